@@ -1,0 +1,73 @@
+package ethcrypto
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+)
+
+// PubkeySize is the size of a public key on the devp2p wire: X‖Y, 32 bytes
+// each, without the 0x04 prefix.
+const PubkeySize = 64
+
+// ErrInvalidPubkey is returned for public key bytes that are not a valid
+// secp256k1 point in the expected encoding.
+var ErrInvalidPubkey = errors.New("invalid secp256k1 public key")
+
+// MarshalPubkey returns the 64-byte X‖Y encoding of pub.
+func MarshalPubkey(pub *secp256k1.PublicKey) [PubkeySize]byte {
+	var out [PubkeySize]byte
+	copy(out[:], pub.SerializeUncompressed()[1:])
+	return out
+}
+
+// UnmarshalPubkey parses a 64-byte X‖Y public key as sent in the handshake,
+// Hello and discv4 packets. It rejects coordinates ≥ p and points off the curve.
+func UnmarshalPubkey(b []byte) (*secp256k1.PublicKey, error) {
+	if len(b) != PubkeySize {
+		return nil, fmt.Errorf("%w: length %d, want %d", ErrInvalidPubkey, len(b), PubkeySize)
+	}
+	var buf [1 + PubkeySize]byte
+	buf[0] = secp256k1.PubKeyFormatUncompressed
+	copy(buf[1:], b)
+	return ParseUncompressed(buf[:])
+}
+
+// ParseUncompressed parses a 65-byte public key that must start with 0x04.
+// Hybrid (0x06/0x07) and any other prefix are rejected, as are coordinates
+// ≥ p and points off the curve.
+func ParseUncompressed(b []byte) (*secp256k1.PublicKey, error) {
+	if len(b) != 1+PubkeySize {
+		return nil, fmt.Errorf("%w: length %d, want %d", ErrInvalidPubkey, len(b), 1+PubkeySize)
+	}
+	if b[0] != secp256k1.PubKeyFormatUncompressed {
+		return nil, fmt.Errorf("%w: prefix %#02x", ErrInvalidPubkey, b[0])
+	}
+	pub, err := secp256k1.ParsePubKey(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidPubkey, err)
+	}
+	return pub, nil
+}
+
+// ParseCompressed parses a 33-byte compressed public key (0x02/0x03 prefix),
+// as stored in an ENR's "secp256k1" entry.
+func ParseCompressed(b []byte) (*secp256k1.PublicKey, error) {
+	if len(b) != secp256k1.PubKeyBytesLenCompressed {
+		return nil, fmt.Errorf("%w: length %d, want %d", ErrInvalidPubkey, len(b), secp256k1.PubKeyBytesLenCompressed)
+	}
+	pub, err := secp256k1.ParsePubKey(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidPubkey, err)
+	}
+	return pub, nil
+}
+
+// ECDH returns the 32-byte x coordinate of priv·pub, left-padded with zeros.
+// pub must already be validated (every parser in this package does that).
+func ECDH(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
+	var out [32]byte
+	copy(out[:], secp256k1.GenerateSharedSecret(priv, pub))
+	return out
+}
