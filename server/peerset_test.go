@@ -1,0 +1,150 @@
+package server
+
+import (
+	"sync"
+	"testing"
+)
+
+func id(b byte) nodeID { return nodeID{b} }
+
+func TestPeerSetReserve(t *testing.T) {
+	self := id(0xff)
+	type op struct {
+		id    nodeID
+		flags connFlag
+		want  rejection
+	}
+	lim := limits{maxPeers: 3, maxInbound: 2, maxOutbound: 2}
+	tests := []struct {
+		name    string
+		limits  limits
+		trusted []nodeID
+		running []nodeID // reserved and promoted before ops (outbound)
+		ops     []op
+	}{
+		{name: "self refused", limits: lim, ops: []op{{self, flagInbound, rejectSelf}, {self, flagStaticDial, rejectSelf}}},
+		{name: "self refused even if trusted", limits: lim, trusted: []nodeID{self}, ops: []op{{self, flagDynDial, rejectSelf}}},
+		{name: "duplicate of running peer", limits: lim, running: []nodeID{id(1)}, ops: []op{{id(1), flagInbound, rejectAlready}}},
+		{name: "duplicate of reservation", limits: lim, ops: []op{{id(1), flagInbound, admitted}, {id(1), flagDynDial, rejectAlready}}},
+		{name: "duplicate trusted still refused", limits: lim, trusted: []nodeID{id(1)}, ops: []op{{id(1), flagInbound, admitted}, {id(1), flagInbound, rejectAlready}}},
+		{name: "inbound cap", limits: lim, ops: []op{
+			{id(1), flagInbound, admitted}, {id(2), flagInbound, admitted}, {id(3), flagInbound, rejectTooManyPeers}, {id(3), flagDynDial, admitted},
+		}},
+		{name: "outbound cap", limits: lim, ops: []op{
+			{id(1), flagDynDial, admitted}, {id(2), flagStaticDial, admitted}, {id(3), flagDynDial, rejectTooManyPeers}, {id(3), flagInbound, admitted},
+		}},
+		{name: "total cap", limits: lim, ops: []op{
+			{id(1), flagDynDial, admitted}, {id(2), flagInbound, admitted}, {id(3), flagInbound, admitted},
+			{id(4), flagDynDial, rejectTooManyPeers}, {id(4), flagInbound, rejectTooManyPeers},
+		}},
+		{name: "reservations and running peers both count", limits: lim, running: []nodeID{id(1), id(2)}, ops: []op{
+			{id(3), flagDynDial, rejectTooManyPeers}, {id(3), flagInbound, admitted}, {id(4), flagInbound, rejectTooManyPeers},
+		}},
+		{name: "trusted bypass all limits", limits: lim, trusted: []nodeID{id(4), id(5)}, running: []nodeID{id(1), id(2)}, ops: []op{
+			{id(3), flagInbound, admitted}, {id(4), flagInbound, admitted}, {id(5), flagDynDial, admitted}, {id(6), flagInbound, rejectTooManyPeers},
+		}},
+		{name: "trusted flag on the connection bypasses", limits: limits{}, ops: []op{
+			{id(1), flagInbound, rejectTooManyPeers}, {id(1), flagInbound | flagTrusted, admitted},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newPeerSet[string](self, tt.limits)
+			for _, n := range tt.trusted {
+				s.setTrusted(n, true)
+			}
+			for _, n := range tt.running {
+				if _, r := s.reserve(n, flagTrusted|flagStaticDial); r != admitted {
+					t.Fatalf("setup reserve: %v", r)
+				}
+				if r := s.promote(n, "p"); r != admitted {
+					t.Fatalf("setup promote: %v", r)
+				}
+			}
+			for i, o := range tt.ops {
+				flags, got := s.reserve(o.id, o.flags)
+				if got != o.want {
+					t.Fatalf("op %d: reserve(%x, %b) = %v, want %v", i, o.id[0], o.flags, got, o.want)
+				}
+				if got == admitted && s.isTrusted(o.id) && !flags.has(flagTrusted) {
+					t.Errorf("op %d: trusted node admitted without flagTrusted", i)
+				}
+			}
+		})
+	}
+}
+
+func TestPeerSetLifecycle(t *testing.T) {
+	s := newPeerSet[string](id(0xff), limits{maxPeers: 1, maxInbound: 1, maxOutbound: 1})
+	if _, r := s.reserve(id(1), flagInbound); r != admitted {
+		t.Fatalf("reserve: %v", r)
+	}
+	if n := s.count(); n != 0 {
+		t.Fatalf("count with a reservation = %d, want 0", n)
+	}
+	if _, _, ok := s.get(id(1)); ok {
+		t.Fatal("get found a reserved (not running) peer")
+	}
+	if r := s.promote(id(1), "one"); r != admitted {
+		t.Fatalf("promote: %v", r)
+	}
+	if v, f, ok := s.get(id(1)); !ok || v != "one" || !f.has(flagInbound) {
+		t.Fatalf("get = %q, %b, %v", v, f, ok)
+	}
+	if s.count() != 1 || len(s.running()) != 1 {
+		t.Fatalf("count = %d, running = %v", s.count(), s.running())
+	}
+	// Full: the slot is freed only by release.
+	if _, r := s.reserve(id(2), flagDynDial); r != rejectTooManyPeers {
+		t.Fatalf("reserve when full: %v", r)
+	}
+	s.release(id(1))
+	s.release(id(1)) // idempotent
+	if s.count() != 0 {
+		t.Fatalf("count after release = %d", s.count())
+	}
+	if _, r := s.reserve(id(2), flagDynDial); r != admitted {
+		t.Fatalf("reserve after release: %v", r)
+	}
+	// Closing refuses later checkpoints, including promotion of a reservation.
+	if got := s.close(); len(got) != 0 {
+		t.Fatalf("close returned %v, want no running peers", got)
+	}
+	if r := s.promote(id(2), "two"); r != rejectQuitting {
+		t.Fatalf("promote after close: %v", r)
+	}
+	s.release(id(2))
+	if _, r := s.reserve(id(3), flagTrusted); r != rejectQuitting {
+		t.Fatalf("reserve after close: %v", r)
+	}
+}
+
+// TestPeerSetConcurrentDuplicates checks that of many simultaneous
+// connections to one node exactly one gets through.
+func TestPeerSetConcurrentDuplicates(t *testing.T) {
+	s := newPeerSet[int](id(0xff), limits{maxPeers: 50, maxInbound: 50, maxOutbound: 50})
+	const n = 32
+	results := make(chan rejection, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := flagInbound
+			if i%2 == 0 {
+				f = flagDynDial
+			}
+			_, r := s.reserve(id(7), f)
+			results <- r
+		}()
+	}
+	wg.Wait()
+	close(results)
+	counts := map[rejection]int{}
+	for r := range results {
+		counts[r]++
+	}
+	if counts[admitted] != 1 || counts[rejectAlready] != n-1 {
+		t.Fatalf("results %v, want 1 admitted and %d already connected", counts, n-1)
+	}
+}
