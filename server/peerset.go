@@ -32,12 +32,12 @@ type limits struct {
 type rejection uint8
 
 const (
-	admitted            rejection = iota
-	rejectQuitting                // the server is closing (0x08)
-	rejectSelf                    // connected to self (0x0a)
-	rejectAlready                 // already connected (0x05)
-	rejectTooManyPeers            // too many peers (0x04)
-	rejectUselessPeer             // no shared protocol (0x03)
+	admitted           rejection = iota
+	rejectQuitting               // the server is closing (0x08)
+	rejectSelf                   // connected to self (0x0a)
+	rejectAlready                // already connected (0x05)
+	rejectTooManyPeers           // too many peers (0x04)
+	rejectUselessPeer            // no shared protocol (0x03)
 )
 
 func (r rejection) String() string {
