@@ -1,0 +1,54 @@
+package rlpx
+
+import (
+	"errors"
+
+	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+)
+
+// Errors returned by this package. They are wrapped with context; test for
+// them with [errors.Is].
+var (
+	// ErrInvalidPublicKey reports public key bytes from the network that are
+	// not a valid secp256k1 point: a wrong prefix, a coordinate ≥ p, or a
+	// point off the curve. It is the same value as ethcrypto's error, so
+	// either can be used with errors.Is.
+	ErrInvalidPublicKey = ethcrypto.ErrInvalidPubkey
+
+	// ErrInvalidMAC reports an ECIES tag, frame header MAC or frame MAC
+	// that does not verify. On a Conn it is sticky.
+	ErrInvalidMAC = errors.New("rlpx: invalid MAC")
+
+	// ErrShortCiphertext reports an ECIES message shorter than the 113
+	// bytes of overhead (ephemeral key, IV and tag).
+	ErrShortCiphertext = errors.New("rlpx: ECIES ciphertext too short")
+
+	// ErrHandshakeSize reports an EIP-8 size prefix above the 2048-byte cap,
+	// or one too small to hold an ECIES message.
+	ErrHandshakeSize = errors.New("rlpx: invalid handshake message size")
+
+	// ErrLegacyHandshake reports a pre-EIP-8 auth or ack message received
+	// while Config.RejectLegacy is set.
+	ErrLegacyHandshake = errors.New("rlpx: pre-EIP-8 handshake message rejected")
+
+	// ErrInvalidHandshake reports an auth or ack message whose decrypted
+	// body is malformed (bad RLP, wrong field sizes, bad signature).
+	ErrInvalidHandshake = errors.New("rlpx: invalid handshake message")
+
+	// ErrHandshakeNotDone is returned by ReadMsg and WriteMsg before a
+	// successful Handshake.
+	ErrHandshakeNotDone = errors.New("rlpx: handshake not done")
+
+	// ErrMessageTooLarge reports a message whose payload (uncompressed) is
+	// too large to send, or a received frame above Config.MaxMessageSize.
+	ErrMessageTooLarge = errors.New("rlpx: message too large")
+
+	// ErrInvalidFrame reports a received frame that is malformed after its
+	// MACs verified: an empty frame or a bad message code. It is sticky.
+	ErrInvalidFrame = errors.New("rlpx: invalid frame")
+
+	// ErrSnappy reports a compressed payload that cannot be decompressed:
+	// a declared length above the limit, a corrupt block, or a block whose
+	// content does not match its declared length. It is sticky.
+	ErrSnappy = errors.New("rlpx: invalid snappy payload")
+)
