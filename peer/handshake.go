@@ -1,0 +1,157 @@
+package peer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+)
+
+// DefaultHandshakeTimeout bounds the Hello exchange when the context has no
+// deadline.
+const DefaultHandshakeTimeout = 5 * time.Second
+
+// discWriteTimeout is how long a Disconnect message gets to leave before the
+// connection is closed (rlpx.md: "give the peer about 2 s").
+const discWriteTimeout = 2 * time.Second
+
+// Errors that end the Hello exchange, besides those of decodeHello. Each
+// comes wrapped in a *DisconnectError with the reason sent to the peer.
+var (
+	// ErrNoHello means the first message was neither Hello nor Disconnect.
+	ErrNoHello = errors.New("peer: first message is not hello")
+	// ErrUnexpectedIdentity means the Hello's node ID is not the key the
+	// RLPx handshake authenticated.
+	ErrUnexpectedIdentity = errors.New("peer: hello node id differs from handshake key")
+)
+
+// errOurHello reports a local Hello that cannot be sent.
+var errOurHello = errors.New("peer: our hello needs a 64-byte node id")
+
+// handshake runs the Hello exchange on c, a connection that finished its
+// RLPx handshake. See Handshake.
+func handshake(ctx context.Context, c transport, our *Hello) (*Hello, error) {
+	if len(our.ID) != pubkeySize {
+		return nil, errOurHello
+	}
+	h := *our
+	if h.Version == 0 {
+		h.Version = Version
+	}
+	enc, err := encodeHello(&h)
+	if err != nil {
+		return nil, fmt.Errorf("peer: encoding hello: %w", err)
+	}
+
+	deadline, hasDeadline := ctx.Deadline()
+	if !hasDeadline {
+		deadline = time.Now().Add(DefaultHandshakeTimeout)
+	}
+	c.SetReadDeadline(deadline)
+	c.SetWriteDeadline(deadline)
+	// Cancelling ctx moves the deadlines into the past, which unblocks the
+	// read and the write. The callback is joined before we return so that
+	// it cannot touch the deadlines of a connection already handed on.
+	cancelled := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(cancelled)
+		c.SetReadDeadline(time.Unix(1, 0))
+		c.SetWriteDeadline(time.Unix(1, 0))
+	})
+	defer func() {
+		if !stop() {
+			<-cancelled
+		}
+	}()
+
+	// Write ours while reading theirs: on a synchronous pipe each side's
+	// write only completes once the other reads.
+	werr := make(chan error, 1)
+	go func() {
+		_, err := c.WriteMsg(helloMsg, enc)
+		werr <- err
+	}()
+	theirs, rerr := readHello(c)
+	wErr := <-werr
+
+	if rerr == nil && wErr != nil {
+		rerr = localDisc(networkReason(wErr), fmt.Errorf("peer: writing hello: %w", wErr))
+	}
+	if rerr == nil {
+		if pub := c.RemotePubkey(); pub != nil {
+			key := ethcrypto.MarshalPubkey(pub)
+			if !bytes.Equal(key[:], theirs.ID) {
+				rerr = localDisc(DiscUnexpectedIdentity, ErrUnexpectedIdentity)
+			}
+		}
+	}
+	if rerr != nil {
+		var de *DisconnectError
+		errors.As(rerr, &de)
+		switch {
+		case de != nil && de.Remote:
+		case ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded):
+			return nil, localDisc(DiscQuitting, fmt.Errorf("peer: hello: %w", context.Cause(ctx)))
+		case hasDeadline && de != nil && de.Reason == DiscReadTimeout:
+			// The connection's deadline is the context's, and may pass a
+			// moment before the context notices.
+			return nil, localDisc(DiscReadTimeout, fmt.Errorf("peer: hello: %w (%w)", context.DeadlineExceeded, de.Err))
+		}
+		// Tell the peer why, if the failure is theirs and our Hello went
+		// out, so the connection is still in step.
+		if de != nil && !de.Remote && wErr == nil && de.Reason != DiscNetworkError && de.Reason != DiscReadTimeout {
+			c.SetWriteDeadline(earliest(deadline, time.Now().Add(discWriteTimeout)))
+			c.WriteMsg(disconnectMsg, encodeDisconnect(de.Reason))
+		}
+		return nil, rerr
+	}
+	c.SetReadDeadline(time.Time{})
+	c.SetWriteDeadline(time.Time{})
+	c.SetSnappy(theirs.Version >= snappyVersion)
+	return theirs, nil
+}
+
+// readHello reads the first message and returns the peer's Hello, or a
+// *DisconnectError.
+func readHello(c transport) (*Hello, error) {
+	code, data, _, err := c.ReadMsg()
+	if err != nil {
+		return nil, localDisc(networkReason(err), fmt.Errorf("peer: reading hello: %w", err))
+	}
+	switch code {
+	case helloMsg:
+		h, err := decodeHello(data)
+		switch {
+		case errors.Is(err, ErrInvalidIdentity):
+			return nil, localDisc(DiscInvalidIdentity, err)
+		case err != nil:
+			return nil, localDisc(DiscProtocolError, err)
+		}
+		return h, nil
+	case disconnectMsg:
+		return nil, &DisconnectError{Reason: decodeDisconnect(data), Remote: true}
+	default:
+		return nil, localDisc(DiscProtocolError, fmt.Errorf("%w: got message %#x", ErrNoHello, code))
+	}
+}
+
+// networkReason is the reason for an I/O error: DiscReadTimeout for a
+// timeout, DiscNetworkError otherwise.
+func networkReason(err error) DiscReason {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return DiscReadTimeout
+	}
+	return DiscNetworkError
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}

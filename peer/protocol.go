@@ -1,0 +1,114 @@
+package peer
+
+import (
+	"cmp"
+	"encoding/hex"
+	"slices"
+	"strconv"
+)
+
+// baseProtocolLength is the number of message codes reserved for the p2p
+// base protocol (rlpx.md: "IDs 0x00-0x0f are reserved"). Sub-protocols are
+// numbered from here.
+const baseProtocolLength = 0x10
+
+// Cap is a capability: a sub-protocol name and version as announced in Hello.
+type Cap struct {
+	Name    string
+	Version uint
+}
+
+// String returns the capability as "name/version", e.g. "eth/68".
+func (c Cap) String() string {
+	return c.Name + "/" + strconv.FormatUint(uint64(c.Version), 10)
+}
+
+// ID identifies a peer: the Keccak-256 hash of its 64-byte public key, the
+// same value discovery uses as node ID (enr.md, "v4" identity scheme). It is
+// a plain array so the discover package can convert it without this package
+// importing discover.
+type ID [32]byte
+
+// String returns the ID as lowercase hex.
+func (id ID) String() string { return hex.EncodeToString(id[:]) }
+
+// Protocol describes a sub-protocol the local node runs with peers that
+// share its capability.
+type Protocol struct {
+	// Name and Version form the capability announced in Hello. Names are
+	// case-sensitive and at most 8 ASCII characters by convention.
+	Name    string
+	Version uint
+
+	// Length is the number of message codes the protocol uses. Its codes
+	// are 0..Length-1 as seen by Run; on the wire they are shifted by the
+	// offset capability matching assigns.
+	Length uint64
+
+	// MaxMessageSize limits the decoded size of a message of this protocol
+	// received from the peer. A larger message disconnects the peer with
+	// DiscProtocolError. Zero means Config.MaxMessageSize.
+	MaxMessageSize uint32
+
+	// Run is called in its own goroutine once the peer is running and the
+	// capability is shared. It talks to the peer through rw, which sees
+	// codes relative to the protocol's offset. Returning ends the whole
+	// peer: a DiscReason (or an error wrapping one) is sent as that reason,
+	// any other error as DiscSubprotocolError, nil as DiscQuitting. Run must
+	// return soon after rw's methods start failing, which they do once the
+	// peer is closing; Peer.Run waits for it.
+	Run func(p *Peer, rw MsgReadWriter) error
+
+	// NodeInfo optionally returns protocol-specific information about the
+	// local node, for an embedder's admin API.
+	NodeInfo func() any
+
+	// PeerInfo optionally returns protocol-specific information about a
+	// connected peer.
+	PeerInfo func(id ID) any
+}
+
+// Cap returns the capability the protocol announces.
+func (p Protocol) Cap() Cap { return Cap{Name: p.Name, Version: p.Version} }
+
+// Match is a protocol shared with a peer and the code offset it got.
+type Match struct {
+	Protocol Protocol
+	Offset   uint64
+}
+
+// MatchProtocols returns the protocols in ours that the peer also announced
+// in theirs (rlpx.md, "Message Encoding"): a capability is shared when name
+// and version are both equal; for each name only the highest shared version
+// is kept; the survivors are sorted by name and given consecutive code
+// ranges from 0x10, each as long as its Length. It returns nil when nothing
+// is shared.
+func MatchProtocols(ours []Protocol, theirs []Cap) []Match {
+	offered := make(map[Cap]bool, len(theirs))
+	for _, c := range theirs {
+		offered[c] = true
+	}
+	best := make(map[string]int) // name -> index into ours
+	for i, p := range ours {
+		if !offered[p.Cap()] {
+			continue
+		}
+		if j, ok := best[p.Name]; !ok || p.Version > ours[j].Version {
+			best[p.Name] = i
+		}
+	}
+	if len(best) == 0 {
+		return nil
+	}
+	matched := make([]Match, 0, len(best))
+	for _, i := range best {
+		matched = append(matched, Match{Protocol: ours[i]})
+	}
+	slices.SortFunc(matched, func(a, b Match) int { return cmp.Compare(a.Protocol.Name, b.Protocol.Name) })
+	offset := uint64(baseProtocolLength)
+	for i := range matched {
+		matched[i].Offset = offset
+		offset += matched[i].Protocol.Length
+	}
+	return matched
+}
