@@ -1,0 +1,390 @@
+package rlp
+
+import (
+	"io"
+	"math/big"
+	"reflect"
+	"strconv"
+	"sync"
+)
+
+// Decoder is implemented by types that decode themselves. DecodeRLP must read
+// exactly one value from s.
+type Decoder interface {
+	DecodeRLP(s *Stream) error
+}
+
+// MaxNesting is the deepest level of nested lists a Stream accepts; deeper
+// input fails with ErrTooDeep. It bounds the stack used by recursive decoding
+// (of interface{} values and of recursive types) on hostile input.
+const MaxNesting = 1024
+
+var streamPool = sync.Pool{New: func() any { return new(Stream) }}
+
+// Decode reads exactly one value from r and decodes it into val, which must
+// be a non-nil pointer. If r is a *bytes.Reader, *bytes.Buffer or
+// *strings.Reader its length bounds the input; otherwise it is read without
+// a limit (see NewStream). Bytes after the value are left unread.
+//
+// Decoding rules mirror encoding: see the package documentation.
+func Decode(r io.Reader, val any) error {
+	s := streamPool.Get().(*Stream)
+	s.Reset(r, 0)
+	err := s.Decode(val)
+	s.Reset(nil, 0)
+	streamPool.Put(s)
+	return err
+}
+
+// DecodeBytes decodes b, which must hold exactly one value, into val, which
+// must be a non-nil pointer. Trailing bytes give ErrMoreThanOneValue. The
+// decoded value does not alias b.
+func DecodeBytes(b []byte, val any) error {
+	s := streamPool.Get().(*Stream)
+	s.resetBytes(b)
+	err := s.Decode(val)
+	if err == nil && len(s.buf) > 0 {
+		err = ErrMoreThanOneValue
+	}
+	s.resetBytes(nil)
+	streamPool.Put(s)
+	return err
+}
+
+// Decode decodes the next value into val, which must be a non-nil pointer.
+// At the end of the current list it returns ErrEOL, and at the end of the
+// input io.EOF, both unwrapped; other failures are *DecodeError or
+// *TypeError values.
+func (s *Stream) Decode(val any) error {
+	if val == nil {
+		return &DecodeError{Err: ErrNonPointer}
+	}
+	rv := reflect.ValueOf(val)
+	typ := rv.Type()
+	if typ.Kind() != reflect.Pointer || rv.IsNil() {
+		return &DecodeError{Err: ErrNonPointer, Type: typ}
+	}
+	ti := cachedTypeInfo(typ.Elem(), tags{})
+	if ti.decErr != nil {
+		return ti.decErr
+	}
+	err := ti.dec(s, rv.Elem())
+	if de, ok := err.(*DecodeError); ok && len(de.path) > 0 {
+		de.path = append(de.path, "("+typ.Elem().String()+")")
+	}
+	return err
+}
+
+// decError wraps a Stream error for the type being decoded. io.EOF and
+// ErrEOL stay unwrapped: they are loop terminators callers compare against.
+func decError(err error, typ reflect.Type) error {
+	if err == io.EOF || err == ErrEOL {
+		return err
+	}
+	return wrapDecodeError(err, typ)
+}
+
+func (b *builder) makeDecoder(typ reflect.Type, t tags) (decFn, error) {
+	kind := typ.Kind()
+	switch {
+	case typ == rawValueType:
+		return decodeRaw, nil
+	case reflect.PointerTo(typ).Implements(decoderType):
+		return decodeDecoder, nil
+	case typ == bigIntType:
+		return decodeBigInt, nil
+	case isUint(kind):
+		return makeUintDecoder(typ), nil
+	case kind == reflect.Bool:
+		return decodeBool, nil
+	case kind == reflect.String:
+		return decodeString, nil
+	case kind == reflect.Slice && typ.Elem().Kind() == reflect.Uint8:
+		return decodeByteSlice, nil
+	case kind == reflect.Array && typ.Elem().Kind() == reflect.Uint8:
+		return decodeByteArray, nil
+	case kind == reflect.Slice:
+		return b.makeSliceDecoder(typ), nil
+	case kind == reflect.Array:
+		return b.makeArrayDecoder(typ), nil
+	case kind == reflect.Struct:
+		return b.makeStructDecoder(typ)
+	case kind == reflect.Pointer:
+		return b.makePtrDecoder(typ, t), nil
+	case kind == reflect.Interface && typ.NumMethod() == 0:
+		return decodeInterface, nil
+	default:
+		return nil, &TypeError{Type: typ, Msg: "is not RLP-serializable"}
+	}
+}
+
+func decodeRaw(s *Stream, v reflect.Value) error {
+	r, err := s.Raw()
+	if err != nil {
+		return decError(err, v.Type())
+	}
+	v.SetBytes(r)
+	return nil
+}
+
+func decodeDecoder(s *Stream, v reflect.Value) error {
+	if err := v.Addr().Interface().(Decoder).DecodeRLP(s); err != nil {
+		return decError(err, v.Type())
+	}
+	return nil
+}
+
+func decodeBigInt(s *Stream, v reflect.Value) error {
+	if err := s.decodeBigInt((*big.Int)(v.Addr().UnsafePointer())); err != nil {
+		return decError(err, v.Type())
+	}
+	return nil
+}
+
+func makeUintDecoder(typ reflect.Type) decFn {
+	bits := typ.Bits()
+	return func(s *Stream, v reflect.Value) error {
+		x, err := s.uint(bits)
+		if err != nil {
+			return decError(err, typ)
+		}
+		v.SetUint(x)
+		return nil
+	}
+}
+
+func decodeBool(s *Stream, v reflect.Value) error {
+	x, err := s.Bool()
+	if err != nil {
+		return decError(err, v.Type())
+	}
+	v.SetBool(x)
+	return nil
+}
+
+func decodeString(s *Stream, v reflect.Value) error {
+	b, err := s.stringContent()
+	if err != nil {
+		return decError(err, v.Type())
+	}
+	v.SetString(string(b))
+	return nil
+}
+
+func decodeByteSlice(s *Stream, v reflect.Value) error {
+	b, err := s.Bytes()
+	if err != nil {
+		return decError(err, v.Type())
+	}
+	v.SetBytes(b)
+	return nil
+}
+
+func decodeByteArray(s *Stream, v reflect.Value) error {
+	if err := s.ReadBytes(v.Bytes()); err != nil {
+		return decError(err, v.Type())
+	}
+	return nil
+}
+
+func (b *builder) makeSliceDecoder(typ reflect.Type) decFn {
+	elem := b.infoFor(typ.Elem(), tags{})
+	return func(s *Stream, v reflect.Value) error {
+		if _, err := s.List(); err != nil {
+			return decError(err, typ)
+		}
+		if elem.decErr != nil {
+			return elem.decErr
+		}
+		sl, err := s.decodeElems(typ, elem)
+		if err != nil {
+			return err
+		}
+		v.Set(sl)
+		if err := s.ListEnd(); err != nil {
+			return decError(err, typ)
+		}
+		return nil
+	}
+}
+
+// decodeElems decodes the remaining elements of the current list into a new
+// slice of type typ.
+func (s *Stream) decodeElems(typ reflect.Type, elem *typeInfo) (reflect.Value, error) {
+	if !s.MoreDataInList() {
+		return reflect.MakeSlice(typ, 0, 0), nil
+	}
+	n := 4
+	if size := s.stack[len(s.stack)-1]; s.r == nil && size <= uint64(len(s.buf)) {
+		// The whole list is in memory: count its elements for an exact
+		// allocation. Malformed content is diagnosed by the decoding below.
+		if c, err := CountValues(s.buf[:size]); err == nil {
+			n = c
+		}
+	}
+	sl := reflect.New(typ).Elem() // addressable, for SetLen
+	sl.Set(reflect.MakeSlice(typ, 0, n))
+	for i := 0; s.MoreDataInList(); i++ {
+		if i >= sl.Cap() {
+			grown := reflect.MakeSlice(typ, i, 2*sl.Cap())
+			reflect.Copy(grown, sl)
+			sl.Set(grown)
+		}
+		sl.SetLen(i + 1)
+		if err := elem.dec(s, sl.Index(i)); err != nil {
+			return sl, addErrorPath(decError(err, typ.Elem()), "["+strconv.Itoa(i)+"]")
+		}
+	}
+	return sl, nil
+}
+
+func (b *builder) makeArrayDecoder(typ reflect.Type) decFn {
+	elem := b.infoFor(typ.Elem(), tags{})
+	n := typ.Len()
+	return func(s *Stream, v reflect.Value) error {
+		if _, err := s.List(); err != nil {
+			return decError(err, typ)
+		}
+		if elem.decErr != nil {
+			return elem.decErr
+		}
+		for i := 0; i < n; i++ {
+			if !s.MoreDataInList() {
+				return &DecodeError{Err: ErrTooFewElements, Type: typ}
+			}
+			if err := elem.dec(s, v.Index(i)); err != nil {
+				return addErrorPath(decError(err, typ.Elem()), "["+strconv.Itoa(i)+"]")
+			}
+		}
+		if err := s.ListEnd(); err != nil {
+			if err == ErrNotAtEOL {
+				err = ErrTooManyElements
+			}
+			return decError(err, typ)
+		}
+		return nil
+	}
+}
+
+func (b *builder) makeStructDecoder(typ reflect.Type) (decFn, error) {
+	fields, err := b.structFields(typ)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fields {
+		if f.info.decErr != nil {
+			return nil, f.info.decErr
+		}
+		if f.elem != nil && f.elem.decErr != nil {
+			return nil, f.elem.decErr
+		}
+	}
+	return func(s *Stream, v reflect.Value) error {
+		if _, err := s.List(); err != nil {
+			return decError(err, typ)
+		}
+		for i, f := range fields {
+			fv := v.Field(f.index)
+			if f.tags.tail {
+				sl, err := s.decodeElems(fv.Type(), f.elem)
+				if err != nil {
+					return addErrorPath(err, "."+f.name)
+				}
+				fv.Set(sl)
+				break
+			}
+			if f.tags.optional && !s.MoreDataInList() {
+				for _, rest := range fields[i:] {
+					v.Field(rest.index).SetZero()
+				}
+				break
+			}
+			if err := f.info.dec(s, fv); err != nil {
+				if err == ErrEOL {
+					return &DecodeError{Err: ErrTooFewElements, Type: typ}
+				}
+				return addErrorPath(err, "."+f.name)
+			}
+		}
+		if err := s.ListEnd(); err != nil {
+			if err == ErrNotAtEOL {
+				err = ErrTooManyElements
+			}
+			return decError(err, typ)
+		}
+		return nil
+	}, nil
+}
+
+func (b *builder) makePtrDecoder(typ reflect.Type, t tags) decFn {
+	etyp := typ.Elem()
+	elem := b.infoFor(etyp, tags{})
+	decodeElem := func(s *Stream, v reflect.Value) error {
+		if elem.decErr != nil {
+			return elem.decErr
+		}
+		if !v.IsNil() {
+			return elem.dec(s, v.Elem())
+		}
+		nv := reflect.New(etyp)
+		if err := elem.dec(s, nv.Elem()); err != nil {
+			return err
+		}
+		v.Set(nv)
+		return nil
+	}
+	if !t.nilOK {
+		return decodeElem
+	}
+	nilKind := t.nilKind
+	return func(s *Stream, v reflect.Value) error {
+		k, size, err := s.Kind()
+		if err != nil {
+			return decError(err, typ)
+		}
+		if size == 0 && k == nilKind {
+			// The empty value has no content, so consuming its header
+			// is all there is to do, for lists too.
+			s.consumed()
+			v.SetZero()
+			return nil
+		}
+		return decodeElem(s, v)
+	}
+}
+
+func decodeInterface(s *Stream, v reflect.Value) error {
+	x, err := s.decodeGeneric()
+	if err != nil {
+		return decError(err, v.Type())
+	}
+	v.Set(reflect.ValueOf(x))
+	return nil
+}
+
+// decodeGeneric decodes the next value as []byte or []any.
+func (s *Stream) decodeGeneric() (any, error) {
+	k, size, err := s.Kind()
+	if err != nil {
+		return nil, err
+	}
+	if k != List {
+		return s.Bytes()
+	}
+	if _, err := s.List(); err != nil {
+		return nil, err
+	}
+	n := 0
+	if s.r == nil && size <= uint64(len(s.buf)) {
+		n, _ = CountValues(s.buf[:size])
+	}
+	items := make([]any, 0, n)
+	for s.MoreDataInList() {
+		x, err := s.decodeGeneric()
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, x)
+	}
+	return items, s.ListEnd()
+}

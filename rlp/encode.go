@@ -1,0 +1,320 @@
+package rlp
+
+import (
+	"io"
+	"math/big"
+	"reflect"
+	"sync"
+)
+
+// Encoder is implemented by types that encode themselves. AppendRLP appends
+// exactly one complete RLP value to dst. It is called on a value or, when
+// the value is addressable, on a pointer receiver.
+type Encoder interface {
+	AppendRLP(dst []byte) ([]byte, error)
+}
+
+var (
+	encoderType  = reflect.TypeFor[Encoder]()
+	decoderType  = reflect.TypeFor[Decoder]()
+	bigIntType   = reflect.TypeFor[big.Int]()
+	rawValueType = reflect.TypeFor[RawValue]()
+)
+
+// encBufPool holds buffers for Encode and EncodeToBytes.
+var encBufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledBuf is the largest buffer returned to the pool, so one huge
+// message does not pin its memory forever.
+const maxPooledBuf = 64 << 10
+
+// Encode writes the encoding of val to w in a single Write call.
+func Encode(w io.Writer, val any) error {
+	bp := encBufPool.Get().(*[]byte)
+	b, err := AppendToBytes((*bp)[:0], val)
+	if err == nil {
+		_, err = w.Write(b)
+	}
+	if cap(b) <= maxPooledBuf {
+		*bp = b
+		encBufPool.Put(bp)
+	}
+	return err
+}
+
+// EncodeToBytes returns the encoding of val in a new slice of exactly the
+// right size.
+func EncodeToBytes(val any) ([]byte, error) {
+	bp := encBufPool.Get().(*[]byte)
+	b, err := AppendToBytes((*bp)[:0], val)
+	var out []byte
+	if err == nil {
+		out = make([]byte, len(b))
+		copy(out, b)
+	}
+	if cap(b) <= maxPooledBuf {
+		*bp = b
+		encBufPool.Put(bp)
+	}
+	return out, err
+}
+
+// AppendToBytes appends the encoding of val to dst and returns the extended
+// buffer. Encoding a pointer to a struct of supported fields into a buffer
+// with enough capacity does not allocate.
+//
+// On error the returned slice is dst with unspecified extra bytes appended
+// (truncate it to len(dst) before reuse).
+func AppendToBytes(dst []byte, val any) ([]byte, error) {
+	if val == nil {
+		return append(dst, 0xC0), nil
+	}
+	// Fast paths for common top-level types.
+	switch v := val.(type) {
+	case []byte:
+		return AppendBytes(dst, v), nil
+	case string:
+		return AppendString(dst, v), nil
+	case uint64:
+		return AppendUint64(dst, v), nil
+	case *big.Int:
+		return AppendBigInt(dst, v)
+	case RawValue:
+		return append(dst, v...), nil
+	case Encoder:
+		return v.AppendRLP(dst)
+	}
+	rv := reflect.ValueOf(val)
+	ti := cachedTypeInfo(rv.Type(), tags{})
+	if ti.encErr != nil {
+		return dst, ti.encErr
+	}
+	return ti.enc(dst, rv)
+}
+
+func (b *builder) makeEncoder(typ reflect.Type, t tags) (encFn, error) {
+	kind := typ.Kind()
+	switch {
+	case typ == rawValueType:
+		return encodeRaw, nil
+	case typ.Implements(encoderType):
+		return encodeEncoder, nil
+	case kind != reflect.Pointer && reflect.PointerTo(typ).Implements(encoderType):
+		return encodeEncoderAddr, nil
+	case kind == reflect.Pointer && typ.Elem() == bigIntType:
+		return encodeBigIntPtr, nil
+	case typ == bigIntType:
+		return encodeBigInt, nil
+	case isUint(kind):
+		return encodeUint, nil
+	case kind == reflect.Bool:
+		return encodeBool, nil
+	case kind == reflect.String:
+		return encodeString, nil
+	case kind == reflect.Slice && typ.Elem().Kind() == reflect.Uint8:
+		return encodeByteSlice, nil
+	case kind == reflect.Array && typ.Elem().Kind() == reflect.Uint8:
+		return makeByteArrayEncoder(typ), nil
+	case kind == reflect.Slice || kind == reflect.Array:
+		return b.makeListEncoder(typ)
+	case kind == reflect.Struct:
+		return b.makeStructEncoder(typ)
+	case kind == reflect.Pointer:
+		return b.makePtrEncoder(typ, t)
+	case kind == reflect.Interface:
+		return encodeInterface, nil
+	default:
+		return nil, &TypeError{Type: typ, Msg: "is not RLP-serializable"}
+	}
+}
+
+func isUint(k reflect.Kind) bool {
+	return k >= reflect.Uint && k <= reflect.Uintptr
+}
+
+func encodeRaw(dst []byte, v reflect.Value) ([]byte, error) {
+	return append(dst, v.Bytes()...), nil
+}
+
+func encodeEncoder(dst []byte, v reflect.Value) ([]byte, error) {
+	return v.Interface().(Encoder).AppendRLP(dst)
+}
+
+func encodeEncoderAddr(dst []byte, v reflect.Value) ([]byte, error) {
+	if !v.CanAddr() {
+		// Copy into an addressable value to reach the pointer method.
+		p := reflect.New(v.Type())
+		p.Elem().Set(v)
+		v = p.Elem()
+	}
+	return v.Addr().Interface().(Encoder).AppendRLP(dst)
+}
+
+func encodeBigIntPtr(dst []byte, v reflect.Value) ([]byte, error) {
+	return AppendBigInt(dst, (*big.Int)(v.UnsafePointer()))
+}
+
+func encodeBigInt(dst []byte, v reflect.Value) ([]byte, error) {
+	if v.CanAddr() {
+		return AppendBigInt(dst, (*big.Int)(v.Addr().UnsafePointer()))
+	}
+	i := v.Interface().(big.Int)
+	return AppendBigInt(dst, &i)
+}
+
+func encodeUint(dst []byte, v reflect.Value) ([]byte, error) {
+	return AppendUint64(dst, v.Uint()), nil
+}
+
+func encodeBool(dst []byte, v reflect.Value) ([]byte, error) {
+	if v.Bool() {
+		return append(dst, 0x01), nil
+	}
+	return append(dst, 0x80), nil
+}
+
+func encodeString(dst []byte, v reflect.Value) ([]byte, error) {
+	return AppendString(dst, v.String()), nil
+}
+
+func encodeByteSlice(dst []byte, v reflect.Value) ([]byte, error) {
+	return AppendBytes(dst, v.Bytes()), nil
+}
+
+func makeByteArrayEncoder(typ reflect.Type) encFn {
+	n := typ.Len()
+	switch {
+	case n == 0:
+		return func(dst []byte, _ reflect.Value) ([]byte, error) {
+			return append(dst, 0x80), nil
+		}
+	case n == 1:
+		return func(dst []byte, v reflect.Value) ([]byte, error) {
+			b := byte(v.Index(0).Uint())
+			if b < 0x80 {
+				return append(dst, b), nil
+			}
+			return append(dst, 0x81, b), nil
+		}
+	}
+	return func(dst []byte, v reflect.Value) ([]byte, error) {
+		dst = appendHeader(dst, 0x80, uint64(n))
+		if v.CanAddr() {
+			return append(dst, v.Bytes()...), nil
+		}
+		for i := 0; i < n; i++ {
+			dst = append(dst, byte(v.Index(i).Uint()))
+		}
+		return dst, nil
+	}
+}
+
+func (b *builder) makeListEncoder(typ reflect.Type) (encFn, error) {
+	elem := b.infoFor(typ.Elem(), tags{})
+	if typ.Kind() == reflect.Array && typ.Len() == 0 {
+		return func(dst []byte, _ reflect.Value) ([]byte, error) {
+			return append(dst, 0xC0), nil
+		}, nil
+	}
+	return func(dst []byte, v reflect.Value) ([]byte, error) {
+		if elem.encErr != nil {
+			return dst, elem.encErr
+		}
+		n := v.Len()
+		if n == 0 {
+			return append(dst, 0xC0), nil
+		}
+		dst, mark := StartList(dst)
+		var err error
+		for i := 0; i < n; i++ {
+			if dst, err = elem.enc(dst, v.Index(i)); err != nil {
+				return dst, err
+			}
+		}
+		return EndList(dst, mark), nil
+	}, nil
+}
+
+func (b *builder) makeStructEncoder(typ reflect.Type) (encFn, error) {
+	fields, err := b.structFields(typ)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range fields {
+		if f.info.encErr != nil {
+			return nil, f.info.encErr
+		}
+		if f.elem != nil && f.elem.encErr != nil {
+			return nil, f.elem.encErr
+		}
+	}
+	firstOptional := len(fields)
+	for i, f := range fields {
+		if f.tags.optional || f.tags.tail {
+			firstOptional = i
+			break
+		}
+	}
+	return func(dst []byte, v reflect.Value) ([]byte, error) {
+		// Trailing optional fields with zero values are left out.
+		end := len(fields)
+		for end > firstOptional {
+			f := fields[end-1]
+			fv := v.Field(f.index)
+			if f.tags.tail && fv.Len() > 0 || !f.tags.tail && !fv.IsZero() {
+				break
+			}
+			end--
+		}
+		dst, mark := StartList(dst)
+		var err error
+		for _, f := range fields[:end] {
+			fv := v.Field(f.index)
+			if f.tags.tail {
+				for j := 0; j < fv.Len(); j++ {
+					if dst, err = f.elem.enc(dst, fv.Index(j)); err != nil {
+						return dst, err
+					}
+				}
+				continue
+			}
+			if dst, err = f.info.enc(dst, fv); err != nil {
+				return dst, err
+			}
+		}
+		return EndList(dst, mark), nil
+	}, nil
+}
+
+func (b *builder) makePtrEncoder(typ reflect.Type, t tags) (encFn, error) {
+	elem := b.infoFor(typ.Elem(), tags{})
+	nilKind := defaultNilKind(typ.Elem())
+	if t.nilOK {
+		nilKind = t.nilKind
+	}
+	nilEnc := byte(0x80)
+	if nilKind == List {
+		nilEnc = 0xC0
+	}
+	return func(dst []byte, v reflect.Value) ([]byte, error) {
+		if v.IsNil() {
+			return append(dst, nilEnc), nil
+		}
+		if elem.encErr != nil {
+			return dst, elem.encErr
+		}
+		return elem.enc(dst, v.Elem())
+	}, nil
+}
+
+func encodeInterface(dst []byte, v reflect.Value) ([]byte, error) {
+	if v.IsNil() {
+		return append(dst, 0xC0), nil
+	}
+	e := v.Elem()
+	ti := cachedTypeInfo(e.Type(), tags{})
+	if ti.encErr != nil {
+		return dst, ti.encErr
+	}
+	return ti.enc(dst, e)
+}
