@@ -1,0 +1,207 @@
+package rlpx
+
+import (
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/golang/snappy"
+)
+
+// Conn is an RLPx connection: it runs the handshake on a net.Conn and then
+// reads and writes framed, encrypted messages.
+//
+// Concurrency: Handshake must complete before ReadMsg and WriteMsg are
+// used. After it, one goroutine may call ReadMsg while another calls
+// WriteMsg: each direction has its own mutex, so concurrent calls in the
+// same direction are serialised, not interleaved. SetSnappy, the deadline
+// methods, Close, RemotePubkey and the address methods may be called at any
+// time from any goroutine. Conn starts no goroutines.
+//
+// Errors: any error from the network, a MAC failure or a malformed frame is
+// sticky: every later ReadMsg and WriteMsg returns the first such error.
+// Rejected arguments (a payload too large to send) are not sticky.
+type Conn struct {
+	// Immutable after construction.
+	conn      net.Conn
+	cfg       Config
+	priv      *secp256k1.PrivateKey
+	initiator bool
+
+	remote atomic.Pointer[secp256k1.PublicKey] // dial target, or learned in the handshake
+	snappy atomic.Bool
+
+	hsMu   sync.Mutex // serialises Handshake
+	hsDone bool       // protected by hsMu
+	hsErr  error      // protected by hsMu
+
+	errMu sync.Mutex // protects err
+	err   error      // the first fatal error, returned by every later call
+
+	rmu  sync.Mutex   // protects rd and dbuf: the read direction
+	rd   *frameReader // nil until the handshake succeeds
+	dbuf []byte       // snappy decode buffer
+
+	wmu  sync.Mutex   // protects wr and sbuf: the write direction
+	wr   *frameWriter // nil until the handshake succeeds
+	sbuf []byte       // snappy encode buffer
+}
+
+// Client returns a Conn that initiates the RLPx handshake to the node whose
+// static public key is remote. Call Handshake before anything else.
+func Client(conn net.Conn, priv *secp256k1.PrivateKey, remote *secp256k1.PublicKey) *Conn {
+	return ClientWithConfig(conn, priv, remote, Config{})
+}
+
+// ClientWithConfig is like Client with a Config; the Conn keeps a copy.
+func ClientWithConfig(conn net.Conn, priv *secp256k1.PrivateKey, remote *secp256k1.PublicKey, cfg Config) *Conn {
+	c := &Conn{conn: conn, cfg: cfg, priv: priv, initiator: true}
+	c.remote.Store(remote)
+	return c
+}
+
+// Server returns a Conn that answers the RLPx handshake of an inbound
+// connection. RemotePubkey reports the initiator once Handshake succeeds.
+func Server(conn net.Conn, priv *secp256k1.PrivateKey) *Conn {
+	return ServerWithConfig(conn, priv, Config{})
+}
+
+// ServerWithConfig is like Server with a Config; the Conn keeps a copy.
+func ServerWithConfig(conn net.Conn, priv *secp256k1.PrivateKey, cfg Config) *Conn {
+	return &Conn{conn: conn, cfg: cfg, priv: priv}
+}
+
+// RemotePubkey returns the remote node's static public key: the dial target
+// for a client, the authenticated initiator for a server after a
+// successful Handshake (nil before).
+func (c *Conn) RemotePubkey() *secp256k1.PublicKey { return c.remote.Load() }
+
+// SetSnappy turns EIP-706 snappy compression of payloads on or off for both
+// directions, from the next message on. The p2p layer enables it when the
+// remote Hello announces version 5 or later.
+func (c *Conn) SetSnappy(on bool) { c.snappy.Store(on) }
+
+// SetReadDeadline sets the deadline of the underlying connection's reads.
+// A read that times out is fatal (sticky), like any other read error.
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.conn.SetReadDeadline(t) }
+
+// SetWriteDeadline sets the deadline of the underlying connection's writes.
+func (c *Conn) SetWriteDeadline(t time.Time) error { return c.conn.SetWriteDeadline(t) }
+
+// SetDeadline sets both deadlines of the underlying connection.
+func (c *Conn) SetDeadline(t time.Time) error { return c.conn.SetDeadline(t) }
+
+// LocalAddr returns the local network address.
+func (c *Conn) LocalAddr() net.Addr { return c.conn.LocalAddr() }
+
+// RemoteAddr returns the remote network address.
+func (c *Conn) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
+
+// Close closes the underlying connection, unblocking any ReadMsg, WriteMsg
+// or Handshake in progress; they then return an error matching
+// net.ErrClosed.
+func (c *Conn) Close() error { return c.conn.Close() }
+
+// fail records err as the connection's sticky error unless one is already
+// set, and returns err.
+func (c *Conn) fail(err error) error {
+	c.errMu.Lock()
+	if c.err == nil {
+		c.err = err
+	}
+	c.errMu.Unlock()
+	return err
+}
+
+func (c *Conn) stickyErr() error {
+	c.errMu.Lock()
+	defer c.errMu.Unlock()
+	return c.err
+}
+
+// install sets up both directions from the session secrets.
+func (c *Conn) install(s *secrets) {
+	rd, wr := newSession(s, c.cfg.maxFrameSize())
+	c.rmu.Lock()
+	c.rd = rd
+	c.rmu.Unlock()
+	c.wmu.Lock()
+	c.wr = wr
+	c.wmu.Unlock()
+}
+
+// WriteMsg sends one message as a single frame, in one Write on the
+// underlying connection. With snappy on, the payload (never the code) is
+// compressed first. wireSize is the number of bytes the frame occupies on
+// the wire, including header, MACs and padding.
+//
+// A payload of 16 MiB or more with snappy on, or one whose frame would not
+// fit the 24-bit frame size, is refused with ErrMessageTooLarge; that error
+// is not sticky. The payload is not retained. WriteMsg may run concurrently
+// with ReadMsg.
+func (c *Conn) WriteMsg(code uint64, payload []byte) (wireSize int, err error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if err := c.stickyErr(); err != nil {
+		return 0, err
+	}
+	if c.wr == nil {
+		return 0, ErrHandshakeNotDone
+	}
+	if c.snappy.Load() {
+		if len(payload) >= maxSnappyPlain {
+			return 0, fmt.Errorf("%w: %d-byte payload, snappy limit is %d", ErrMessageTooLarge, len(payload), maxSnappyPlain-1)
+		}
+		n := snappy.MaxEncodedLen(len(payload))
+		if cap(c.sbuf) < n {
+			c.sbuf = make([]byte, n)
+		}
+		payload = snappy.Encode(c.sbuf[:n], payload)
+	}
+	frame, err := c.wr.seal(code, payload)
+	if err != nil {
+		return 0, err // too large: nothing was written or encrypted
+	}
+	if _, err := c.conn.Write(frame); err != nil {
+		return 0, c.fail(fmt.Errorf("rlpx: write: %w", err))
+	}
+	return len(frame), nil
+}
+
+// ReadMsg reads the next message. wireSize is the number of bytes its frame
+// occupied on the wire, including header, MACs and padding.
+//
+// The returned payload aliases an internal buffer and is valid only until
+// the next call to ReadMsg; copy it to keep it. ReadMsg may run
+// concurrently with WriteMsg. Any error is sticky. A clean close of the
+// connection between frames returns io.EOF; a close inside a frame returns
+// io.ErrUnexpectedEOF.
+func (c *Conn) ReadMsg() (code uint64, payload []byte, wireSize int, err error) {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if err := c.stickyErr(); err != nil {
+		return 0, nil, 0, err
+	}
+	if c.rd == nil {
+		return 0, nil, 0, ErrHandshakeNotDone
+	}
+	data, wireSize, err := c.rd.readFrame(c.conn)
+	if err != nil {
+		return 0, nil, 0, c.fail(fmt.Errorf("rlpx: read: %w", err))
+	}
+	code, payload, err = splitCode(data)
+	if err != nil {
+		return 0, nil, 0, c.fail(err)
+	}
+	if c.snappy.Load() {
+		if payload, err = c.decompress(payload); err != nil {
+			return 0, nil, 0, c.fail(err)
+		}
+	} else if len(payload) > c.cfg.maxMessageSize() {
+		return 0, nil, 0, c.fail(fmt.Errorf("%w: %d-byte payload exceeds limit %d", ErrMessageTooLarge, len(payload), c.cfg.maxMessageSize()))
+	}
+	return code, payload, wireSize, nil
+}
