@@ -111,3 +111,14 @@ func recv[T any](t *testing.T, ch <-chan T, what string) T {
 		panic("unreachable")
 	}
 }
+
+func recvOK[T any](t *testing.T, ch <-chan T) (T, bool) {
+	t.Helper()
+	select {
+	case v, ok := <-ch:
+		return v, ok
+	case <-time.After(recvTimeout):
+		t.Fatal("timed out waiting for a message")
+		panic("unreachable")
+	}
+}
