@@ -1,0 +1,74 @@
+package v4wire
+
+import (
+	"encoding/hex"
+	"net/netip"
+	"strconv"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+)
+
+// Pubkey is a node's public key as sent on the wire: X‖Y without the 0x04
+// prefix. It is not validated by the decoder; call Parse before use.
+type Pubkey [64]byte
+
+// PubkeyOf returns the wire form of pub.
+func PubkeyOf(pub *secp256k1.PublicKey) Pubkey { return Pubkey(ethcrypto.MarshalPubkey(pub)) }
+
+// Parse validates the key (coordinates below p, point on the curve) and
+// returns it.
+func (k Pubkey) Parse() (*secp256k1.PublicKey, error) { return ethcrypto.UnmarshalPubkey(k[:]) }
+
+// ID returns keccak256(k), the node ID of the key's owner.
+func (k Pubkey) ID() [32]byte { return ethcrypto.Keccak256(k[:]) }
+
+// String returns the key as 128 hex characters.
+func (k Pubkey) String() string { return hex.EncodeToString(k[:]) }
+
+// Endpoint is a UDP/TCP endpoint: [ip, udp-port, tcp-port]. IP may be the
+// zero netip.Addr when the packet carried an empty IP (some clients send
+// that in Ping.From).
+type Endpoint struct {
+	IP  netip.Addr
+	UDP uint16
+	TCP uint16
+}
+
+// NewEndpoint makes an Endpoint from a UDP address and a TCP port.
+func NewEndpoint(udp netip.AddrPort, tcp uint16) Endpoint {
+	return Endpoint{IP: udp.Addr().Unmap().WithZone(""), UDP: udp.Port(), TCP: tcp}
+}
+
+// UDPAddr returns the UDP endpoint.
+func (e Endpoint) UDPAddr() netip.AddrPort { return netip.AddrPortFrom(e.IP, e.UDP) }
+
+// String returns "ip:udp/tcp", "[ip6]:udp/tcp" or "-:udp/tcp" for an empty IP.
+func (e Endpoint) String() string { return endpointString(e.IP, e.UDP, e.TCP) }
+
+// Node is one entry of a Neighbors packet: [ip, udp-port, tcp-port, id].
+type Node struct {
+	IP  netip.Addr
+	UDP uint16
+	TCP uint16
+	ID  Pubkey
+}
+
+// String returns "id-prefix@ip:udp/tcp".
+func (n Node) String() string {
+	return hex.EncodeToString(n.ID[:4]) + "@" + endpointString(n.IP, n.UDP, n.TCP)
+}
+
+func endpointString(ip netip.Addr, udp, tcp uint16) string {
+	var host string
+	switch {
+	case !ip.IsValid():
+		host = "-"
+	case ip.Is6():
+		host = "[" + ip.String() + "]"
+	default:
+		host = ip.String()
+	}
+	return host + ":" + strconv.Itoa(int(udp)) + "/" + strconv.Itoa(int(tcp))
+}
