@@ -101,7 +101,7 @@ func checkLeaks(t *testing.T) {
 // promptly; it only fires when the code under test is broken.
 const recvTimeout = 10 * time.Second
 
-func recv[T any](t *testing.T, ch <-chan T, what string) T {
+func recv[T any](t testing.TB, ch <-chan T, what string) T {
 	t.Helper()
 	select {
 	case v := <-ch:
@@ -112,7 +112,7 @@ func recv[T any](t *testing.T, ch <-chan T, what string) T {
 	}
 }
 
-func recvOK[T any](t *testing.T, ch <-chan T) (T, bool) {
+func recvOK[T any](t testing.TB, ch <-chan T) (T, bool) {
 	t.Helper()
 	select {
 	case v, ok := <-ch:

@@ -29,14 +29,20 @@ var (
 	ErrUnexpectedIdentity = errors.New("peer: hello node id differs from handshake key")
 )
 
-// errOurHello reports a local Hello that cannot be sent.
-var errOurHello = errors.New("peer: our hello needs a 64-byte node id")
+// Errors for misuse of Handshake.
+var (
+	errOurHello    = errors.New("peer: our hello needs a 64-byte node id")
+	errNoRemoteKey = errors.New("peer: connection has no remote key; run the RLPx handshake first")
+)
 
 // handshake runs the Hello exchange on c, a connection that finished its
 // RLPx handshake. See Handshake.
 func handshake(ctx context.Context, c transport, our *Hello) (*Hello, error) {
 	if len(our.ID) != pubkeySize {
 		return nil, errOurHello
+	}
+	if c.RemotePubkey() == nil {
+		return nil, errNoRemoteKey
 	}
 	h := *our
 	if h.Version == 0 {
@@ -82,11 +88,9 @@ func handshake(ctx context.Context, c transport, our *Hello) (*Hello, error) {
 		rerr = localDisc(networkReason(wErr), fmt.Errorf("peer: writing hello: %w", wErr))
 	}
 	if rerr == nil {
-		if pub := c.RemotePubkey(); pub != nil {
-			key := ethcrypto.MarshalPubkey(pub)
-			if !bytes.Equal(key[:], theirs.ID) {
-				rerr = localDisc(DiscUnexpectedIdentity, ErrUnexpectedIdentity)
-			}
+		key := ethcrypto.MarshalPubkey(c.RemotePubkey())
+		if !bytes.Equal(key[:], theirs.ID) {
+			rerr = localDisc(DiscUnexpectedIdentity, ErrUnexpectedIdentity)
 		}
 	}
 	if rerr != nil {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 )
@@ -358,6 +360,10 @@ func TestPeerAccessors(t *testing.T) {
 // with two protocols exchanging messages concurrently in both directions.
 func TestPeerPair(t *testing.T) {
 	checkLeaks(t)
+	testPeerPair(t, fakePair)
+}
+
+func testPeerPair(t *testing.T, mk pairFunc) {
 	const n = 200
 	finished := make(chan string, 4)
 	exchange := func(name string, length uint64) Protocol {
@@ -397,7 +403,7 @@ func TestPeerPair(t *testing.T) {
 		}}
 	}
 	protos := []Protocol{exchange("one", 3), exchange("two", 7)}
-	pa, pb := startPair(t, protos, protos)
+	pa, pb := startPair(t, mk, protos, protos)
 	// Wait for all four protocol instances to finish their exchange, then
 	// disconnect from one side.
 	for range 4 {
@@ -440,9 +446,16 @@ func (p runningPeer) start() {
 	}()
 }
 
-// startPair does the Hello exchange on a fake pipe and runs both peers.
-func startPair(t *testing.T, protosA, protosB []Protocol) (a, b runningPeer) {
-	ca, cb, keyA, keyB := newFakePair(t)
+// pairFunc makes two connected transports, each knowing the other's key.
+type pairFunc func(t testing.TB) (a, b transport, keyA, keyB *secp256k1.PrivateKey)
+
+func fakePair(t testing.TB) (a, b transport, keyA, keyB *secp256k1.PrivateKey) {
+	return newFakePair(t)
+}
+
+// startPair does the Hello exchange on a new pair and runs both peers.
+func startPair(t testing.TB, mk pairFunc, protosA, protosB []Protocol) (a, b runningPeer) {
+	ca, cb, keyA, keyB := mk(t)
 	capsOf := func(ps []Protocol) (caps []Cap) {
 		for _, p := range ps {
 			caps = append(caps, p.Cap())
