@@ -2,6 +2,8 @@ package server
 
 import (
 	"sync"
+
+	"github.com/devp2p-go/devp2p/dial"
 )
 
 // nodeID identifies a node in the peer set.
@@ -18,6 +20,17 @@ const (
 )
 
 func (f connFlag) has(g connFlag) bool { return f&g != 0 }
+
+// kind returns how the dial scheduler classifies the connection.
+func (f connFlag) kind() dial.Kind {
+	switch {
+	case f.has(flagInbound):
+		return dial.Inbound
+	case f.has(flagStaticDial):
+		return dial.Static
+	}
+	return dial.Dynamic
+}
 
 // limits are the peer-count limits the checkpoints enforce. Trusted nodes
 // bypass all three.

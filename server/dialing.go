@@ -1,0 +1,52 @@
+package server
+
+import (
+	"context"
+	"net"
+
+	"github.com/devp2p-go/devp2p/dial"
+	"github.com/devp2p-go/devp2p/discover"
+)
+
+// startDialing creates the dial scheduler and hands it the static nodes.
+// Called by Start with mu held.
+func (srv *Server) startDialing() error {
+	cfg := dial.Config{
+		Self:           srv.id,
+		MaxDialedConns: srv.cfg.dialLimit(),
+		NetRestrict:    srv.cfg.NetRestrict,
+		Clock:          srv.clock,
+		Log:            srv.log.With("sys", "dial"),
+	}
+	if srv.disc != nil {
+		cfg.Resolver = srv.disc
+	}
+	sched, err := dial.New(cfg, srv.setupDialed)
+	if err != nil {
+		if cfg.Nodes != nil {
+			cfg.Nodes.Close()
+		}
+		return err
+	}
+	srv.scheduler = sched
+	for _, n := range srv.static {
+		sched.AddStatic(n)
+	}
+	return nil
+}
+
+// dialScheduler returns the scheduler, nil if dialing is off.
+func (srv *Server) dialScheduler() *dial.Scheduler {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return srv.scheduler
+}
+
+// setupDialed is the scheduler's SetupFunc.
+func (srv *Server) setupDialed(ctx context.Context, fd net.Conn, n *discover.Node, static bool) error {
+	flags := flagDynDial
+	if static {
+		flags = flagStaticDial
+	}
+	return srv.setupConn(ctx, fd, flags, n)
+}

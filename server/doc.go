@@ -1,0 +1,48 @@
+// Package server runs a devp2p node: it listens for and dials peers, admits
+// them, and runs the embedder's sub-protocols on each.
+//
+// # Usage
+//
+// Build a Config with a node key and the Protocols to run, call New, then
+// Start; Close stops everything:
+//
+//	srv, err := server.New(server.Config{
+//		PrivateKey: key,
+//		Protocols:  []peer.Protocol{myProto},
+//	})
+//	if err != nil { … }
+//	if err := srv.Start(); err != nil { … }
+//	defer srv.Close()
+//
+// # The path of a connection
+//
+// Every connection, dialed or accepted, goes through the same steps in
+// setupConn:
+//
+//  1. Accept: an inbound connection from outside Config.NetRestrict, or a
+//     second one from the same non-LAN IP within 30 s (the inbound throttle),
+//     is closed at once, before any cryptography. At most
+//     Config.MaxPendingPeers inbound connections are between accept and the
+//     end of step 4; more wait in the kernel's backlog.
+//     Dial: the dial scheduler (package dial) picks static and discovered
+//     nodes and opens TCP connections.
+//  2. The RLPx encryption handshake (package rlpx) authenticates the remote
+//     node's key.
+//  3. The post-handshake checkpoint refuses a connection to ourselves
+//     ("connected to self", 0x0a), to a node already connected or being
+//     connected ("already connected", 0x05), and any connection beyond
+//     MaxPeers or the inbound/outbound limits ("too many peers", 0x04),
+//     unless the node is trusted. An admitted connection reserves its slot,
+//     so the limits cannot be overshot by handshakes finishing together.
+//  4. The Hello exchange (package peer). Steps 2–4 share one deadline,
+//     Config.HandshakeTimeout.
+//  5. The add-peer checkpoint refuses a peer with no shared protocol
+//     ("useless peer", 0x03) and any peer once Close has begun ("client
+//     quitting", 0x08).
+//  6. The peer's loop runs the shared protocols until either side
+//     disconnects. Subscribers of SubscribeEvents see PeerAdded when it
+//     starts and PeerDropped, with the reason, when it ends.
+//
+// A refusal at step 3 or 5 sends a Disconnect with its reason before closing
+// the connection, so the remote side learns why.
+package server

@@ -1,0 +1,116 @@
+package server
+
+import (
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/peer"
+)
+
+// PeerInfo describes a connected peer, for admin APIs and logs.
+type PeerInfo struct {
+	ID         discover.ID
+	Name       string     // client name from its Hello
+	Caps       []peer.Cap // capabilities it announced
+	LocalAddr  net.Addr
+	RemoteAddr net.Addr
+	Inbound    bool // it dialed us
+	Trusted    bool // admitted as a trusted node
+	Static     bool // currently one of our static nodes
+	// ConnectedFor is the time since the peer was added, on Config.Clock.
+	ConnectedFor time.Duration
+	// Protocols has one entry per shared protocol, with its traffic.
+	Protocols []ProtocolInfo
+}
+
+// ProtocolInfo is a shared protocol's traffic with one peer, and what the
+// protocol's own PeerInfo hook reports.
+type ProtocolInfo struct {
+	Cap               peer.Cap
+	MsgsIn, MsgsOut   uint64
+	BytesIn, BytesOut uint64
+	Info              any // Protocol.PeerInfo's result, nil without the hook
+}
+
+// Peers returns information on every connected peer, sorted by ID.
+func (srv *Server) Peers() []PeerInfo {
+	running := srv.peers.running()
+	now := srv.clock.Now()
+	out := make([]PeerInfo, 0, len(running))
+	for _, sp := range running {
+		out = append(out, srv.peerInfo(sp, now))
+	}
+	slices.SortFunc(out, func(a, b PeerInfo) int { return strings.Compare(string(a.ID[:]), string(b.ID[:])) })
+	return out
+}
+
+func (srv *Server) peerInfo(sp *serverPeer, now time.Time) PeerInfo {
+	p := sp.p
+	info := PeerInfo{
+		ID:           sp.id,
+		Name:         p.Name(),
+		Caps:         slices.Clone(p.Caps()),
+		LocalAddr:    p.LocalAddr(),
+		RemoteAddr:   p.RemoteAddr(),
+		Inbound:      sp.flags.has(flagInbound),
+		Trusted:      sp.flags.has(flagTrusted),
+		Static:       srv.isStatic(sp.id),
+		ConnectedFor: now.Sub(p.ConnectedAt()),
+	}
+	for _, st := range p.Stats() {
+		pi := ProtocolInfo{
+			Cap:    st.Cap,
+			MsgsIn: st.MsgsIn, MsgsOut: st.MsgsOut,
+			BytesIn: st.BytesIn, BytesOut: st.BytesOut,
+		}
+		for _, proto := range srv.cfg.Protocols {
+			if proto.Cap() == st.Cap && proto.PeerInfo != nil {
+				pi.Info = proto.PeerInfo(peer.ID(sp.id))
+			}
+		}
+		info.Protocols = append(info.Protocols, pi)
+	}
+	return info
+}
+
+// NodeInfo describes the local node.
+type NodeInfo struct {
+	ID         discover.ID
+	Name       string
+	Enode      string // enode:// URL
+	ENR        string // "enr:…" text of our record; empty without discovery
+	ListenAddr string // the TCP address listened on, once started
+	// Protocols maps "name/version" to what the protocol's NodeInfo hook
+	// reports (nil without the hook).
+	Protocols map[string]any
+}
+
+// NodeInfo returns information on the local node.
+func (srv *Server) NodeInfo() NodeInfo {
+	self := srv.Self()
+	info := NodeInfo{
+		ID:        srv.id,
+		Name:      srv.cfg.Name,
+		Enode:     self.URLv4(),
+		Protocols: make(map[string]any, len(srv.cfg.Protocols)),
+	}
+	if rec := self.Record(); rec != nil {
+		info.ENR = rec.String()
+	}
+	srv.mu.Lock()
+	if srv.listener != nil {
+		info.ListenAddr = srv.listener.Addr().String()
+	}
+	srv.mu.Unlock()
+	for _, p := range srv.cfg.Protocols {
+		var v any
+		if p.NodeInfo != nil {
+			v = p.NodeInfo()
+		}
+		info.Protocols[p.Cap().String()] = v
+	}
+	return info
+}

@@ -1,0 +1,245 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+
+	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/dial"
+	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/peer"
+)
+
+var (
+	// ErrServerClosed is returned by Start after Close.
+	ErrServerClosed = errors.New("server: closed")
+	// ErrAlreadyStarted is returned by a second call to Start.
+	ErrAlreadyStarted = errors.New("server: already started")
+)
+
+// Server is a devp2p node. Create it with New, run it with Start, stop it
+// with Close. All methods are safe for concurrent use.
+//
+// Concurrency: a Server has no run loop of its own. The peer set is
+// guarded by its own mutex (peerSet), the lifecycle fields below by mu.
+// Goroutines: the accept loop, one per inbound connection being set up,
+// one per running peer, plus those owned by the dial scheduler and by
+// discovery; Close stops and joins them all.
+type Server struct {
+	// Immutable after New.
+	cfg   Config
+	log   *slog.Logger
+	clock clock.Clock
+	id    discover.ID
+
+	// inboundExempt says which inbound IPs skip the throttle (isLAN).
+	inboundExempt func(netip.Addr) bool
+
+	peers  *peerSet[*serverPeer]
+	events feed[PeerEvent]
+
+	// ctx is cancelled by Close; it bounds every handshake and peer.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // every goroutine the server starts itself
+
+	mu        sync.Mutex // protects the fields below
+	started   bool
+	closed    bool
+	static    map[discover.ID]*discover.Node
+	listener  net.Listener
+	self      *discover.Node // what we advertise; set by Start
+	hello     *peer.Hello    // our Hello; set by Start
+	disc      discovery
+	db        interface{ Close() error }
+	scheduler *dial.Scheduler
+}
+
+// New checks cfg, applies its defaults and returns a server that is not
+// yet running. It returns an error wrapping ErrInvalidConfig if cfg cannot
+// be used.
+func New(cfg Config) (*Server, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	id := discover.PubkeyToID(cfg.PrivateKey.PubKey())
+	srv := &Server{
+		cfg:    cfg,
+		clock:  cfg.Clock,
+		id:     id,
+		static: make(map[discover.ID]*discover.Node),
+
+		inboundExempt: isLAN,
+	}
+	srv.log = cfg.Logger.With("self", id.TerminalString())
+	srv.ctx, srv.cancel = context.WithCancel(context.Background())
+	srv.peers = newPeerSet[*serverPeer](id, cfg.limits())
+	for _, n := range cfg.TrustedNodes {
+		srv.peers.setTrusted(n.ID(), true)
+	}
+	for _, n := range cfg.StaticNodes {
+		srv.static[n.ID()] = n
+	}
+	return srv, nil
+}
+
+// Start begins listening on Config.ListenAddr, runs discovery (unless
+// Config.NoDiscovery) and starts dialing (unless Config.NoDial). It
+// returns ErrAlreadyStarted if called twice and ErrServerClosed after
+// Close. If Start fails, the server is closed: whatever it had started is
+// stopped again.
+func (srv *Server) Start() error {
+	srv.mu.Lock()
+	err := srv.start()
+	srv.mu.Unlock()
+	if err != nil && !errors.Is(err, ErrAlreadyStarted) && !errors.Is(err, ErrServerClosed) {
+		srv.Close()
+	}
+	return err
+}
+
+// start does the work of Start with mu held.
+func (srv *Server) start() error {
+	switch {
+	case srv.closed:
+		return ErrServerClosed
+	case srv.started:
+		return ErrAlreadyStarted
+	}
+	srv.started = true
+
+	var lc net.ListenConfig
+	ln, err := lc.Listen(srv.ctx, "tcp", srv.cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("server: listen: %w", err)
+	}
+	srv.listener = ln
+	tcpAddr := ln.Addr().(*net.TCPAddr).AddrPort()
+
+	if !srv.cfg.NoDiscovery {
+		if err := srv.startDiscovery(tcpAddr); err != nil {
+			return err
+		}
+	}
+	srv.self = srv.advertised(tcpAddr)
+	srv.hello = srv.ourHello(tcpAddr.Port())
+	if !srv.cfg.NoDial {
+		if err := srv.startDialing(); err != nil {
+			return err
+		}
+	}
+	srv.wg.Add(1)
+	go srv.listenLoop(ln)
+	srv.log.Info("Server started", "enode", srv.self.URLv4(), "listen", tcpAddr, "discovery", !srv.cfg.NoDiscovery)
+	return nil
+}
+
+// Close stops the server: it stops accepting connections, stops the dial
+// scheduler and discovery, disconnects every peer with reason "client
+// quitting" (0x08), and returns once every goroutine the server started has
+// finished. It is idempotent and may be called before Start; it returns
+// nil (the error is for io.Closer).
+func (srv *Server) Close() error {
+	srv.mu.Lock()
+	if srv.closed {
+		srv.mu.Unlock()
+		return nil
+	}
+	srv.closed = true
+	ln, sched, disc, db := srv.listener, srv.scheduler, srv.disc, srv.db
+	srv.mu.Unlock()
+
+	srv.cancel() // aborts inbound handshakes and tells peers to quit
+	if ln != nil {
+		ln.Close()
+	}
+	if sched != nil {
+		sched.Stop() // cancels and joins dial tasks, including their setupConn
+	}
+	for _, p := range srv.peers.close() {
+		p.p.Disconnect(peer.DiscQuitting)
+	}
+	srv.wg.Wait()
+	if disc != nil {
+		disc.Close()
+	}
+	if db != nil {
+		db.Close()
+	}
+	srv.log.Info("Server stopped")
+	return nil
+}
+
+// Self returns the node record the server advertises: its key, and once
+// started, the IP and ports it listens on. An unspecified listen IP
+// (0.0.0.0 or ::) is advertised as loopback; set ListenAddr to a concrete
+// address to advertise that one.
+func (srv *Server) Self() *discover.Node {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	if srv.self != nil {
+		return srv.self
+	}
+	var port uint16
+	if ap, err := netip.ParseAddrPort(srv.cfg.ListenAddr); err == nil {
+		port = ap.Port()
+	}
+	return discover.NewV4(srv.cfg.PrivateKey.PubKey(), netip.IPv6Loopback(), port, port)
+}
+
+// PeerCount returns the number of connected peers.
+func (srv *Server) PeerCount() int {
+	return srv.peers.count()
+}
+
+// AddPeer makes n a static node: the server dials it, and redials it with
+// backoff whenever the connection drops, until RemovePeer. Adding a node
+// twice is harmless; adding it before Start dials it on Start.
+func (srv *Server) AddPeer(n *discover.Node) {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	srv.static[n.ID()] = n
+	if srv.scheduler != nil {
+		srv.scheduler.AddStatic(n)
+	}
+}
+
+// RemovePeer stops treating n as a static node and disconnects it if it is
+// connected (with reason "disconnect requested", 0x00).
+func (srv *Server) RemovePeer(n *discover.Node) {
+	srv.mu.Lock()
+	delete(srv.static, n.ID())
+	if srv.scheduler != nil {
+		srv.scheduler.RemoveStatic(n.ID())
+	}
+	srv.mu.Unlock()
+	if p, _, ok := srv.peers.get(n.ID()); ok {
+		p.p.Disconnect(peer.DiscRequested)
+	}
+}
+
+// AddTrustedPeer lets n connect, and be connected to, even when the peer
+// limits are reached. It does not dial n; combine with AddPeer for that.
+// A connection that already exists keeps the status it was admitted with.
+func (srv *Server) AddTrustedPeer(n *discover.Node) {
+	srv.peers.setTrusted(n.ID(), true)
+}
+
+// RemoveTrustedPeer undoes AddTrustedPeer (or Config.TrustedNodes) for n.
+// It does not disconnect n.
+func (srv *Server) RemoveTrustedPeer(n *discover.Node) {
+	srv.peers.setTrusted(n.ID(), false)
+}
+
+func (srv *Server) isStatic(id discover.ID) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	_, ok := srv.static[id]
+	return ok
+}

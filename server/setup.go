@@ -1,0 +1,173 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/peer"
+	"github.com/devp2p-go/devp2p/rlpx"
+)
+
+// serverPeer is a running peer as the server tracks it.
+type serverPeer struct {
+	p     *peer.Peer
+	id    discover.ID
+	flags connFlag
+}
+
+// setupConn takes a fresh connection through the path described in the
+// package documentation: encryption handshake, post-handshake checkpoint,
+// Hello, add-peer checkpoint. On success the peer is running in its own
+// goroutine and setupConn returns nil; otherwise fd is closed and the error
+// says why (a refusal carries its peer.DiscReason). dest is the node
+// dialed, nil for inbound connections. ctx bounds the handshakes on top of
+// Config.HandshakeTimeout.
+func (srv *Server) setupConn(ctx context.Context, fd net.Conn, flags connFlag, dest *discover.Node) error {
+	ctx, cancel := context.WithTimeout(ctx, srv.cfg.HandshakeTimeout)
+	defer cancel()
+	log := srv.log.With("addr", fd.RemoteAddr(), "inbound", flags.has(flagInbound))
+
+	// Step 2: the encryption handshake.
+	var c *rlpx.Conn
+	if dest != nil {
+		c = rlpx.Client(fd, srv.cfg.PrivateKey, dest.Pubkey())
+	} else {
+		c = rlpx.Server(fd, srv.cfg.PrivateKey)
+	}
+	if err := c.Handshake(ctx); err != nil {
+		fd.Close()
+		log.Debug("Encryption handshake failed", "err", err)
+		return fmt.Errorf("server: encryption handshake: %w", err)
+	}
+	id := discover.PubkeyToID(c.RemotePubkey())
+	log = log.With("id", id.TerminalString())
+
+	// Step 3: the post-handshake checkpoint.
+	flags, rej := srv.peers.reserve(id, flags)
+	if rej != admitted {
+		return srv.refuse(c, log, rej, "post-handshake")
+	}
+	promoted := false
+	defer func() {
+		if !promoted {
+			srv.peers.release(id)
+		}
+	}()
+	if flags.has(flagInbound) {
+		if s := srv.dialScheduler(); s != nil {
+			s.InboundPending(id)
+			defer s.InboundDone(id)
+		}
+	}
+
+	// Step 4: Hello.
+	theirs, err := peer.Handshake(ctx, c, srv.hello)
+	if err != nil {
+		c.Close()
+		log.Debug("Hello exchange failed", "err", err)
+		return fmt.Errorf("server: hello: %w", err)
+	}
+
+	// Step 5: the add-peer checkpoint.
+	if len(peer.MatchProtocols(srv.cfg.Protocols, theirs.Caps)) == 0 {
+		return srv.refuse(c, log, rejectUselessPeer, "add-peer")
+	}
+	p := peer.New(c, theirs, srv.cfg.Protocols, peer.Config{
+		Inbound: flags.has(flagInbound),
+		Clock:   srv.clock,
+		Log:     log,
+	})
+	sp := &serverPeer{p: p, id: id, flags: flags}
+	if rej := srv.peers.promote(id, sp); rej != admitted {
+		return srv.refuse(c, log, rej, "add-peer")
+	}
+	promoted = true
+
+	// Step 6: run it. The scheduler must hear of the peer before a dial's
+	// setup returns (dial.SetupFunc).
+	if s := srv.dialScheduler(); s != nil {
+		s.PeerAdded(id, flags.kind())
+	}
+	srv.wg.Add(1)
+	go srv.runPeer(sp, log)
+	return nil
+}
+
+// refuseWriteTimeout bounds the write of a refusal's Disconnect.
+const refuseWriteTimeout = 2 * time.Second
+
+// refuse sends a Disconnect with the reason for rej and closes c, as
+// go-ethereum does. At the post-handshake checkpoint no Hello was sent, so
+// the remote's Hello exchange receives the Disconnect in place of our Hello;
+// at the add-peer checkpoint it goes out compressed if Hello turned snappy
+// on.
+func (srv *Server) refuse(c *rlpx.Conn, log *slog.Logger, rej rejection, checkpoint string) error {
+	reason := rej.reason()
+	log.Debug("Connection refused", "checkpoint", checkpoint, "reason", reason)
+	c.SetWriteDeadline(time.Now().Add(refuseWriteTimeout))
+	c.WriteMsg(discMsgCode, encodeDisconnect(reason))
+	c.Close()
+	return fmt.Errorf("server: %s checkpoint: %w", checkpoint, reason)
+}
+
+// discMsgCode is the p2p Disconnect message code (rlpx.md).
+const discMsgCode = 0x01
+
+// encodeDisconnect returns the payload of a Disconnect: the RLP list
+// [reason].
+func encodeDisconnect(r peer.DiscReason) []byte {
+	if r == 0 {
+		return []byte{0xc1, 0x80} // zero encodes as the empty string
+	}
+	return []byte{0xc1, byte(r)} // a byte below 0x80 encodes as itself
+}
+
+// reason maps a refusal to the disconnect reason sent for it.
+func (r rejection) reason() peer.DiscReason {
+	switch r {
+	case rejectQuitting:
+		return peer.DiscQuitting
+	case rejectSelf:
+		return peer.DiscSelf
+	case rejectAlready:
+		return peer.DiscAlreadyConnected
+	case rejectTooManyPeers:
+		return peer.DiscTooManyPeers
+	case rejectUselessPeer:
+		return peer.DiscUselessPeer
+	}
+	return peer.DiscRequested
+}
+
+// runPeer runs an admitted peer until it disconnects, then removes it.
+func (srv *Server) runPeer(sp *serverPeer, log *slog.Logger) {
+	defer srv.wg.Done()
+	log.Debug("Peer added", "name", sp.p.Name())
+	srv.emit(PeerEvent{Type: PeerAdded, ID: sp.id, RemoteAddr: sp.p.RemoteAddr(), Inbound: sp.flags.has(flagInbound), Time: srv.clock.Now()})
+
+	err := sp.p.Run(srv.ctx)
+
+	srv.peers.release(sp.id)
+	if s := srv.dialScheduler(); s != nil {
+		s.PeerRemoved(sp.id)
+	}
+	reason, _ := peer.ReasonOf(err)
+	log.Debug("Peer dropped", "reason", reason, "err", err)
+	srv.emit(PeerEvent{Type: PeerDropped, ID: sp.id, RemoteAddr: sp.p.RemoteAddr(), Inbound: sp.flags.has(flagInbound), Time: srv.clock.Now(), Reason: reason, Err: err})
+}
+
+// ourHello builds the Hello we send: p2p version 5, our name, our
+// protocols' capabilities, the TCP port and our public key.
+func (srv *Server) ourHello(port uint16) *peer.Hello {
+	caps := make([]peer.Cap, len(srv.cfg.Protocols))
+	for i, p := range srv.cfg.Protocols {
+		caps[i] = p.Cap()
+	}
+	pub := ethcrypto.MarshalPubkey(srv.cfg.PrivateKey.PubKey())
+	return &peer.Hello{Version: peer.Version, Name: srv.cfg.Name, Caps: caps, ListenPort: uint64(port), ID: pub[:]}
+}
