@@ -64,7 +64,7 @@ func (s *Stream) Decode(val any) error {
 	if typ.Kind() != reflect.Pointer || rv.IsNil() {
 		return &DecodeError{Err: ErrNonPointer, Type: typ}
 	}
-	ti := cachedTypeInfo(typ.Elem(), tags{})
+	ti := cachedTypeInfo(typ.Elem())
 	if ti.decErr != nil {
 		return ti.decErr
 	}
@@ -93,6 +93,8 @@ func (b *builder) makeDecoder(typ reflect.Type, t tags) (decFn, error) {
 		return decodeDecoder, nil
 	case typ == bigIntType:
 		return decodeBigInt, nil
+	case kind == reflect.Pointer && typ.Elem() == bigIntType && !t.nilOK:
+		return decodeBigIntPtr, nil
 	case isUint(kind):
 		return makeUintDecoder(typ), nil
 	case kind == reflect.Bool:

@@ -85,7 +85,7 @@ func AppendToBytes(dst []byte, val any) ([]byte, error) {
 		return v.AppendRLP(dst)
 	}
 	rv := reflect.ValueOf(val)
-	ti := cachedTypeInfo(rv.Type(), tags{})
+	ti := cachedTypeInfo(rv.Type())
 	if ti.encErr != nil {
 		return dst, ti.encErr
 	}
@@ -312,7 +312,7 @@ func encodeInterface(dst []byte, v reflect.Value) ([]byte, error) {
 		return append(dst, 0xC0), nil
 	}
 	e := v.Elem()
-	ti := cachedTypeInfo(e.Type(), tags{})
+	ti := cachedTypeInfo(e.Type())
 	if ti.encErr != nil {
 		return dst, ti.encErr
 	}

@@ -127,3 +127,27 @@ func readLongSize(b []byte, n int) (uint64, error) {
 	}
 	return s, nil
 }
+
+// validateValues checks that b is a sequence of canonical values, looking
+// into nested lists. depth is the nesting level of b itself.
+func validateValues(b []byte, depth int) error {
+	if depth > MaxNesting {
+		return ErrTooDeep
+	}
+	for len(b) > 0 {
+		k, ts, cs, err := readHeader(b)
+		if err != nil {
+			if err == ErrValueTooLarge {
+				err = ErrElemTooLarge
+			}
+			return err
+		}
+		if k == List {
+			if err := validateValues(b[ts:ts+cs], depth+1); err != nil {
+				return err
+			}
+		}
+		b = b[ts+cs:]
+	}
+	return nil
+}

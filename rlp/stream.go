@@ -90,6 +90,9 @@ func (s *Stream) Kind() (Kind, uint64, error) {
 	if s.peeked {
 		return s.kind, s.size, s.kinderr
 	}
+	if s.r == nil {
+		return s.sliceKind()
+	}
 	if n := len(s.stack); n > 0 && s.stack[n-1] == 0 {
 		return 0, 0, ErrEOL
 	}
@@ -103,6 +106,82 @@ func (s *Stream) Kind() (Kind, uint64, error) {
 	}
 	s.peeked, s.kind, s.size, s.kinderr = true, k, size, err
 	return k, size, err
+}
+
+// sliceKind is Kind for byte-slice input: the header is parsed in place.
+// Its checks and errors match the reader path (readKind and the size checks
+// in Kind); in slice mode s.remaining always equals len(s.buf).
+func (s *Stream) sliceKind() (Kind, uint64, error) {
+	depth := len(s.stack)
+	var top uint64
+	if depth > 0 {
+		if top = s.stack[depth-1]; top == 0 {
+			return 0, 0, ErrEOL
+		}
+	}
+	k, size, err := s.sliceHeader(depth, top)
+	s.peeked, s.kind, s.size, s.kinderr = true, k, size, err
+	return k, size, err
+}
+
+func (s *Stream) sliceHeader(depth int, top uint64) (Kind, uint64, error) {
+	buf := s.buf
+	if len(buf) == 0 {
+		if depth == 0 {
+			return 0, 0, io.EOF
+		}
+		return 0, 0, ErrValueTooLarge
+	}
+	b := buf[0]
+	var (
+		k    Kind
+		hs   uint64 = 1
+		size uint64
+	)
+	switch {
+	case b < 0x80:
+		k = Byte
+		s.byteval = b
+	case b < 0xB8:
+		k, size = String, uint64(b-0x80)
+	case b >= 0xC0 && b < 0xF8:
+		k, size = List, uint64(b-0xC0)
+	default:
+		n := uint64(b - 0xB7)
+		k = String
+		if b >= 0xF8 {
+			n, k = uint64(b-0xF7), List
+		}
+		hs = 1 + n
+		if depth > 0 && hs > top {
+			return 0, 0, ErrElemTooLarge
+		}
+		if hs > uint64(len(buf)) {
+			return 0, 0, ErrValueTooLarge
+		}
+		if buf[1] == 0 {
+			return 0, 0, ErrCanonSize
+		}
+		for _, c := range buf[1:hs] {
+			size = size<<8 | uint64(c)
+		}
+		if size < 56 {
+			return 0, 0, ErrCanonSize
+		}
+	}
+	s.buf = buf[hs:]
+	s.remaining -= hs
+	if depth > 0 {
+		top -= hs
+		s.stack[depth-1] = top
+		if size > top {
+			return 0, 0, ErrElemTooLarge
+		}
+	}
+	if size > uint64(len(s.buf)) {
+		return 0, 0, ErrValueTooLarge
+	}
+	return k, size, nil
 }
 
 // readKind reads a header.
@@ -441,48 +520,6 @@ func (s *Stream) BigInt() (*big.Int, error) {
 	return i, nil
 }
 
-// decodeBigInt reads a canonical integer into dst.
-func (s *Stream) decodeBigInt(dst *big.Int) error {
-	k, size, err := s.Kind()
-	if err != nil {
-		return err
-	}
-	switch k {
-	case Byte:
-		s.consumed()
-		if s.byteval == 0 {
-			return ErrCanonInt
-		}
-		dst.SetUint64(uint64(s.byteval))
-		return nil
-	case String:
-		s.consumed()
-		b, err := s.readView(size)
-		if err != nil {
-			return err
-		}
-		switch {
-		case size == 0:
-			dst.SetUint64(0)
-		case b[0] == 0:
-			return ErrCanonInt
-		case size == 1 && b[0] < 0x80:
-			return ErrCanonSize
-		case size <= 8:
-			var x uint64
-			for _, c := range b {
-				x = x<<8 | uint64(c)
-			}
-			dst.SetUint64(x)
-		default:
-			dst.SetBytes(b)
-		}
-		return nil
-	default:
-		return ErrExpectedString
-	}
-}
-
 // List starts reading a list and returns the size of its content. Read the
 // elements with the other methods until they return ErrEOL, then call
 // ListEnd.
@@ -530,8 +567,9 @@ func (s *Stream) MoreDataInList() bool {
 }
 
 // Raw reads the next value and returns its complete encoding (header and
-// content) in a new slice. The header and, for strings, the single-byte rule
-// are checked; the content of lists is not inspected.
+// content) in a new slice. The value is checked to be canonical all the way
+// down, as if it had been decoded into interface{}, so a RawValue never holds
+// an encoding that the rest of the package would reject.
 func (s *Stream) Raw() ([]byte, error) {
 	k, size, err := s.Kind()
 	if err != nil {
@@ -563,6 +601,11 @@ func (s *Stream) Raw() ([]byte, error) {
 	}
 	if k == String && size == 1 && b[1] < 0x80 {
 		return nil, ErrCanonSize
+	}
+	if k == List {
+		if err := validateValues(b[hs:], len(s.stack)+1); err != nil {
+			return nil, err
+		}
 	}
 	return b, nil
 }

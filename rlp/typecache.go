@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // encFn appends the encoding of v to dst.
@@ -40,23 +41,46 @@ type typeInfo struct {
 }
 
 var (
-	typeCache   sync.Map   // typeKey → *typeInfo, read without locking
-	typeCacheMu sync.Mutex // serialises building new entries
+	// plainCache maps types (without field tags) to their codecs. It is
+	// copied on write, so lookups on the hot path are a plain map read.
+	plainCache atomic.Pointer[map[reflect.Type]*typeInfo]
+
+	typeCacheMu sync.Mutex                 // serialises building
+	typeCache   = map[typeKey]*typeInfo{} // every built entry; guarded by typeCacheMu
 )
 
-// cachedTypeInfo returns the codecs for typ with the given field tags.
-func cachedTypeInfo(typ reflect.Type, t tags) *typeInfo {
-	key := typeKey{typ, t.nilOK, t.nilKind}
-	if ti, ok := typeCache.Load(key); ok {
-		return ti.(*typeInfo)
+// cachedTypeInfo returns the codecs for typ (without field tags).
+func cachedTypeInfo(typ reflect.Type) *typeInfo {
+	if m := plainCache.Load(); m != nil {
+		if ti, ok := (*m)[typ]; ok {
+			return ti
+		}
 	}
+	return buildTypeInfo(typ)
+}
+
+func buildTypeInfo(typ reflect.Type) *typeInfo {
 	typeCacheMu.Lock()
 	defer typeCacheMu.Unlock()
 	b := &builder{building: make(map[typeKey]*typeInfo)}
-	ti := b.info(key)
+	ti := b.info(typeKey{typ: typ})
 	for k, v := range b.building {
-		typeCache.Store(k, v)
+		typeCache[k] = v
 	}
+	// Publish a new copy of the plain map with every tag-less entry.
+	old := plainCache.Load()
+	m := make(map[reflect.Type]*typeInfo, len(b.building)+1)
+	if old != nil {
+		for k, v := range *old {
+			m[k] = v
+		}
+	}
+	for k, v := range b.building {
+		if !k.nilOK {
+			m[k.typ] = v
+		}
+	}
+	plainCache.Store(&m)
 	return ti
 }
 
@@ -67,8 +91,8 @@ type builder struct {
 }
 
 func (b *builder) info(key typeKey) *typeInfo {
-	if ti, ok := typeCache.Load(key); ok {
-		return ti.(*typeInfo)
+	if ti, ok := typeCache[key]; ok {
+		return ti
 	}
 	if ti, ok := b.building[key]; ok {
 		return ti
