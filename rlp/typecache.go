@@ -45,7 +45,7 @@ var (
 	// copied on write, so lookups on the hot path are a plain map read.
 	plainCache atomic.Pointer[map[reflect.Type]*typeInfo]
 
-	typeCacheMu sync.Mutex                 // serialises building
+	typeCacheMu sync.Mutex                // serialises building
 	typeCache   = map[typeKey]*typeInfo{} // every built entry; guarded by typeCacheMu
 )
 
