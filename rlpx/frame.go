@@ -38,13 +38,13 @@ type frameWriter struct {
 	stream cipher.Stream // AES-256-CTR, zero IV, continuous across frames
 	mac    hashMAC       // egress MAC
 	buf    []byte
+	code   [9]byte // scratch for the encoded message code
 }
 
 // seal encodes code ‖ payload into one complete frame and returns it. The
 // result aliases w.buf and is valid until the next call.
 func (w *frameWriter) seal(code uint64, payload []byte) ([]byte, error) {
-	var codeBuf [9]byte
-	codeEnc := appendCode(codeBuf[:0], code)
+	codeEnc := appendCode(w.code[:0], code)
 	fsize := len(codeEnc) + len(payload)
 	if fsize > maxFrameSize {
 		return nil, fmt.Errorf("%w: frame of %d bytes exceeds %d", ErrMessageTooLarge, fsize, maxFrameSize)

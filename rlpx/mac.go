@@ -20,6 +20,7 @@ type hashMAC struct {
 	hash  hash.Hash    // Keccak-256 seeded with (mac-secret ⊕ nonce) ‖ packet
 
 	sum  [32]byte
+	enc  [aes.BlockSize]byte
 	seed [aes.BlockSize]byte
 }
 
@@ -49,10 +50,9 @@ func (m *hashMAC) frame(frameCT []byte) []byte {
 // update writes AES(mac-secret, sum[:16]) ⊕ seed into the hash and returns
 // the first 16 bytes of the new digest.
 func (m *hashMAC) update(sum, seed []byte) []byte {
-	var enc [aes.BlockSize]byte
-	m.block.Encrypt(enc[:], sum[:aes.BlockSize])
+	m.block.Encrypt(m.enc[:], sum[:aes.BlockSize])
 	for i := range m.seed {
-		m.seed[i] = enc[i] ^ seed[i]
+		m.seed[i] = m.enc[i] ^ seed[i]
 	}
 	m.hash.Write(m.seed[:])
 	return m.hash.Sum(m.sum[:0])[:macSize]
