@@ -1,0 +1,90 @@
+package dial
+
+import (
+	"context"
+	"errors"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/discover"
+)
+
+// benchClock moves a minute forward at every Now, so the dial history never
+// blocks a node, and its timers never fire.
+type benchClock struct{ n atomic.Int64 }
+
+func (c *benchClock) Now() time.Time {
+	return clock.SimulatedEpoch.Add(time.Duration(c.n.Add(1)) * time.Minute)
+}
+func (c *benchClock) NewTimer(time.Duration) clock.Timer          { return benchTimer{} }
+func (c *benchClock) AfterFunc(time.Duration, func()) clock.Timer { return benchTimer{} }
+
+type benchTimer struct{}
+
+func (benchTimer) C() <-chan time.Time      { return nil }
+func (benchTimer) Stop() bool               { return true }
+func (benchTimer) Reset(time.Duration) bool { return true }
+
+// loopIterator yields the same nodes over and over.
+type loopIterator struct {
+	nodes []*discover.Node
+	i     int
+	done  chan struct{}
+}
+
+func (it *loopIterator) Next() bool {
+	select {
+	case <-it.done:
+		return false
+	default:
+		it.i++
+		return true
+	}
+}
+func (it *loopIterator) Node() *discover.Node { return it.nodes[it.i%len(it.nodes)] }
+func (it *loopIterator) Close()               { close(it.done) }
+
+// countDialer fails every dial at once and signals after want dials.
+type countDialer struct {
+	n    atomic.Int64
+	want int64
+	done chan struct{}
+}
+
+var errBench = errors.New("bench: refused")
+
+func (d *countDialer) Dial(ctx context.Context, n *discover.Node) (net.Conn, error) {
+	if d.n.Add(1) == d.want {
+		close(d.done)
+	}
+	return nil, errBench
+}
+
+// BenchmarkDynamicDials measures discovered nodes scheduled and dialled per
+// second: the reader, the loop's checks, a task goroutine per dial and its
+// result, with a dialer that fails at once.
+func BenchmarkDynamicDials(b *testing.B) {
+	nodes := make([]*discover.Node, 256)
+	for i := range nodes {
+		nodes[i] = testNode(i, "127.0.0.1", uint16(30000+i))
+	}
+	it := &loopIterator{nodes: nodes, done: make(chan struct{})}
+	d := &countDialer{want: int64(b.N), done: make(chan struct{})}
+	b.ReportAllocs()
+	b.ResetTimer()
+	s, err := New(Config{
+		MaxDialedConns: 64,
+		Nodes:          it,
+		Dialer:         d,
+		Clock:          new(benchClock),
+	}, func(context.Context, net.Conn, *discover.Node, bool) error { return nil })
+	if err != nil {
+		b.Fatal(err)
+	}
+	<-d.done
+	b.StopTimer()
+	s.Stop()
+}

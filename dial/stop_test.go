@@ -1,0 +1,94 @@
+//go:build go1.25
+
+package dial
+
+import (
+	"context"
+	"errors"
+	"net"
+	"testing"
+	"testing/synctest"
+
+	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/discover"
+)
+
+func TestStopJoinsEverything(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		it := newFakeIterator()
+		dialer := newFakeDialer(t)
+		var setupErr error
+		setup := func(ctx context.Context, conn net.Conn, n *discover.Node, static bool) error {
+			defer conn.Close()
+			<-ctx.Done() // a handshake that only ends when cancelled
+			setupErr = ctx.Err()
+			return setupErr
+		}
+		s, err := New(Config{Clock: new(clock.Simulated), Dialer: dialer, Nodes: it, MaxDialedConns: 5}, setup)
+		if err != nil {
+			t.Fatal(err)
+		}
+		static := nodes(1, 3)
+		for _, n := range static {
+			s.AddStatic(n)
+		}
+		synctest.Wait()
+		inSetup, inDial := <-dialer.calls, <-dialer.calls
+		inSetup.reply <- nil
+		it.feed(t, testNode(5, "127.0.0.1", 30305)) // its dial is never taken
+		synctest.Wait()
+
+		s.Stop()
+		if !errors.Is(setupErr, context.Canceled) {
+			t.Errorf("setup ended with %v, want context.Canceled", setupErr)
+		}
+		if inDial.ctx.Err() == nil {
+			t.Error("dial in flight not cancelled")
+		}
+		if !it.closed() {
+			t.Error("iterator not closed")
+		}
+		dialer.mu.Lock()
+		if len(dialer.untaken) != 1 {
+			t.Errorf("%d dials ended while waiting, want the dynamic one", len(dialer.untaken))
+		}
+		dialer.mu.Unlock()
+
+		// After Stop, every method returns at once and does nothing.
+		a := static[0]
+		s.AddStatic(a)
+		s.RemoveStatic(a.ID())
+		s.PeerAdded(a.ID(), Dynamic)
+		s.PeerRemoved(a.ID())
+		s.InboundPending(a.ID())
+		s.InboundDone(a.ID())
+		s.Stop()
+		synctest.Wait()
+		select {
+		case c := <-dialer.calls:
+			t.Fatalf("dial of %v after Stop", c.node.ID().TerminalString())
+		default:
+		}
+	})
+}
+
+func TestIteratorEnds(t *testing.T) {
+	// An iterator that runs dry stops dynamic dialing; static dialing goes on.
+	synctest.Test(t, func(t *testing.T) {
+		h := newHarness(t, Config{MaxDialedConns: 5})
+		h.iter.Close()
+		a := testNode(1, "127.0.0.1", 30303)
+		h.sched.AddStatic(a)
+		h.expectDials(a)[0].reply <- errRefused
+	})
+}
+
+func TestNewNilSetup(t *testing.T) {
+	it := newFakeIterator()
+	if _, err := New(Config{Nodes: it}, nil); !errors.Is(err, ErrNilSetup) {
+		t.Fatalf("New(nil setup) error = %v, want ErrNilSetup", err)
+	}
+	if it.closed() {
+		t.Fatal("New closed the iterator it did not take")
+	}
+}
