@@ -1,6 +1,8 @@
 package peer
 
 import (
+	"time"
+
 	"github.com/golang/snappy"
 
 	"github.com/devp2p-go/devp2p/rlp"
@@ -14,7 +16,8 @@ const maxDisconnectSize = 64
 // encodeDisconnect returns the payload of a Disconnect message: the list
 // [reason] (rlpx.md, "Disconnect (0x01)").
 func encodeDisconnect(r DiscReason) []byte {
-	return rlp.AppendUint64([]byte{0xc1}, uint64(r))
+	content := rlp.AppendUint64(make([]byte, 0, 2), uint64(r))
+	return append(rlp.AppendListHeader(make([]byte, 0, 3), uint64(len(content))), content...)
 }
 
 // decodeDisconnect returns the reason carried by a Disconnect payload. It
@@ -82,4 +85,13 @@ func parseReason(b []byte) (DiscReason, bool) {
 		return DiscInvalid, true
 	}
 	return DiscReason(v), true
+}
+
+// reject sends Disconnect(r) on c, waits up to discWriteTimeout for it to
+// leave and closes c.
+func reject(c transport, r DiscReason) error {
+	defer c.Close()
+	c.SetWriteDeadline(time.Now().Add(discWriteTimeout))
+	_, err := c.WriteMsg(disconnectMsg, encodeDisconnect(r))
+	return err
 }

@@ -67,7 +67,7 @@ func TestDecodeDisconnect(t *testing.T) {
 }
 
 func TestEncodeDisconnect(t *testing.T) {
-	for _, r := range []DiscReason{DiscRequested, DiscTooManyPeers, DiscSubprotocolError} {
+	for _, r := range []DiscReason{DiscRequested, DiscTooManyPeers, DiscSubprotocolError, 0x7f, 0x80, 0xfe} {
 		enc := encodeDisconnect(r)
 		if got := decodeDisconnect(enc); got != r {
 			t.Errorf("%v: encoded %x decodes to %v", r, enc, got)

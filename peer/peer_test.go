@@ -487,3 +487,38 @@ func startPair(t testing.TB, mk pairFunc, protosA, protosB []Protocol) (a, b run
 	})
 	return a, b
 }
+
+func TestPeerDisconnectBeforeRun(t *testing.T) {
+	checkLeaks(t)
+	a, b, _, keyB := newFakePair(t)
+	started := make(chan struct{}, 1)
+	proto := Protocol{Name: "p", Version: 1, Length: 1, Run: func(*Peer, MsgReadWriter) error {
+		started <- struct{}{}
+		return nil
+	}}
+	p := newPeer(a, helloFor(keyB, proto.Cap()), []Protocol{proto}, Config{})
+	p.Disconnect(DiscTooManyPeers)
+	r := startRemote(b)
+	err := p.Run(context.Background())
+	if reason, _ := ReasonOf(err); reason != DiscTooManyPeers {
+		t.Errorf("Run returned %v", err)
+	}
+	r.expectDisconnect(t, DiscTooManyPeers)
+	<-r.done
+	select {
+	case <-started:
+		t.Error("protocol ran for a peer disconnected before Run")
+	default:
+	}
+}
+
+func TestReject(t *testing.T) {
+	checkLeaks(t)
+	a, b, _, _ := newFakePair(t)
+	r := startRemote(b)
+	if err := reject(a, DiscAlreadyConnected); err != nil {
+		t.Fatal(err)
+	}
+	r.expectDisconnect(t, DiscAlreadyConnected)
+	<-r.done
+}

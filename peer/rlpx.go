@@ -45,3 +45,11 @@ func Handshake(ctx context.Context, conn *rlpx.Conn, our *Hello) (*Hello, error)
 func New(conn *rlpx.Conn, theirs *Hello, protocols []Protocol, cfg Config) *Peer {
 	return newPeer(conn, theirs, protocols, cfg)
 }
+
+// Reject turns away a connection before or instead of the Hello exchange:
+// it sends a Disconnect with reason r, gives it up to 2 s to leave, and
+// closes conn. It returns the write error, if any. To turn a peer away
+// after Handshake, use New and Disconnect before Run, or Reject as well.
+func Reject(conn *rlpx.Conn, r DiscReason) error {
+	return reject(conn, r)
+}

@@ -16,22 +16,30 @@ var emptyList = []byte{0xc0}
 // goroutine and one goroutine per shared protocol, and waits for all of
 // them before it returns; by then the connection is closed.
 //
-// Cancelling ctx disconnects with DiscQuitting. Run may be called once.
+// Cancelling ctx disconnects with DiscQuitting. Run may be called once. If
+// Disconnect was called before Run, Run sends the Disconnect and returns
+// without starting any protocol: that is how a server turns away a peer
+// after the Hello exchange.
 func (p *Peer) Run(ctx context.Context) error {
 	if !p.started.CompareAndSwap(false, true) {
 		return errRunTwice
 	}
 	var wg sync.WaitGroup
-	wg.Add(1 + len(p.protos))
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		p.readLoop()
 	}()
-	for _, rw := range p.protos {
-		go func() {
-			defer wg.Done()
-			p.runProtocol(rw)
-		}()
+	// A peer rejected before Run (Disconnect already called) never starts
+	// its protocols.
+	if len(p.discReq) == 0 {
+		for _, rw := range p.protos {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p.runProtocol(rw)
+			}()
+		}
 	}
 
 	err := p.loop(ctx)
