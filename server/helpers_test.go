@@ -1,0 +1,263 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"go.uber.org/goleak"
+
+	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/peer"
+	"github.com/devp2p-go/devp2p/rlpx"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// waitTimeout bounds every wait in these tests. It is a failure bound, not
+// a synchronisation: tests proceed as soon as what they wait for happens.
+const waitTimeout = 20 * time.Second
+
+// testProto is "test/1": message 0 is answered with message 1 carrying the
+// same bytes; message 1 is handed to the protocol's replies channel.
+type testProto struct {
+	started chan protoRun // each Run, if there is room
+	replies chan []byte
+}
+
+// protoRun is one run of the test protocol.
+type protoRun struct {
+	p  *peer.Peer
+	rw peer.MsgReadWriter
+}
+
+func newTestProto() *testProto {
+	return &testProto{started: make(chan protoRun, 64), replies: make(chan []byte, 64)}
+}
+
+func (tp *testProto) protocol() peer.Protocol {
+	return peer.Protocol{Name: "test", Version: 1, Length: 2, Run: tp.run}
+}
+
+func (tp *testProto) run(p *peer.Peer, rw peer.MsgReadWriter) error {
+	select {
+	case tp.started <- protoRun{p, rw}:
+	default:
+	}
+	for {
+		msg, err := rw.ReadMsg()
+		if err != nil {
+			return err
+		}
+		b, err := io.ReadAll(msg.Payload)
+		if err != nil {
+			return err
+		}
+		switch msg.Code {
+		case 0:
+			if err := rw.WriteMsg(peer.NewMsg(1, b)); err != nil {
+				return err
+			}
+		case 1:
+			select {
+			case tp.replies <- b:
+			default:
+			}
+		}
+	}
+}
+
+// testConfig is a loopback-only config without discovery.
+func testConfig(t testing.TB, protos ...peer.Protocol) Config {
+	return Config{
+		PrivateKey:       testKey(t),
+		Protocols:        protos,
+		ListenAddr:       "127.0.0.1:0",
+		NoDiscovery:      true,
+		HandshakeTimeout: 5 * time.Second,
+		Logger:           testLogger(),
+	}
+}
+
+// testLogger logs to stderr when DEVP2P_TEST_LOG is set.
+func testLogger() *slog.Logger {
+	if os.Getenv("DEVP2P_TEST_LOG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// startServer creates and starts a server; the test's cleanup closes it.
+func startServer(t testing.TB, cfg Config) *Server {
+	t.Helper()
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// startWithEvents is startServer that also subscribes to events before
+// Start, so that no event is missed.
+func startWithEvents(t testing.TB, cfg Config) (*Server, chan PeerEvent) {
+	t.Helper()
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := subscribe(t, srv)
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv, ch
+}
+
+// subscribe returns a buffered channel of srv's events.
+func subscribe(t testing.TB, srv *Server) chan PeerEvent {
+	ch := make(chan PeerEvent, 256)
+	t.Cleanup(srv.SubscribeEvents(ch))
+	return ch
+}
+
+// waitEvent waits for the next event of type typ (skipping others) and
+// returns it.
+func waitEvent(t testing.TB, ch <-chan PeerEvent, typ PeerEventType) PeerEvent {
+	t.Helper()
+	timer := time.NewTimer(waitTimeout)
+	defer timer.Stop()
+	for {
+		select {
+		case ev := <-ch:
+			if ev.Type == typ {
+				return ev
+			}
+		case <-timer.C:
+			t.Fatalf("no %v event within %v", typ, waitTimeout)
+		}
+	}
+}
+
+// rawPeer is a hand-driven remote node: an RLPx connection to a server on
+// which the test runs the Hello exchange itself.
+type rawPeer struct {
+	key  *secp256k1.PrivateKey
+	conn *rlpx.Conn
+}
+
+func (rp *rawPeer) id() discover.ID { return discover.PubkeyToID(rp.key.PubKey()) }
+
+func (rp *rawPeer) node() *discover.Node {
+	return discover.NewV4(rp.key.PubKey(), netip4(127, 0, 0, 1), 0, 0)
+}
+
+// dialRaw connects to srv with key (a fresh one if nil) and runs the RLPx
+// handshake. The connection is closed by the test's cleanup.
+func dialRaw(t testing.TB, srv *Server, key *secp256k1.PrivateKey) (*rawPeer, error) {
+	t.Helper()
+	if key == nil {
+		key = testKey(t)
+	}
+	fd, err := net.Dial("tcp", srv.Self().TCPAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fd.Close() })
+	c := rlpx.Client(fd, key, srv.Self().Pubkey())
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if err := c.Handshake(ctx); err != nil {
+		return nil, err
+	}
+	return &rawPeer{key: key, conn: c}, nil
+}
+
+// hello runs the Hello exchange announcing caps and returns the server's
+// Hello or the error (a *peer.DisconnectError if the server refused).
+func (rp *rawPeer) hello(caps ...peer.Cap) (*peer.Hello, error) {
+	pub := ethcrypto.MarshalPubkey(rp.key.PubKey())
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	return peer.Handshake(ctx, rp.conn, &peer.Hello{Version: peer.Version, Name: "raw", Caps: caps, ID: pub[:]})
+}
+
+// connectRaw dials srv and completes Hello with the test/1 capability.
+func connectRaw(t testing.TB, srv *Server, key *secp256k1.PrivateKey) (*rawPeer, error) {
+	t.Helper()
+	rp, err := dialRaw(t, srv, key)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := rp.hello(peer.Cap{Name: "test", Version: 1}); err != nil {
+		return nil, err
+	}
+	return rp, nil
+}
+
+// readDisconnect reads messages until a Disconnect and returns its reason.
+// Pings are skipped.
+func (rp *rawPeer) readDisconnect() (peer.DiscReason, error) {
+	rp.conn.SetReadDeadline(time.Now().Add(waitTimeout))
+	for {
+		code, payload, _, err := rp.conn.ReadMsg()
+		if err != nil {
+			return 0, err
+		}
+		if code != discMsgCode {
+			continue
+		}
+		switch {
+		case bytes.Equal(payload, []byte{0xc1, 0x80}), bytes.Equal(payload, []byte{0xc0}), bytes.Equal(payload, []byte{0x80}):
+			return 0, nil
+		case len(payload) == 2 && payload[0] == 0xc1 && payload[1] < 0x80:
+			return peer.DiscReason(payload[1]), nil
+		case len(payload) == 1 && payload[0] < 0x80:
+			return peer.DiscReason(payload[0]), nil
+		}
+		return 0, fmt.Errorf("undecodable disconnect %x", payload)
+	}
+}
+
+// wantRemoteReason checks that err is the server refusing with want.
+func wantRemoteReason(t testing.TB, err error, want peer.DiscReason) {
+	t.Helper()
+	var de *peer.DisconnectError
+	if !errors.As(err, &de) {
+		t.Fatalf("err = %v, want a disconnect with %v", err, want)
+	}
+	if !de.Remote || de.Reason != want {
+		t.Fatalf("disconnect = %v (remote %v), want remote %v", de.Reason, de.Remote, want)
+	}
+}
+
+func netip4(a, b, c, d byte) netip.Addr { return netip.AddrFrom4([4]byte{a, b, c, d}) }
+
+// recv receives from ch, failing the test after waitTimeout.
+func recv[T any](t testing.TB, ch <-chan T) T {
+	t.Helper()
+	timer := time.NewTimer(waitTimeout)
+	defer timer.Stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-timer.C:
+		t.Fatalf("nothing received within %v", waitTimeout)
+		panic("unreachable")
+	}
+}
