@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/rlp"
 )
 
@@ -207,4 +210,12 @@ func truncate(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
+}
+
+// NewHello returns our Hello for the node with public key pub: version 5,
+// the given client name and capabilities, listen port 0 (the field is
+// legacy) and pub's 64-byte encoding as node ID.
+func NewHello(pub *secp256k1.PublicKey, name string, caps ...Cap) *Hello {
+	id := ethcrypto.MarshalPubkey(pub)
+	return &Hello{Version: Version, Name: name, Caps: caps, ID: id[:]}
 }
