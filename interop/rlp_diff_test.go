@@ -43,10 +43,10 @@ type diffStruct struct {
 	Inner   diffInner
 	Ptr     *diffInner
 	Inners  []diffInner
-	Skipped uint64 `rlp:"-"`
-	Opt1    uint64 `rlp:"optional"`
+	Skipped uint64   `rlp:"-"`
+	Opt1    uint64   `rlp:"optional"`
 	Opt2    *big.Int `rlp:"optional"`
-	Opt3    []byte `rlp:"optional"`
+	Opt3    []byte   `rlp:"optional"`
 }
 
 type diffTail struct {
