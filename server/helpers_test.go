@@ -261,3 +261,53 @@ func recv[T any](t testing.TB, ch <-chan T) T {
 		panic("unreachable")
 	}
 }
+
+// logCapture is a slog.Handler that hands every record with message msg to
+// ch (dropping it if ch is full), so tests can wait for log events.
+type logCapture struct {
+	msg   string
+	ch    chan slog.Record
+	attrs []slog.Attr
+}
+
+func newLogCapture(msg string) *logCapture {
+	return &logCapture{msg: msg, ch: make(chan slog.Record, 64)}
+}
+
+func (h *logCapture) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *logCapture) Handle(_ context.Context, r slog.Record) error {
+	if r.Message != h.msg {
+		return nil
+	}
+	r = r.Clone()
+	r.AddAttrs(h.attrs...)
+	select {
+	case h.ch <- r:
+	default:
+	}
+	return nil
+}
+
+func (h *logCapture) WithAttrs(as []slog.Attr) slog.Handler {
+	h2 := *h
+	h2.attrs = append(append([]slog.Attr(nil), h.attrs...), as...)
+	return &h2
+}
+
+func (h *logCapture) WithGroup(string) slog.Handler { return h }
+
+// attr returns the value of the record's attribute key as a string.
+func attr(r slog.Record, key string) string {
+	var v string
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == key {
+			v = a.Value.String()
+			return false
+		}
+		return true
+	})
+	return v
+}
+
+func slogWith(h slog.Handler) *slog.Logger { return slog.New(h) }

@@ -1,0 +1,189 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/devp2p-go/devp2p/peer"
+)
+
+// TestInboundThrottle: a second inbound connection from the same IP within
+// the window is closed before the handshake. Loopback is LAN and so exempt;
+// the test turns the exemption off.
+func TestInboundThrottle(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		exempt func(netip.Addr) bool
+		second bool // whether the second connection gets through
+	}{
+		{"loopback exempt by default", isLAN, true},
+		{"throttled without exemption", func(netip.Addr) bool { return false }, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			throttled := newLogCapture("Inbound connection throttled")
+			cfg := testConfig(t, newTestProto().protocol())
+			cfg.Logger = slogWith(throttled)
+			srv, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.inboundExempt = tt.exempt
+			if err := srv.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+
+			if _, err := connectRaw(t, srv, nil); err != nil {
+				t.Fatalf("first connection: %v", err)
+			}
+			_, err = dialRaw(t, srv, nil)
+			if tt.second {
+				if err != nil {
+					t.Fatalf("second connection: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("second connection completed the handshake")
+			}
+			var de *peer.DisconnectError
+			if errors.As(err, &de) {
+				t.Fatalf("second connection got a Disconnect (%v); want it closed before the handshake", de)
+			}
+			recv(t, throttled.ch)
+		})
+	}
+}
+
+// TestHalfOpenInbound: a connection that never sends auth is dropped at the
+// handshake deadline, and meanwhile other connections get through as long
+// as pending slots remain.
+func TestHalfOpenInbound(t *testing.T) {
+	const timeout = 2 * time.Second
+	cfg := testConfig(t, newTestProto().protocol())
+	cfg.HandshakeTimeout = timeout
+	cfg.MaxPendingPeers = 2
+	srv := startServer(t, cfg)
+
+	start := time.Now()
+	silent, dropped := dialSilent(t, srv)
+	defer silent.Close()
+
+	// Another node connects while the silent one holds a pending slot.
+	if _, err := connectRaw(t, srv, nil); err != nil {
+		t.Fatalf("connection beside a half-open one: %v", err)
+	}
+	select {
+	case <-dropped:
+		t.Fatal("the other connection only got through after the half-open one was dropped")
+	default:
+	}
+
+	// The server closes the silent connection at its deadline.
+	err := recv(t, dropped)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("half-open connection not dropped")
+	}
+	if elapsed := time.Since(start); elapsed < timeout {
+		t.Fatalf("dropped after %v, before the %v deadline", elapsed, timeout)
+	}
+}
+
+// dialSilent opens a TCP connection to srv that never sends anything. The
+// channel receives the error of reading from it once the server closes it.
+func dialSilent(t *testing.T, srv *Server) (net.Conn, <-chan error) {
+	t.Helper()
+	fd, err := net.Dial("tcp", srv.Self().TCPAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		fd.SetReadDeadline(time.Now().Add(waitTimeout))
+		var buf [1]byte
+		_, err := fd.Read(buf[:])
+		if err == nil {
+			err = errors.New("server sent bytes to a connection that never sent auth")
+		}
+		done <- err
+	}()
+	return fd, done
+}
+
+// TestPendingCap: with the only pending slot held by a silent connection,
+// a new connection waits in the accept backlog until the silent one is
+// dropped at its deadline, then succeeds.
+func TestPendingCap(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	cfg := testConfig(t, newTestProto().protocol())
+	cfg.HandshakeTimeout = timeout
+	cfg.MaxPendingPeers = 1
+	srv := startServer(t, cfg)
+
+	start := time.Now()
+	silent, dropped := dialSilent(t, srv)
+	defer silent.Close()
+	if _, err := connectRaw(t, srv, nil); err != nil {
+		t.Fatalf("connection after the slot freed: %v", err)
+	}
+	if elapsed := time.Since(start); elapsed < timeout {
+		t.Fatalf("second connection done after %v, before the silent one's %v deadline freed the slot", elapsed, timeout)
+	}
+	if err := recv(t, dropped); err == nil {
+		t.Fatal("silent connection not dropped")
+	}
+}
+
+// TestCloseManyPeers: Close with 50 live peers disconnects each with
+// "client quitting" and leaves no goroutine behind.
+func TestCloseManyPeers(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	const n = 50
+	cfg := testConfig(t, newTestProto().protocol())
+	cfg.MaxPeers, cfg.MaxInboundPeers = n, n
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := make(chan PeerEvent, 2*n)
+	unsub := srv.SubscribeEvents(ev)
+	defer unsub()
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	peers := make([]*rawPeer, n)
+	for i := range peers {
+		if peers[i], err = connectRaw(t, srv, nil); err != nil {
+			t.Fatalf("peer %d: %v", i, err)
+		}
+	}
+	for range n {
+		waitEvent(t, ev, PeerAdded)
+	}
+	if srv.PeerCount() != n {
+		t.Fatalf("PeerCount = %d, want %d", srv.PeerCount(), n)
+	}
+	closeStart := time.Now()
+	srv.Close()
+	t.Logf("Close took %v", time.Since(closeStart))
+	if srv.PeerCount() != 0 {
+		t.Fatalf("PeerCount after Close = %d", srv.PeerCount())
+	}
+	for i, rp := range peers {
+		r, err := rp.readDisconnect()
+		if err != nil || r != peer.DiscQuitting {
+			t.Fatalf("peer %d: disconnect %v, %v; want %v", i, r, err, peer.DiscQuitting)
+		}
+		rp.conn.Close()
+	}
+	for range n {
+		if ev := waitEvent(t, ev, PeerDropped); ev.Reason != peer.DiscQuitting {
+			t.Fatalf("drop reason %v, want %v", ev.Reason, peer.DiscQuitting)
+		}
+	}
+}
