@@ -167,9 +167,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"body not a list", packet(t, PingPacket, hexBytes(t, "8204d2")), ErrMalformed},
 		{"empty ping", packet(t, PingPacket, hexBytes(t, "c0")), ErrMalformed},
 		{"ping without expiration", packet(t, PingPacket, hexBytes(t, "d504"+ep+ep)), ErrMalformed},
-		{"ping version too big", packet(t, PingPacket, hexBytes(t, "df"+"8901ffffffffffffffff"+ep+ep+"01")), ErrMalformed},
+		{"ping version over 64 bits", packet(t, PingPacket, hexBytes(t, "df"+"8901ffffffffffffffff"+ep+ep+"01")), ErrMalformed},
 		{"ping endpoint not a list", packet(t, PingPacket, hexBytes(t, "c604"+"8180"+"8180"+"01")), ErrMalformed},
-		{"ping 5-byte ip", packet(t, PingPacket, hexBytes(t, "d704"+"ca85"+"7f00000100"+"8204d280"+ep+"01")), ErrMalformed},
+		{"ping ip is a list", packet(t, PingPacket, hexBytes(t, "d204"+"c5c0"+"8204d280"+ep+"01")), ErrMalformed},
 		{"ping port too big", packet(t, PingPacket, hexBytes(t, "d704"+"ca847f000001"+"830186a0"+"80"+ep+"01")), ErrMalformed},
 		{"ping non-canonical expiration", packet(t, PingPacket, hexBytes(t, "d804"+ep+ep+"820001")), ErrMalformed},
 		{"ping malformed rest", packet(t, PingPacket, hexBytes(t, "d904"+ep+ep+"01"+"01"+"82ff")), ErrMalformed},
@@ -205,6 +205,12 @@ func TestDecodeErrors(t *testing.T) {
 		is.NoError(t, err)
 		is.Equal(t, uint64(0), p.(*Ping).ENRSeq)
 		is.Equal(t, raws(t, "820001"), p.(*Ping).Rest)
+	})
+	t.Run("odd IP lengths give the zero Addr", func(t *testing.T) {
+		p, _, _, err := Decode(packet(t, PingPacket, hexBytes(t, "d704"+"ca85"+"7f00000100"+"8204d280"+ep+"01")))
+		is.NoError(t, err)
+		is.Equal(t, Endpoint{UDP: 1234}, p.(*Ping).From)
+		is.Equal(t, "-:1234/0", p.(*Ping).From.String())
 	})
 	t.Run("ipv4-mapped endpoint is unmapped", func(t *testing.T) {
 		mapped := "d3" + "90" + "00000000000000000000ffff01020304" + "01" + "02"

@@ -159,8 +159,12 @@ func (d *body) bytes(field string, dst []byte) error {
 	return nil
 }
 
-// ip reads an address of 0, 4 or 16 bytes. IPv4-mapped addresses are
-// unmapped.
+// ip reads an address. 4 and 16 bytes make an IPv4 or IPv6 address
+// (IPv4-mapped ones are unmapped); any other length, including the empty
+// string some clients send in Ping.From, gives the zero Addr. Like
+// go-ethereum, which decodes the field as a net.IP of any length, the
+// packet is still accepted: the transport checks addresses where they
+// matter (relayed Neighbors entries) and ignores them elsewhere.
 func (d *body) ip(field string) (netip.Addr, error) {
 	if len(d.b) == 0 {
 		return netip.Addr{}, d.fail(field, errMissing)
@@ -171,14 +175,12 @@ func (d *body) ip(field string) (netip.Addr, error) {
 	}
 	d.b = rest
 	switch len(s) {
-	case 0:
-		return netip.Addr{}, nil
 	case 4:
 		return netip.AddrFrom4([4]byte(s)), nil
 	case 16:
 		return netip.AddrFrom16([16]byte(s)).Unmap(), nil
 	default:
-		return netip.Addr{}, d.fail(field, fmt.Errorf("IP of %d bytes", len(s)))
+		return netip.Addr{}, nil
 	}
 }
 
@@ -254,14 +256,9 @@ func decodePing(b []byte) (*Ping, error) {
 		return nil, err
 	}
 	p := new(Ping)
-	version, err := d.uint64("version")
-	if err != nil {
+	if p.Version, err = d.uint64("version"); err != nil {
 		return nil, err
 	}
-	if version > math.MaxUint32 {
-		return nil, d.fail("version", fmt.Errorf("%d out of range", version))
-	}
-	p.Version = uint(version)
 	if p.From, err = d.endpoint("from"); err != nil {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func Encode(priv *secp256k1.PrivateKey, p Packet) (packet []byte, hash [32]byte,
 
 func (p *Ping) appendBody(dst []byte) []byte {
 	dst, mark := rlp.StartList(dst)
-	dst = rlp.AppendUint64(dst, uint64(p.Version))
+	dst = rlp.AppendUint64(dst, p.Version)
 	dst = appendEndpoint(dst, p.From)
 	dst = appendEndpoint(dst, p.To)
 	dst = rlp.AppendUint64(dst, p.Expiration)

@@ -27,9 +27,10 @@ func (k Pubkey) ID() [32]byte { return ethcrypto.Keccak256(k[:]) }
 // String returns the key as 128 hex characters.
 func (k Pubkey) String() string { return hex.EncodeToString(k[:]) }
 
-// Endpoint is a UDP/TCP endpoint: [ip, udp-port, tcp-port]. IP may be the
-// zero netip.Addr when the packet carried an empty IP (some clients send
-// that in Ping.From).
+// Endpoint is a UDP/TCP endpoint: [ip, udp-port, tcp-port]. IP is the zero
+// netip.Addr when the packet carried an IP that is neither 4 nor 16 bytes
+// long (some clients send an empty one in Ping.From); the zero Addr is
+// encoded as an empty string.
 type Endpoint struct {
 	IP  netip.Addr
 	UDP uint16
@@ -48,6 +49,8 @@ func (e Endpoint) UDPAddr() netip.AddrPort { return netip.AddrPortFrom(e.IP, e.U
 func (e Endpoint) String() string { return endpointString(e.IP, e.UDP, e.TCP) }
 
 // Node is one entry of a Neighbors packet: [ip, udp-port, tcp-port, id].
+// As in Endpoint, a malformed IP decodes to the zero Addr; the transport
+// must drop such entries. ID is not validated by the decoder.
 type Node struct {
 	IP  netip.Addr
 	UDP uint16

@@ -36,7 +36,7 @@ type Packet interface {
 // Ping (type 0x01) asks the recipient to answer with a Pong and proves our
 // endpoint: [version, from, to, expiration, enr-seq?, …].
 type Ping struct {
-	Version    uint
+	Version    uint64 // Version (4) when sent; any value is accepted
 	From, To   Endpoint
 	Expiration uint64 // absolute Unix time in seconds
 	ENRSeq     uint64 // EIP-868: our record's seq; 0 means absent

@@ -14,7 +14,7 @@ import (
 func (p *Ping) String() string {
 	var b strings.Builder
 	b.WriteString("PING/v")
-	b.WriteString(strconv.FormatUint(uint64(p.Version), 10))
+	b.WriteString(strconv.FormatUint(p.Version, 10))
 	b.WriteString(" from=")
 	b.WriteString(p.From.String())
 	b.WriteString(" to=")
