@@ -48,7 +48,7 @@ func (s *Scheduler) dialTask(t *task) error {
 	if t.static && s.cfg.Resolver != nil && (t.resolve || !hasEndpoint(n)) {
 		if r := s.cfg.Resolver.Resolve(t.ctx, n); r != nil && r.ID() == n.ID() && r != n {
 			if r.TCPAddr() != n.TCPAddr() || r.Seq() != n.Seq() {
-				s.log.Debug("Resolved static node", "id", n.ID(), "addr", r.TCPAddr(), "old", n.TCPAddr())
+				s.log.Debug("Resolved static node", "id", n.ID().String(), "addr", r.TCPAddr().String(), "old", n.TCPAddr().String())
 				n, t.resolved = r, true
 			}
 		}
