@@ -31,10 +31,13 @@ type Node struct {
 }
 
 // NewNode makes a Node from a signed "v4" record. The endpoint is taken from
-// the record: "ip" with "tcp"/"udp" when present (IPv4 is preferred when a
-// record has both families), otherwise "ip6" with "tcp6"/"udp6", each
-// falling back to "tcp"/"udp". A record without an address gives an
-// incomplete node (with the "tcp"/"udp" ports, if any).
+// the record: "ip" with "tcp"/"udp", or "ip6" with "tcp6"/"udp6" (each
+// falling back to "tcp"/"udp"). When a record has both families IPv4 is
+// preferred, unless the IPv6 address is more widely reachable (global over
+// private over link-local over loopback over unspecified), the rule
+// go-ethereum uses; multicast addresses are ignored. A record without a
+// usable address gives an incomplete node (with the "tcp"/"udp" ports, if
+// any).
 //
 // NewNode keeps its own copy of rec, so the caller may keep using rec.
 func NewNode(rec *enr.Record) (*Node, error) {
@@ -49,17 +52,42 @@ func NewNode(rec *enr.Record) (*Node, error) {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidNode, err)
 	}
 	n := &Node{id: PubkeyToID(pub), pub: pub, rec: rec.Clone()}
-	_, has4 := rec.IP4()
-	if ip, ok := rec.IP6(); ok && !has4 {
-		n.ip = ip.Unmap()
+	ip4, ok4 := rec.IP4()
+	ip6, ok6 := rec.IP6()
+	ok4 = ok4 && !ip4.IsMulticast()
+	ok6 = ok6 && !ip6.IsMulticast()
+	if ok6 && (!ok4 || locality(ip6) > locality(ip4)) && !ip6.Is4In6() {
+		n.ip = ip6
 		n.tcp = portOr(rec.TCP6, rec.TCP)
 		n.udp = portOr(rec.UDP6, rec.UDP)
 		return n, nil
 	}
-	n.ip, _ = rec.IP4()
+	switch {
+	case ok4 && (!ok6 || locality(ip4) >= locality(ip6)):
+		n.ip = ip4
+	case ok6:
+		n.ip = ip6.Unmap() // IPv4-mapped: an IPv4 address with IPv4 ports
+	}
 	n.tcp, _ = rec.TCP()
 	n.udp, _ = rec.UDP()
 	return n, nil
+}
+
+// locality ranks how widely reachable an address is, from unspecified (0)
+// to global (4).
+func locality(ip netip.Addr) int {
+	switch {
+	case ip.IsUnspecified():
+		return 0
+	case ip.IsLoopback():
+		return 1
+	case ip.IsLinkLocalUnicast():
+		return 2
+	case ip.IsPrivate():
+		return 3
+	default:
+		return 4
+	}
 }
 
 // portOr returns the first port found.

@@ -9,6 +9,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/discover/enr"
+	"github.com/devp2p-go/devp2p/rlp"
 )
 
 // The EIP-778 example record and its key (VECTORS.md §4).
@@ -161,6 +162,29 @@ func TestNewNode(t *testing.T) {
 			r.SetTCP6(5)
 			r.SetUDP6(6)
 		}, "1.2.3.4", 3, 4},
+		{"prefers a global ipv6 over a private ipv4", func(r *enr.Record) {
+			r.SetIP(netip.MustParseAddr("2001:db8::5"))
+			r.SetIP(netip.MustParseAddr("192.168.1.1"))
+			r.SetUDP(4)
+			r.SetUDP6(6)
+		}, "2001:db8::5", 0, 6},
+		{"prefers a private ipv4 over a link-local ipv6", func(r *enr.Record) {
+			r.SetIP(netip.MustParseAddr("fe80::1"))
+			r.SetIP(netip.MustParseAddr("192.168.1.1"))
+			r.SetUDP(4)
+			r.SetUDP6(6)
+		}, "192.168.1.1", 0, 4},
+		{"ignores multicast", func(r *enr.Record) {
+			r.SetIP(netip.MustParseAddr("2001:db8::5"))
+			r.SetIP(netip.MustParseAddr("224.0.0.1"))
+			r.SetUDP(4)
+			r.SetUDP6(6)
+		}, "2001:db8::5", 0, 6},
+		{"ipv4-mapped ip6 uses ipv4 ports", func(r *enr.Record) {
+			is.NoError(t, r.Set(enr.KeyIP6, rlp.AppendBytes(nil, netip.MustParseAddr("::ffff:1.2.3.4").AsSlice())))
+			r.SetUDP(4)
+			r.SetUDP6(6)
+		}, "1.2.3.4", 0, 4},
 		{"ipv6 own ports", func(r *enr.Record) {
 			r.SetIP(netip.MustParseAddr("2001:db8::5"))
 			r.SetTCP(3)
