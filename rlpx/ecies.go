@@ -10,6 +10,7 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
+	cryptorand "crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -55,10 +56,13 @@ func eciesTag(dst []byte, kM []byte, ivAndCT, s2 []byte) []byte {
 // Encrypt encrypts msg to pub with ECIES, binding the shared data s2 (the
 // EIP-8 size prefix in the handshake; may be empty) into the tag. The
 // result is len(msg)+ECIESOverhead bytes. rand supplies the ephemeral key
-// and the IV; pass crypto/rand.Reader.
+// and the IV; nil means crypto/rand.Reader.
 func Encrypt(rand io.Reader, pub *secp256k1.PublicKey, msg, s2 []byte) ([]byte, error) {
 	if pub == nil {
 		return nil, fmt.Errorf("rlpx: ecies: %w: nil key", ErrInvalidPublicKey)
+	}
+	if rand == nil {
+		rand = cryptorand.Reader
 	}
 	eph, err := secp256k1.GeneratePrivateKeyFromRand(rand)
 	if err != nil {

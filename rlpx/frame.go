@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/devp2p-go/devp2p/rlp"
 )
 
 const (
@@ -44,7 +46,7 @@ type frameWriter struct {
 // seal encodes code ‖ payload into one complete frame and returns it. The
 // result aliases w.buf and is valid until the next call.
 func (w *frameWriter) seal(code uint64, payload []byte) ([]byte, error) {
-	codeEnc := appendCode(w.code[:0], code)
+	codeEnc := rlp.AppendUint64(w.code[:0], code)
 	fsize := len(codeEnc) + len(payload)
 	if fsize > maxFrameSize {
 		return nil, fmt.Errorf("%w: frame of %d bytes exceeds %d", ErrMessageTooLarge, fsize, maxFrameSize)
@@ -156,50 +158,15 @@ func (fr *frameReader) fill(src io.Reader, n int) error {
 	return nil
 }
 
-// appendCode appends the RLP encoding of a message code: a single byte
-// below 0x80, 0x80 for zero, else a length byte and big-endian bytes.
-func appendCode(dst []byte, code uint64) []byte {
-	switch {
-	case code == 0:
-		return append(dst, 0x80)
-	case code < 0x80:
-		return append(dst, byte(code))
-	}
-	n := 0
-	for v := code; v > 0; v >>= 8 {
-		n++
-	}
-	dst = append(dst, 0x80+byte(n))
-	for i := n - 1; i >= 0; i-- {
-		dst = append(dst, byte(code>>(8*i)))
-	}
-	return dst
-}
-
 // splitCode decodes the RLP message code at the start of frame-data and
 // returns it with the rest. Only canonical encodings of a uint64 pass.
 func splitCode(data []byte) (code uint64, rest []byte, err error) {
 	if len(data) == 0 {
 		return 0, nil, fmt.Errorf("%w: empty frame", ErrInvalidFrame)
 	}
-	b := data[0]
-	switch {
-	case b < 0x80:
-		return uint64(b), data[1:], nil
-	case b == 0x80:
-		return 0, data[1:], nil
-	case b > 0x88:
-		return 0, nil, fmt.Errorf("%w: message code prefix %#02x", ErrInvalidFrame, b)
+	code, rest, err = rlp.SplitUint64(data)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%w: message code: %w", ErrInvalidFrame, err)
 	}
-	n := int(b - 0x80)
-	if len(data) < 1+n {
-		return 0, nil, fmt.Errorf("%w: truncated message code", ErrInvalidFrame)
-	}
-	if data[1] == 0 || (n == 1 && data[1] < 0x80) {
-		return 0, nil, fmt.Errorf("%w: non-canonical message code", ErrInvalidFrame)
-	}
-	for _, c := range data[1 : 1+n] {
-		code = code<<8 | uint64(c)
-	}
-	return code, data[1+n:], nil
+	return code, rest, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/rlp"
 )
 
 // fakeHash is the MAC hash of go-ethereum's TestFrameReadWrite golden
@@ -171,7 +172,7 @@ func TestFrameVectors(t *testing.T) {
 
 func TestMessageCodes(t *testing.T) {
 	for _, code := range []uint64{0, 1, 0x0f, 0x10, 0x7f, 0x80, 0xff, 0x100, 0xffff_ffff, 1<<64 - 1} {
-		enc := appendCode(nil, code)
+		enc := rlp.AppendUint64(nil, code)
 		got, rest, err := splitCode(append(enc, 0xaa))
 		if err != nil || got != code || !bytes.Equal(rest, []byte{0xaa}) {
 			t.Errorf("code %#x: enc %x → %#x rest %x err %v", code, enc, got, rest, err)
