@@ -609,29 +609,3 @@ func (s *Stream) Raw() ([]byte, error) {
 	}
 	return b, nil
 }
-
-// skip discards the next value.
-func (s *Stream) skip() error {
-	k, size, err := s.Kind()
-	if err != nil {
-		return err
-	}
-	s.consumed()
-	if k == Byte {
-		return nil
-	}
-	if s.r == nil {
-		_, err := s.readView(size)
-		return err
-	}
-	if err := s.willRead(size); err != nil {
-		return err
-	}
-	if _, err := io.CopyN(io.Discard, s.r, int64(size)); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return err
-	}
-	return nil
-}
