@@ -100,16 +100,15 @@ func portOr(first, fallback func() (uint16, bool)) uint16 {
 }
 
 // NewV4 makes a Node without a record from a public key and an endpoint.
-// IPv4-mapped addresses are unmapped and zones dropped. An invalid ip gives
-// an incomplete node (see Incomplete).
+// IPv4-mapped addresses are unmapped and zones dropped. An invalid or
+// multicast ip gives an incomplete node (see Incomplete), as in
+// go-ethereum.
 func NewV4(pub *secp256k1.PublicKey, ip netip.Addr, tcp, udp uint16) *Node {
-	return &Node{
-		id:  PubkeyToID(pub),
-		pub: pub,
-		ip:  ip.Unmap().WithZone(""),
-		tcp: tcp,
-		udp: udp,
+	ip = ip.Unmap().WithZone("")
+	if ip.IsMulticast() {
+		ip = netip.Addr{}
 	}
+	return &Node{id: PubkeyToID(pub), pub: pub, ip: ip, tcp: tcp, udp: udp}
 }
 
 // ID returns the node's DHT address, keccak256 of its public key.

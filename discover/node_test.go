@@ -250,4 +250,8 @@ func TestNewV4(t *testing.T) {
 	is.Equal(t, n.ID(), back.ID())
 	is.Equal(t, n.UDPAddr(), back.UDPAddr())
 	is.Equal(t, n.TCPAddr(), back.TCPAddr())
+
+	for _, ip := range []string{"224.0.0.1", "ff02::1"} {
+		is.True(t, NewV4(key.PubKey(), netip.MustParseAddr(ip), 1, 1).Incomplete(), "multicast %s", ip)
+	}
 }
