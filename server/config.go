@@ -13,6 +13,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/peer"
 )
@@ -80,6 +81,10 @@ type Config struct {
 	// nodes: at most MaxPeers/DialRatio of them. Default DefaultDialRatio.
 	DialRatio int
 
+	// MaxPendingDials caps the dials in flight, static and discovered
+	// together. Default dial.DefaultMaxActiveDials (16).
+	MaxPendingDials int
+
 	// NoDial disables dialing: neither static nor discovered nodes are
 	// dialed, and the server only accepts connections.
 	NoDial bool
@@ -113,6 +118,16 @@ type Config struct {
 	// database. Default "": an in-memory database.
 	NodeDBPath string
 
+	// Dialer opens outbound connections. Default dial.TCPDialer with a 15 s
+	// connect timeout.
+	Dialer dial.Dialer
+
+	// Peer is the template for each peer's settings (ping interval, read
+	// timeout, message size limits, queue length); the server sets its
+	// Inbound, Clock and Log fields. Zero fields take peer.Config's
+	// defaults.
+	Peer peer.Config
+
 	// HandshakeTimeout bounds the encryption handshake and the Hello
 	// exchange together. Default DefaultHandshakeTimeout.
 	HandshakeTimeout time.Duration
@@ -142,7 +157,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	}{
 		{"MaxPeers", cfg.MaxPeers}, {"MaxInboundPeers", cfg.MaxInboundPeers},
 		{"MaxOutboundPeers", cfg.MaxOutboundPeers}, {"MaxPendingPeers", cfg.MaxPendingPeers},
-		{"DialRatio", cfg.DialRatio},
+		{"DialRatio", cfg.DialRatio}, {"MaxPendingDials", cfg.MaxPendingDials},
 	} {
 		if f.v < 0 {
 			return bad("%s is negative (%d)", f.name, f.v)
@@ -186,6 +201,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.MaxPendingPeers == 0 {
 		cfg.MaxPendingPeers = DefaultMaxPendingPeers
+	}
+	if cfg.MaxPendingDials == 0 {
+		cfg.MaxPendingDials = dial.DefaultMaxActiveDials
 	}
 	if cfg.HandshakeTimeout == 0 {
 		cfg.HandshakeTimeout = DefaultHandshakeTimeout

@@ -14,6 +14,8 @@ func (srv *Server) startDialing() error {
 	cfg := dial.Config{
 		Self:           srv.id,
 		MaxDialedConns: srv.cfg.dialLimit(),
+		MaxActiveDials: srv.cfg.MaxPendingDials,
+		Dialer:         srv.cfg.Dialer,
 		NetRestrict:    srv.cfg.NetRestrict,
 		Clock:          srv.clock,
 		Log:            srv.log.With("sys", "dial"),

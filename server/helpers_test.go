@@ -309,5 +309,3 @@ func attr(r slog.Record, key string) string {
 	})
 	return v
 }
-
-func slogWith(h slog.Handler) *slog.Logger { return slog.New(h) }

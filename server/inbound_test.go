@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"log/slog"
 	"net"
 	"net/netip"
 	"testing"
@@ -27,7 +28,7 @@ func TestInboundThrottle(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			throttled := newLogCapture("Inbound connection throttled")
 			cfg := testConfig(t, newTestProto().protocol())
-			cfg.Logger = slogWith(throttled)
+			cfg.Logger = slog.New(throttled)
 			srv, err := New(cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -57,6 +58,27 @@ func TestInboundThrottle(t *testing.T) {
 			}
 			recv(t, throttled.ch)
 		})
+	}
+}
+
+// TestNetRestrictInbound: a connection from outside NetRestrict is closed
+// before the handshake.
+func TestNetRestrictInbound(t *testing.T) {
+	outside := newLogCapture("Inbound connection outside NetRestrict")
+	cfg := testConfig(t, newTestProto().protocol())
+	cfg.NetRestrict = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	cfg.Logger = slog.New(outside)
+	srv := startServer(t, cfg)
+	if _, err := dialRaw(t, srv, nil); err == nil {
+		t.Fatal("handshake from outside NetRestrict succeeded")
+	}
+	recv(t, outside.ch)
+
+	cfg = testConfig(t, newTestProto().protocol())
+	cfg.NetRestrict = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	srv = startServer(t, cfg)
+	if _, err := connectRaw(t, srv, nil); err != nil {
+		t.Fatalf("connection from inside NetRestrict: %v", err)
 	}
 }
 

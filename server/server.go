@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"strconv"
 	"sync"
 
 	"github.com/devp2p-go/devp2p/clock"
@@ -186,11 +187,19 @@ func (srv *Server) Self() *discover.Node {
 	if srv.self != nil {
 		return srv.self
 	}
-	var port uint16
-	if ap, err := netip.ParseAddrPort(srv.cfg.ListenAddr); err == nil {
-		port = ap.Port()
+	return srv.advertised(configuredAddr(srv.cfg.ListenAddr))
+}
+
+// configuredAddr parses a "host:port" that withDefaults accepted. A host
+// name or empty host gives the unspecified IPv4 address.
+func configuredAddr(hostport string) netip.AddrPort {
+	host, portStr, _ := net.SplitHostPort(hostport)
+	port, _ := strconv.ParseUint(portStr, 10, 16)
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		ip = netip.IPv4Unspecified()
 	}
-	return discover.NewV4(srv.cfg.PrivateKey.PubKey(), netip.IPv6Loopback(), port, port)
+	return netip.AddrPortFrom(ip, uint16(port))
 }
 
 // PeerCount returns the number of connected peers.

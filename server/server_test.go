@@ -10,9 +10,14 @@ import (
 )
 
 func TestLifecycle(t *testing.T) {
-	srv, err := New(testConfig(t))
+	cfg := testConfig(t)
+	cfg.ListenAddr = "0.0.0.0:0"
+	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if self := srv.Self(); self.ID() != discover.PubkeyToID(cfg.PrivateKey.PubKey()) || self.TCP() != 0 || !self.IP().IsLoopback() {
+		t.Fatalf("Self before Start = %v, want our key on loopback, port 0", self)
 	}
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -20,8 +25,11 @@ func TestLifecycle(t *testing.T) {
 	if err := srv.Start(); !errors.Is(err, ErrAlreadyStarted) {
 		t.Fatalf("second Start: %v, want ErrAlreadyStarted", err)
 	}
-	if srv.Self().TCP() == 0 {
-		t.Fatal("Self has no TCP port after Start")
+	if self := srv.Self(); self.TCP() == 0 || !self.IP().IsLoopback() {
+		t.Fatalf("Self after Start = %v, want a loopback IP and the port listened on", self)
+	}
+	if info := srv.NodeInfo(); info.Enode != srv.Self().URLv4() || info.ListenAddr == "" || info.ID != srv.Self().ID() {
+		t.Fatalf("NodeInfo = %+v", info)
 	}
 	srv.Close()
 	srv.Close()

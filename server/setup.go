@@ -77,11 +77,9 @@ func (srv *Server) setupConn(ctx context.Context, fd net.Conn, flags connFlag, d
 	if len(peer.MatchProtocols(srv.cfg.Protocols, theirs.Caps)) == 0 {
 		return srv.refuse(c, log, rejectUselessPeer, "add-peer")
 	}
-	p := peer.New(c, theirs, srv.cfg.Protocols, peer.Config{
-		Inbound: flags.has(flagInbound),
-		Clock:   srv.clock,
-		Log:     log,
-	})
+	pcfg := srv.cfg.Peer
+	pcfg.Inbound, pcfg.Clock, pcfg.Log = flags.has(flagInbound), srv.clock, log
+	p := peer.New(c, theirs, srv.cfg.Protocols, pcfg)
 	sp := &serverPeer{p: p, id: id, flags: flags}
 	if rej := srv.peers.promote(id, sp); rej != admitted {
 		return srv.refuse(c, log, rej, "add-peer")
