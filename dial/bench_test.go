@@ -88,3 +88,45 @@ func BenchmarkDynamicDials(b *testing.B) {
 	b.StopTimer()
 	s.Stop()
 }
+
+// BenchmarkNotify measures one server notification (InboundPending plus
+// InboundDone, two loop turns) with 100 connected static nodes, whose
+// schedules every loop turn re-examines.
+func BenchmarkNotify(b *testing.B) {
+	const statics = 100
+	var s *Scheduler
+	setup := func(_ context.Context, conn net.Conn, n *discover.Node, _ bool) error {
+		conn.Close()
+		s.PeerAdded(n.ID(), Static)
+		return nil
+	}
+	d := &pipeDialer{}
+	s, err := New(Config{MaxActiveDials: statics, Dialer: d, Clock: new(clock.Simulated)}, setup)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Stop()
+	ns := make([]*discover.Node, statics+1)
+	for i := range ns {
+		ns[i] = testNode(i, "127.0.0.1", uint16(30000+i))
+	}
+	for _, n := range ns[:statics] {
+		s.AddStatic(n)
+	}
+	other := ns[statics].ID()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		s.InboundPending(other)
+		s.InboundDone(other)
+	}
+}
+
+// pipeDialer connects every dial to an in-memory pipe.
+type pipeDialer struct{}
+
+func (pipeDialer) Dial(context.Context, *discover.Node) (net.Conn, error) {
+	a, b := net.Pipe()
+	b.Close()
+	return a, nil
+}

@@ -37,10 +37,13 @@ func (s *Scheduler) loop() {
 	for {
 		now := s.clock.Now()
 		s.history.expire(now)
-		s.startStaticDials(now)
 		at, _ := s.history.next()
 		s.histTimer.set(at, now)
-		s.staticTimer.set(s.nextStaticDial(now), now)
+		if s.staticDirty {
+			s.startStaticDials(now)
+			s.staticTimer.set(s.nextStaticDial(now), now)
+			s.staticDirty = false
+		}
 
 		var nodes <-chan *discover.Node
 		if s.dynamicSlots() > 0 {
@@ -49,6 +52,9 @@ func (s *Scheduler) loop() {
 		select {
 		case ev := <-s.events:
 			s.handle(ev)
+			if _, ok := s.static[ev.id]; ok || ev.kind == evRemoveStatic {
+				s.staticDirty = true
+			}
 		case n := <-nodes:
 			s.considerNode(n)
 		case t := <-s.doneCh:
@@ -57,6 +63,7 @@ func (s *Scheduler) loop() {
 			s.histTimer.fired()
 		case <-s.staticTimer.C():
 			s.staticTimer.fired()
+			s.staticDirty = true
 		case <-s.quit:
 			return
 		}
@@ -166,6 +173,7 @@ func (s *Scheduler) startDial(n *discover.Node, e *staticEntry, now time.Time) {
 func (s *Scheduler) taskDone(t *task) {
 	id := t.node.ID()
 	delete(s.dialing, id)
+	s.staticDirty = true // a slot is free, and t's node may be due again
 	if !t.static {
 		s.dynDials--
 	}

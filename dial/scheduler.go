@@ -72,6 +72,10 @@ type Scheduler struct {
 	history     *history
 	histTimer   timerSlot
 	staticTimer timerSlot
+	// staticDirty says a static node may have become due, or its due time
+	// changed: the loop then looks at every static node again. Events
+	// about other nodes leave the static set alone, so they cost O(1).
+	staticDirty bool
 	scratch     []*staticEntry
 }
 
