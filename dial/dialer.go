@@ -73,11 +73,15 @@ type NodeIterator interface {
 
 // SetupFunc turns a freshly dialled connection into a peer; the server runs
 // the RLPx and Hello handshakes and its admission checks in it. static tells
-// whether node was dialled as a static node. It takes ownership of conn and
-// must return once ctx is done. It returns nil only when the peer was admitted,
-// after calling Scheduler.PeerAdded for it. When it returns an error the
-// scheduler closes conn (closing it twice is harmless) and counts a failed
-// dial. It must not call Scheduler.Stop.
+// whether node was dialled as a static node; node is the record actually
+// dialled, which may be fresher than the one the scheduler was given.
+//
+// It takes ownership of conn. It must return once ctx is done, and ctx is
+// cancelled when it returns, so the peer it starts must not run on ctx. It
+// returns nil only when the peer was admitted, after calling
+// Scheduler.PeerAdded for it. When it returns an error the scheduler closes
+// conn (closing it twice is harmless) and counts a failed dial. It runs on the
+// dial's own goroutine and must not call Scheduler.Stop.
 type SetupFunc func(ctx context.Context, conn net.Conn, node *discover.Node, static bool) error
 
 // hasEndpoint reports whether n can be dialled over TCP.
