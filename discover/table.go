@@ -559,12 +559,17 @@ func (t *table) applyRevalidation(r revalResult) {
 	if i < 0 {
 		return // removed in the meantime
 	}
+	e := b.entries[i]
 	if !r.alive {
-		t.cfg.log.Debug("discover: revalidation failed", "id", r.n.ID().TerminalString())
-		t.deleteEntry(r.n.ID())
+		// A node that answered many checks gets a few more chances; a new
+		// one goes at once and makes room for a replacement.
+		e.livenessChecks /= 3
+		if e.livenessChecks == 0 {
+			t.cfg.log.Debug("discover: revalidation failed, evicting", "id", r.n.ID().TerminalString())
+			t.deleteEntry(r.n.ID())
+		}
 		return
 	}
-	e := b.entries[i]
 	if r.newer != nil && !t.replaceNode(b, e, r.newer) {
 		t.deleteEntry(r.n.ID()) // moved into a full subnet
 		return

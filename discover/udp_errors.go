@@ -18,6 +18,9 @@ var (
 	ErrTooManyPending = errors.New("discover: too many pending replies")
 	// ErrNoPrivateKey is returned by Listen when Config.PrivateKey is nil.
 	ErrNoPrivateKey = errors.New("discover: Config.PrivateKey is required")
+	// ErrKeyMismatch is returned by Listen when Config.LocalNode belongs to
+	// another key than Config.PrivateKey.
+	ErrKeyMismatch = errors.New("discover: Config.LocalNode and Config.PrivateKey differ")
 	// ErrRecordMismatch is returned by RequestENR when the returned record
 	// belongs to another node or announces an address the sender may not
 	// relay.

@@ -1,0 +1,139 @@
+package discover
+
+import (
+	crand "crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	"github.com/devp2p-go/devp2p/clock"
+)
+
+// Defaults for the zero values of Config.
+const (
+	// DefaultResponseTimeout is how long a request waits for its reply.
+	DefaultResponseTimeout = 500 * time.Millisecond
+	// DefaultBondExpiration is how long an endpoint proof lasts (discv4.md).
+	DefaultBondExpiration = 12 * time.Hour
+	// DefaultRefreshInterval is how often the table runs refresh lookups.
+	DefaultRefreshInterval = 30 * time.Minute
+	// DefaultRevalidateInterval is the mean delay between two liveness
+	// checks of table entries.
+	DefaultRevalidateInterval = 10 * time.Second
+	// DefaultMaxPendingReplies bounds the requests waiting for a reply.
+	DefaultMaxPendingReplies = 1024
+
+	// expirationWindow is how far in the future our packets expire.
+	expirationWindow = 20 * time.Second
+)
+
+// UDPConn is the packet socket the transport runs on. *net.UDPConn
+// implements it; tests use an in-memory pipe. Close must unblock a pending
+// ReadFromUDPAddrPort, and WriteToUDPAddrPort must be safe for concurrent
+// use.
+type UDPConn interface {
+	ReadFromUDPAddrPort(b []byte) (n int, addr netip.AddrPort, err error)
+	WriteToUDPAddrPort(b []byte, addr netip.AddrPort) (int, error)
+	Close() error
+	LocalAddr() net.Addr
+}
+
+// Config configures Listen. Only PrivateKey is required; every other zero
+// value gets the default documented on its field. Listen copies the Config;
+// later changes to it have no effect.
+type Config struct {
+	// PrivateKey is the node key. Required unless LocalNode is set, whose
+	// key is then used.
+	PrivateKey *secp256k1.PrivateKey
+
+	// LocalNode holds our signed record. When nil, Listen makes one from
+	// PrivateKey and the socket's address. A server passes its own so that
+	// the record also announces its TCP port.
+	LocalNode *LocalNode
+
+	// Bootnodes are contacted when the table is empty and at every refresh.
+	Bootnodes []*Node
+
+	// NodeDB stores bonds, findnode failures and seen nodes. When nil, an
+	// in-memory database is opened and closed with the transport.
+	NodeDB *DB
+
+	// NetRestrict, when non-empty, is an allow-list: packets from and nodes
+	// at addresses outside it are ignored.
+	NetRestrict []netip.Prefix
+
+	// Clock is the time source; nil means the system clock.
+	Clock clock.Clock
+
+	// Rand drives random choices (lookup targets, revalidation, replacement
+	// promotion). It is used under an internal lock. nil means a generator
+	// seeded from crypto/rand.
+	Rand *rand.Rand
+
+	// Log receives debug-level events. nil discards them.
+	Log *slog.Logger
+
+	// ResponseTimeout is how long a request waits for its reply;
+	// zero means DefaultResponseTimeout (500 ms).
+	ResponseTimeout time.Duration
+	// BondExpiration is how long an endpoint proof lasts; zero means
+	// DefaultBondExpiration (12 h).
+	BondExpiration time.Duration
+	// RefreshInterval is how often the table runs refresh lookups; zero
+	// means DefaultRefreshInterval (30 min).
+	RefreshInterval time.Duration
+	// RevalidateInterval is the mean delay between liveness checks of table
+	// entries; zero means DefaultRevalidateInterval (10 s).
+	RevalidateInterval time.Duration
+	// MaxPendingReplies bounds the requests waiting for a reply; zero means
+	// DefaultMaxPendingReplies (1024). Requests over the bound fail at once
+	// with ErrTooManyPending.
+	MaxPendingReplies int
+}
+
+func (cfg Config) withDefaults() (Config, error) {
+	if cfg.PrivateKey == nil && cfg.LocalNode != nil {
+		cfg.PrivateKey = cfg.LocalNode.PrivateKey()
+	}
+	if cfg.PrivateKey == nil {
+		return cfg, ErrNoPrivateKey
+	}
+	if cfg.LocalNode != nil && cfg.LocalNode.ID() != PubkeyToID(cfg.PrivateKey.PubKey()) {
+		return cfg, ErrKeyMismatch
+	}
+	cfg.Clock = clock.OrSystem(cfg.Clock)
+	if cfg.Rand == nil {
+		var seed [16]byte
+		if _, err := crand.Read(seed[:]); err != nil {
+			return cfg, fmt.Errorf("discover: seeding random generator: %w", err)
+		}
+		cfg.Rand = rand.New(rand.NewPCG(binary.LittleEndian.Uint64(seed[:8]), binary.LittleEndian.Uint64(seed[8:])))
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ResponseTimeout <= 0 {
+		cfg.ResponseTimeout = DefaultResponseTimeout
+	}
+	if cfg.BondExpiration <= 0 {
+		cfg.BondExpiration = DefaultBondExpiration
+	}
+	if cfg.RefreshInterval <= 0 {
+		cfg.RefreshInterval = DefaultRefreshInterval
+	}
+	if cfg.RevalidateInterval <= 0 {
+		cfg.RevalidateInterval = DefaultRevalidateInterval
+	}
+	if cfg.MaxPendingReplies <= 0 {
+		cfg.MaxPendingReplies = DefaultMaxPendingReplies
+	}
+	cfg.Bootnodes = append([]*Node(nil), cfg.Bootnodes...)
+	cfg.NetRestrict = append([]netip.Prefix(nil), cfg.NetRestrict...)
+	return cfg, nil
+}

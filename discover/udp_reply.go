@@ -1,0 +1,156 @@
+package discover
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// Reply matching. Every request that expects an answer registers a
+// replyMatcher with loop() before its packet is written; the read loop
+// hands every reply-type packet to loop(), which offers it to the matchers
+// waiting on that (node ID, IP, packet kind). One goroutine, loop(), owns
+// the pending list and its single timer.
+
+// replyMatcher is one request waiting for its reply.
+type replyMatcher struct {
+	from     ID
+	ip       netip.Addr
+	kind     byte
+	deadline time.Time
+
+	// callback is run on loop() for every packet of the right kind from
+	// the right sender. It reports whether the packet answers this
+	// request, and whether the request is complete (a findnode may take
+	// several Neighbors packets).
+	callback func(p any) (matched, done bool)
+
+	// errc receives the outcome exactly once: nil, ErrTimeout or ErrClosed.
+	// It has a buffer of one so loop() never blocks.
+	errc chan error
+	// onDone, if set, is called on loop() with the outcome instead of
+	// anyone waiting on errc (used for ping-backs, which nobody waits for).
+	onDone func(error)
+}
+
+func (m *replyMatcher) finish(err error) {
+	if m.onDone != nil {
+		m.onDone(err)
+		return
+	}
+	m.errc <- err
+}
+
+// incomingReply is a reply-type packet offered to the matchers.
+type incomingReply struct {
+	from    ID
+	ip      netip.Addr
+	kind    byte
+	packet  any
+	matched chan bool // receives whether some matcher accepted it
+}
+
+// addMatcher registers m. It must be called before the request is sent, so
+// that the reply cannot overtake the registration. Once it returns, m is
+// guaranteed to finish.
+func (t *UDPv4) addMatcher(m *replyMatcher) {
+	m.errc = make(chan error, 1)
+	select {
+	case t.addMatcherCh <- m:
+	case <-t.closing:
+		m.finish(ErrClosed)
+	}
+}
+
+// handleReply offers a reply to the pending matchers and reports whether
+// one of them accepted it.
+func (t *UDPv4) handleReply(from ID, ip netip.Addr, kind byte, p any) bool {
+	r := &incomingReply{from: from, ip: ip, kind: kind, packet: p, matched: make(chan bool, 1)}
+	select {
+	case t.replyCh <- r:
+		return <-r.matched
+	case <-t.closing:
+		return false
+	}
+}
+
+// replyLoop owns the pending list.
+func (t *UDPv4) replyLoop() {
+	defer t.wg.Done()
+	var (
+		pending []*replyMatcher
+		timer   = t.clock.NewTimer(time.Hour)
+		armedAt time.Time // deadline the timer is set for; zero when idle
+	)
+	timer.Stop()
+	defer timer.Stop()
+	defer func() {
+		for _, m := range pending {
+			m.finish(ErrClosed)
+		}
+	}()
+
+	rearm := func() {
+		if len(pending) == 0 {
+			if !armedAt.IsZero() {
+				timer.Stop()
+				armedAt = time.Time{}
+			}
+			return
+		}
+		next := pending[0].deadline
+		for _, m := range pending[1:] {
+			if m.deadline.Before(next) {
+				next = m.deadline
+			}
+		}
+		if next.Equal(armedAt) {
+			return
+		}
+		armedAt = next
+		timer.Reset(max(next.Sub(t.clock.Now()), 0))
+	}
+
+	for {
+		rearm()
+		select {
+		case <-t.closing:
+			return
+
+		case m := <-t.addMatcherCh:
+			if len(pending) >= t.cfg.MaxPendingReplies {
+				m.finish(ErrTooManyPending)
+				continue
+			}
+			m.deadline = t.clock.Now().Add(t.cfg.ResponseTimeout)
+			pending = append(pending, m)
+
+		case r := <-t.replyCh:
+			matched := false
+			pending = slices.DeleteFunc(pending, func(m *replyMatcher) bool {
+				if m.from != r.from || m.kind != r.kind || m.ip != r.ip {
+					return false
+				}
+				ok, done := m.callback(r.packet)
+				matched = matched || ok
+				if ok && done {
+					m.finish(nil)
+					return true
+				}
+				return false
+			})
+			r.matched <- matched
+
+		case <-timer.C():
+			armedAt = time.Time{}
+			now := t.clock.Now()
+			pending = slices.DeleteFunc(pending, func(m *replyMatcher) bool {
+				if now.Before(m.deadline) {
+					return false
+				}
+				m.finish(ErrTimeout)
+				return true
+			})
+		}
+	}
+}

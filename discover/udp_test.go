@@ -1,0 +1,435 @@
+package discover
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"go.uber.org/goleak"
+
+	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/discover/v4wire"
+)
+
+// udpTest is a transport under test on a pipeNet with a simulated clock.
+type udpTest struct {
+	t     *testing.T
+	pn    *pipeNet
+	clk   *clock.Simulated
+	udp   *UDPv4
+	addr  netip.AddrPort
+	known []*Node // nodes put into the table at start
+}
+
+const testTransportAddr = "127.0.0.1:30303"
+
+func newUDPTest(t *testing.T) *udpTest {
+	t.Helper()
+	ut := &udpTest{t: t, pn: newPipeNet(), clk: new(clock.Simulated), addr: netip.MustParseAddrPort(testTransportAddr)}
+	for i := range 3 {
+		k, _ := secp256k1.GeneratePrivateKey()
+		ut.known = append(ut.known, NewV4(k.PubKey(), netip.AddrFrom4([4]byte{127, 0, 0, byte(50 + i)}), 30303, 30303))
+	}
+	key, _ := secp256k1.GeneratePrivateKey()
+	// No bootnodes, and revalidation far away: the transport sends nothing
+	// on its own, so every packet a remote reads answers the test's script.
+	udp, err := Listen(ut.pn.listen(testTransportAddr), Config{PrivateKey: key, Clock: ut.clk, RevalidateInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ut.udp = udp
+	udp.tab.waitInit(t.Context())
+	for _, n := range ut.known {
+		udp.tab.addFound(n)
+	}
+	return ut
+}
+
+func (ut *udpTest) close() { ut.udp.Close() }
+
+// remote is a hand-driven discv4 peer on the pipeNet.
+type remote struct {
+	ut   *udpTest
+	key  *secp256k1.PrivateKey
+	conn *pipeConn
+}
+
+func (ut *udpTest) remote(addr string, key *secp256k1.PrivateKey) *remote {
+	if key == nil {
+		key, _ = secp256k1.GeneratePrivateKey()
+	}
+	return &remote{ut: ut, key: key, conn: ut.pn.listen(addr)}
+}
+
+func (r *remote) id() ID { return PubkeyToID(r.key.PubKey()) }
+
+func (r *remote) node() *Node {
+	return NewV4(r.key.PubKey(), r.conn.addr.Addr(), 0, r.conn.addr.Port())
+}
+
+func (r *remote) exp() uint64 { return uint64(r.ut.clk.Now().Add(20 * time.Second).Unix()) }
+
+func (r *remote) endpoint() v4wire.Endpoint {
+	return v4wire.Endpoint{IP: r.conn.addr.Addr(), UDP: r.conn.addr.Port()}
+}
+
+func (r *remote) send(p v4wire.Packet) [32]byte {
+	r.ut.t.Helper()
+	pkt, hash, err := v4wire.Encode(r.key, p)
+	if err != nil {
+		r.ut.t.Fatal(err)
+	}
+	r.conn.WriteToUDPAddrPort(pkt, r.ut.addr)
+	return hash
+}
+
+// read returns the next packet sent to the remote, failing after 5 s.
+func (r *remote) read() (v4wire.Packet, [32]byte) {
+	r.ut.t.Helper()
+	select {
+	case p := <-r.conn.in:
+		pkt, _, hash, err := v4wire.Decode(p.data)
+		if err != nil {
+			r.ut.t.Fatalf("remote got bad packet: %v", err)
+		}
+		return pkt, hash
+	case <-time.After(5 * time.Second):
+		r.ut.t.Fatal("remote: no packet within 5s")
+		return nil, [32]byte{}
+	}
+}
+
+func (r *remote) ping() [32]byte {
+	return r.send(&v4wire.Ping{Version: 4, From: r.endpoint(), To: v4wire.Endpoint{IP: r.ut.addr.Addr(), UDP: r.ut.addr.Port()}, Expiration: r.exp()})
+}
+
+// expectPong reads the next packet and checks that it is the pong for hash.
+func (r *remote) expectPong(hash [32]byte) *v4wire.Pong {
+	r.ut.t.Helper()
+	p, _ := r.read()
+	pong, ok := p.(*v4wire.Pong)
+	if !ok {
+		r.ut.t.Fatalf("got %s, want PONG", p.Name())
+	}
+	if pong.ReplyTok != hash {
+		r.ut.t.Fatal("pong for the wrong ping")
+	}
+	return pong
+}
+
+// bond pings the transport, answers its ping-back and waits until that
+// answer has been processed.
+func (r *remote) bond() {
+	r.ut.t.Helper()
+	r.expectPong(r.ping())
+	p, hash := r.read()
+	if _, ok := p.(*v4wire.Ping); !ok {
+		r.ut.t.Fatalf("got %s, want the ping-back", p.Name())
+	}
+	r.send(&v4wire.Pong{To: r.endpoint(), ReplyTok: hash, Expiration: r.exp()})
+	r.sync()
+}
+
+// sync pings the transport and waits for the pong: every packet the remote
+// sent before has then been handled, and any reply to them already read.
+func (r *remote) sync() {
+	r.ut.t.Helper()
+	r.expectPong(r.ping())
+}
+
+// expectNothingThenPong sends a ping and checks that its pong is the very
+// next packet: nothing was sent in answer to earlier packets.
+func (r *remote) expectNothingBefore() {
+	r.ut.t.Helper()
+	hash := r.ping()
+	p, _ := r.read()
+	pong, ok := p.(*v4wire.Pong)
+	if !ok || pong.ReplyTok != hash {
+		r.ut.t.Fatalf("got %s before the pong", p.Name())
+	}
+}
+
+func TestUDPBonding(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ut := newUDPTest(t)
+	defer ut.close()
+	r := ut.remote("127.0.0.2:30303", nil)
+	r.bond()
+	is.True(t, ut.udp.tab.nodeByID(r.id()) != nil, "bonded remote is in the table")
+
+	r.send(&v4wire.Findnode{Target: v4wire.Pubkey(r.node().PubkeyBytes()), Expiration: r.exp()})
+	p, _ := r.read()
+	nb, ok := p.(*v4wire.Neighbors)
+	if !ok {
+		t.Fatalf("got %s, want NEIGHBORS", p.Name())
+	}
+	is.Equal(t, len(ut.known)+1, len(nb.Nodes), "all table nodes returned")
+	is.Equal(t, v4wire.Pubkey(r.node().PubkeyBytes()), nb.Nodes[0].ID, "closest to the remote's key is the remote")
+
+	// A bonded remote gets our record.
+	hash := r.send(&v4wire.ENRRequest{Expiration: r.exp()})
+	p, _ = r.read()
+	resp, ok := p.(*v4wire.ENRResponse)
+	if !ok {
+		t.Fatalf("got %s, want ENRRESPONSE", p.Name())
+	}
+	is.True(t, resp.ReplyTok == hash, "ENR response matches the request")
+	n, err := NewNode(&resp.Record)
+	is.NoError(t, err)
+	is.Equal(t, ut.udp.Self().ID(), n.ID())
+}
+
+// TestUDPEndpointProof covers the amplification checks of PROTOCOL.md S7.
+func TestUDPEndpointProof(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	t.Run("findnode before bond", func(t *testing.T) {
+		ut := newUDPTest(t)
+		defer ut.close()
+		r := ut.remote("127.0.0.2:30303", nil)
+		r.send(&v4wire.Findnode{Expiration: r.exp()})
+		r.expectNothingBefore()
+	})
+	t.Run("enrrequest before bond", func(t *testing.T) {
+		ut := newUDPTest(t)
+		defer ut.close()
+		r := ut.remote("127.0.0.2:30303", nil)
+		r.send(&v4wire.ENRRequest{Expiration: r.exp()})
+		r.expectNothingBefore()
+	})
+	t.Run("pong with wrong hash", func(t *testing.T) {
+		ut := newUDPTest(t)
+		defer ut.close()
+		r := ut.remote("127.0.0.2:30303", nil)
+		r.expectPong(r.ping())
+		p, hash := r.read() // the ping-back
+		if _, ok := p.(*v4wire.Ping); !ok {
+			t.Fatalf("got %s, want PING", p.Name())
+		}
+		hash[0] ^= 1
+		r.send(&v4wire.Pong{To: r.endpoint(), ReplyTok: hash, Expiration: r.exp()})
+		r.sync() // still not bonded: this ping triggers another ping-back
+		r.read()
+		r.send(&v4wire.Findnode{Expiration: r.exp()})
+		r.expectNothingBefore()
+		is.True(t, ut.udp.tab.nodeByID(r.id()) == nil, "unbonded remote not in the table")
+	})
+	t.Run("bond from IP A, findnode from IP B", func(t *testing.T) {
+		ut := newUDPTest(t)
+		defer ut.close()
+		a := ut.remote("127.0.0.2:30303", nil)
+		a.bond()
+		b := ut.remote("127.0.0.3:30303", a.key)
+		b.send(&v4wire.Findnode{Expiration: b.exp()})
+		b.send(&v4wire.ENRRequest{Expiration: b.exp()})
+		b.expectNothingBefore()
+		// The same requests from A are answered.
+		a.send(&v4wire.ENRRequest{Expiration: a.exp()})
+		if p, _ := a.read(); p.Name() != (&v4wire.ENRResponse{}).Name() {
+			t.Fatalf("bonded address got %s", p.Name())
+		}
+	})
+	t.Run("expired packets", func(t *testing.T) {
+		ut := newUDPTest(t)
+		defer ut.close()
+		r := ut.remote("127.0.0.2:30303", nil)
+		r.bond()
+		past := uint64(ut.clk.Now().Add(-time.Second).Unix())
+		r.send(&v4wire.Ping{Version: 4, From: r.endpoint(), To: r.endpoint(), Expiration: past})
+		r.send(&v4wire.Findnode{Expiration: past})
+		r.send(&v4wire.ENRRequest{Expiration: past})
+		r.expectNothingBefore()
+	})
+}
+
+func TestUDPPing(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	t.Run("wrong hash ignored, then timeout", func(t *testing.T) {
+		ut := newUDPTest(t)
+		defer ut.close()
+		r := ut.remote("127.0.0.2:30303", nil)
+		errc := make(chan error, 1)
+		go func() {
+			_, err := ut.udp.Ping(context.Background(), r.node())
+			errc <- err
+		}()
+		p, hash := r.read()
+		if _, ok := p.(*v4wire.Ping); !ok {
+			t.Fatalf("got %s, want PING", p.Name())
+		}
+		hash[5] ^= 0xff
+		r.send(&v4wire.Pong{To: r.endpoint(), ReplyTok: hash, Expiration: r.exp(), ENRSeq: 9})
+		r.sync()
+		r.read() // ping-back for the sync ping
+		select {
+		case err := <-errc:
+			t.Fatalf("Ping returned %v after a pong with the wrong hash", err)
+		default:
+		}
+		ut.clk.Run(time.Second)
+		is.ErrorIs(t, <-errc, ErrTimeout)
+	})
+	t.Run("pong carries enr-seq", func(t *testing.T) {
+		ut := newUDPTest(t)
+		defer ut.close()
+		r := ut.remote("127.0.0.2:30303", nil)
+		type result struct {
+			seq uint64
+			err error
+		}
+		resc := make(chan result, 1)
+		go func() {
+			seq, err := ut.udp.Ping(context.Background(), r.node())
+			resc <- result{seq, err}
+		}()
+		_, hash := r.read()
+		r.send(&v4wire.Pong{To: r.endpoint(), ReplyTok: hash, Expiration: r.exp(), ENRSeq: 9})
+		res := <-resc
+		is.NoError(t, res.err)
+		is.Equal(t, uint64(9), res.seq)
+	})
+	t.Run("pong from another IP ignored", func(t *testing.T) {
+		ut := newUDPTest(t)
+		defer ut.close()
+		r := ut.remote("127.0.0.2:30303", nil)
+		other := ut.remote("127.0.0.3:30303", r.key)
+		errc := make(chan error, 1)
+		go func() {
+			_, err := ut.udp.Ping(context.Background(), r.node())
+			errc <- err
+		}()
+		_, hash := r.read()
+		other.send(&v4wire.Pong{To: r.endpoint(), ReplyTok: hash, Expiration: r.exp()})
+		other.sync()
+		ut.clk.Run(time.Second)
+		is.ErrorIs(t, <-errc, ErrTimeout)
+	})
+	t.Run("closed", func(t *testing.T) {
+		ut := newUDPTest(t)
+		r := ut.remote("127.0.0.2:30303", nil)
+		errc := make(chan error, 1)
+		go func() {
+			_, err := ut.udp.Ping(context.Background(), r.node())
+			errc <- err
+		}()
+		r.read()
+		ut.close()
+		ut.close() // idempotent
+		is.True(t, errors.Is(<-errc, ErrClosed))
+		_, err := ut.udp.Ping(context.Background(), r.node())
+		is.ErrorIs(t, err, ErrClosed)
+	})
+}
+
+// answerBond plays the remote's side of ensureBond: answer the ping and
+// ping back.
+func (r *remote) answerBond() {
+	r.ut.t.Helper()
+	p, hash := r.read()
+	if _, ok := p.(*v4wire.Ping); !ok {
+		r.ut.t.Fatalf("got %s, want PING", p.Name())
+	}
+	r.send(&v4wire.Pong{To: r.endpoint(), ReplyTok: hash, Expiration: r.exp()})
+	back := r.ping()
+	r.expectPong(back)
+}
+
+func TestUDPFindNodeRelayFilter(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ut := newUDPTest(t)
+	defer ut.close()
+	r := ut.remote("127.0.0.2:30303", nil)
+
+	mk := func(ip string, port uint16) v4wire.Node {
+		k, _ := secp256k1.GeneratePrivateKey()
+		return v4wire.Node{IP: netip.MustParseAddr(ip), UDP: port, TCP: port, ID: v4wire.Pubkey(NewV4(k.PubKey(), netip.Addr{}, 0, 0).PubkeyBytes())}
+	}
+	good := mk("127.0.0.9", 30303)
+	sent := []v4wire.Node{
+		good,
+		mk("127.0.0.10", 1024),    // privileged port
+		mk("0.0.0.0", 30303),      // unspecified
+		mk("224.0.0.1", 30303),    // multicast
+		{IP: good.IP, UDP: 30305}, // invalid public key
+	}
+	type result struct {
+		nodes []*Node
+		err   error
+	}
+	resc := make(chan result, 1)
+	go func() {
+		nodes, err := ut.udp.FindNode(context.Background(), r.node(), v4wire.Pubkey{})
+		resc <- result{nodes, err}
+	}()
+	r.answerBond()
+	p, _ := r.read()
+	if _, ok := p.(*v4wire.Findnode); !ok {
+		t.Fatalf("got %s, want FINDNODE", p.Name())
+	}
+	r.send(&v4wire.Neighbors{Nodes: sent, Expiration: r.exp()})
+	r.sync()
+	ut.clk.Run(time.Second) // fewer than 16 nodes: the reply ends at the timeout
+	res := <-resc
+	is.NoError(t, res.err)
+	is.Equal(t, 1, len(res.nodes), "only the valid node kept")
+	is.Equal(t, good.IP, res.nodes[0].IP())
+}
+
+func TestUDPRequestENR(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ut := newUDPTest(t)
+	defer ut.close()
+	r := ut.remote("127.0.0.2:30303", nil)
+	r.bond() // so that ensureBond does not ping
+
+	ln := NewLocalNode(r.key, nil)
+	ln.SetIP(r.conn.addr.Addr())
+	ln.SetUDP(r.conn.addr.Port())
+	rec := ln.Node().Record()
+	stranger, _ := secp256k1.GeneratePrivateKey()
+	sln := NewLocalNode(stranger, nil)
+	strangerRec := sln.Node().Record()
+
+	tests := []struct {
+		name    string
+		reply   func(hash [32]byte) v4wire.Packet
+		wantErr error
+	}{
+		{"good", func(h [32]byte) v4wire.Packet { return &v4wire.ENRResponse{ReplyTok: h, Record: *rec} }, nil},
+		{"other node's record", func(h [32]byte) v4wire.Packet { return &v4wire.ENRResponse{ReplyTok: h, Record: *strangerRec} }, ErrRecordMismatch},
+		{"wrong hash", func(h [32]byte) v4wire.Packet {
+			h[0] ^= 1
+			return &v4wire.ENRResponse{ReplyTok: h, Record: *rec}
+		}, ErrTimeout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			type result struct {
+				n   *Node
+				err error
+			}
+			resc := make(chan result, 1)
+			go func() {
+				n, err := ut.udp.RequestENR(context.Background(), r.node())
+				resc <- result{n, err}
+			}()
+			p, hash := r.read()
+			if _, ok := p.(*v4wire.ENRRequest); !ok {
+				t.Fatalf("got %s, want ENRREQUEST", p.Name())
+			}
+			r.send(tt.reply(hash))
+			r.sync()
+			ut.clk.Run(time.Second)
+			res := <-resc
+			if tt.wantErr != nil {
+				is.ErrorIs(t, res.err, tt.wantErr)
+				return
+			}
+			is.NoError(t, res.err)
+			is.Equal(t, rec.Seq(), res.n.Seq())
+			is.Equal(t, r.id(), res.n.ID())
+		})
+	}
+}
