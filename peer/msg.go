@@ -27,6 +27,8 @@ func (m Msg) Decode(v any) error {
 	var err error
 	if b, ok := m.Payload.(*payload); ok {
 		err = rlp.DecodeBytes(b.take(), v)
+	} else if m.Size > maxPayloadSize {
+		err = ErrPayloadTooLarge
 	} else {
 		buf := make([]byte, m.Size)
 		if _, err = io.ReadFull(m.Payload, buf); err == nil {

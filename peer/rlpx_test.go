@@ -1,6 +1,7 @@
 package peer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -191,5 +192,44 @@ func TestRLPxExitPaths(t *testing.T) {
 				t.Errorf("remote got %v, want nothing", msgs)
 			}
 		})
+	}
+}
+
+// TestRLPxHelloV4NoSnappy checks PROTOCOL.md row S12: a peer whose Hello
+// says version 4 does not get compressed messages, whatever the RLPx
+// handshake version was.
+func TestRLPxHelloV4NoSnappy(t *testing.T) {
+	checkLeaks(t)
+	a, b, keyA, keyB, _, _ := rlpxPair(t)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := Handshake(context.Background(), a, helloFor(keyA))
+		errc <- err
+	}()
+	old := helloFor(keyB)
+	old.Version = 4
+	enc, err := encodeHello(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.WriteMsg(helloMsg, enc); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _, err := b.ReadMsg(); err != nil || code != helloMsg {
+		t.Fatalf("read our hello: %#x %v", code, err)
+	}
+	if err := recv(t, errc, "handshake"); err != nil {
+		t.Fatal(err)
+	}
+	// b never turned snappy on; a plain 1 KiB message from a must arrive
+	// as sent and take more than 1 KiB on the wire.
+	payload := bytes.Repeat([]byte{0}, 1024)
+	go func() { _, err := a.WriteMsg(0x10, payload); errc <- err }()
+	code, got, wire, err := b.ReadMsg()
+	if err != nil || code != 0x10 || !bytes.Equal(got, payload) || wire < len(payload) {
+		t.Fatalf("got code %#x, %d bytes (%d on the wire), err %v", code, len(got), wire, err)
+	}
+	if err := recv(t, errc, "write"); err != nil {
+		t.Fatal(err)
 	}
 }
