@@ -11,14 +11,6 @@ import (
 	"github.com/devp2p-go/devp2p/discover"
 )
 
-func nodes(from, to int) []*discover.Node {
-	var ns []*discover.Node
-	for i := from; i < to; i++ {
-		ns = append(ns, testNode(i, "127.0.0.1", uint16(30000+i)))
-	}
-	return ns
-}
-
 func TestDynamicDialRatio(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const limit = 3

@@ -4,17 +4,13 @@ package dial
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"net"
-	"net/netip"
 	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
-
-	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover"
@@ -28,23 +24,6 @@ import (
 const failDeadline = 10 * time.Second
 
 var errRefused = errors.New("test: connection refused")
-
-// testKey returns a deterministic private key for index i.
-func testKey(i int) *secp256k1.PrivateKey {
-	var b [32]byte
-	binary.BigEndian.PutUint64(b[24:], uint64(i)+1)
-	b[0] = 0x5a
-	return secp256k1.PrivKeyFromBytes(b[:])
-}
-
-// testNode returns node number i at ip:port.
-func testNode(i int, ip string, port uint16) *discover.Node {
-	var addr netip.Addr
-	if ip != "" {
-		addr = netip.MustParseAddr(ip)
-	}
-	return discover.NewV4(testKey(i).PubKey(), addr, port, port)
-}
 
 // dialCall is one Dial the fake dialer received; the test answers it.
 type dialCall struct {
