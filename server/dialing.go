@@ -21,6 +21,7 @@ func (srv *Server) startDialing() error {
 		Log:            srv.log.With("sys", "dial"),
 	}
 	if srv.disc != nil {
+		cfg.Nodes = srv.disc.RandomNodes()
 		cfg.Resolver = srv.disc
 	}
 	sched, err := dial.New(cfg, srv.setupDialed)

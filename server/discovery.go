@@ -1,33 +1,77 @@
 package server
 
 import (
-	"context"
-	"errors"
+	"fmt"
+	"net"
 	"net/netip"
 
 	"github.com/devp2p-go/devp2p/discover"
 )
 
-// discovery is what the server uses of the discv4 endpoint.
-type discovery interface {
-	Self() *discover.Node
-	Resolve(ctx context.Context, n *discover.Node) *discover.Node
-	Close()
-}
-
-// startDiscovery: TEMPORARY until package discover's UDP endpoint lands.
+// startDiscovery opens the node database, our local record and the discv4
+// endpoint. tcp is the address the listener got; its host and port are the
+// default UDP address. Called by Start with mu held.
 func (srv *Server) startDiscovery(tcp netip.AddrPort) error {
-	return errors.New("server: discovery not available yet; set NoDiscovery")
+	addr := srv.cfg.DiscoveryAddr
+	if addr == "" {
+		addr = tcp.String()
+	}
+	uaddr, err := net.ResolveUDPAddr("udp", addr)
+	if err != nil {
+		return fmt.Errorf("server: discovery address: %w", err)
+	}
+	conn, err := net.ListenUDP("udp", uaddr)
+	if err != nil {
+		return fmt.Errorf("server: discovery: %w", err)
+	}
+	db, err := discover.OpenDB(srv.cfg.NodeDBPath)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("server: node database: %w", err)
+	}
+	ln := discover.NewLocalNode(srv.cfg.PrivateKey, db)
+	ln.SetIP(advertisedIP(tcp.Addr()))
+	ln.SetTCP(tcp.Port())
+	ln.SetUDP(conn.LocalAddr().(*net.UDPAddr).AddrPort().Port())
+	disc, err := discover.Listen(conn, discover.Config{
+		PrivateKey:  srv.cfg.PrivateKey,
+		LocalNode:   ln,
+		Bootnodes:   srv.cfg.BootstrapNodes,
+		NodeDB:      db,
+		NetRestrict: srv.cfg.NetRestrict,
+		Clock:       srv.clock,
+		Log:         srv.log.With("sys", "discover"),
+	})
+	if err != nil {
+		conn.Close()
+		db.Close()
+		return fmt.Errorf("server: discovery: %w", err)
+	}
+	srv.localNode, srv.db, srv.disc = ln, db, disc
+	return nil
 }
 
+// advertised returns the node we advertise for our listener's address:
+// the signed record when discovery runs, otherwise an enode built from the
+// key and address (with the TCP port also as UDP port, the convention when
+// there is no discport).
 func (srv *Server) advertised(tcp netip.AddrPort) *discover.Node {
-	ip := tcp.Addr().Unmap()
-	if ip.IsUnspecified() {
-		if ip.Is4() {
-			ip = netip.AddrFrom4([4]byte{127, 0, 0, 1})
-		} else {
-			ip = netip.IPv6Loopback()
-		}
+	if srv.localNode != nil {
+		return srv.localNode.Node()
 	}
-	return discover.NewV4(srv.cfg.PrivateKey.PubKey(), ip, tcp.Port(), tcp.Port())
+	return discover.NewV4(srv.cfg.PrivateKey.PubKey(), advertisedIP(tcp.Addr()), tcp.Port(), tcp.Port())
+}
+
+// advertisedIP turns an unspecified listen IP (0.0.0.0, ::) into loopback
+// of the same family: the only address of ours we know to be reachable
+// without asking the network.
+func advertisedIP(ip netip.Addr) netip.Addr {
+	ip = ip.Unmap()
+	switch {
+	case ip.Is4() && ip.IsUnspecified():
+		return netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	case ip.IsUnspecified():
+		return netip.IPv6Loopback()
+	}
+	return ip
 }

@@ -72,7 +72,7 @@ func TestTrustedBypass(t *testing.T) {
 	cfg := testConfig(t, newTestProto().protocol())
 	cfg.MaxPeers, cfg.MaxInboundPeers = 1, 1
 	cfg.TrustedNodes = append(cfg.TrustedNodes, (&rawPeer{key: trustedCfg}).node())
-	srv := startServer(t, cfg)
+	srv, ev := startWithEvents(t, cfg)
 
 	if _, err := connectRaw(t, srv, nil); err != nil {
 		t.Fatal(err)
@@ -87,6 +87,9 @@ func TestTrustedBypass(t *testing.T) {
 	srv.AddTrustedPeer(rt.node())
 	if _, err := connectRaw(t, srv, trustedRuntime); err != nil {
 		t.Fatalf("trusted (runtime) refused: %v", err)
+	}
+	for range 3 {
+		waitEvent(t, ev, PeerAdded) // Hello completes on our side before the server adds the peer
 	}
 	if srv.PeerCount() != 3 {
 		t.Fatalf("PeerCount = %d, want 3", srv.PeerCount())

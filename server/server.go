@@ -56,8 +56,9 @@ type Server struct {
 	listener  net.Listener
 	self      *discover.Node // what we advertise; set by Start
 	hello     *peer.Hello    // our Hello; set by Start
-	disc      discovery
-	db        interface{ Close() error }
+	localNode *discover.LocalNode // our signed record; nil without discovery
+	disc      *discover.UDPv4
+	db        *discover.DB
 	scheduler *dial.Scheduler
 }
 
@@ -184,6 +185,9 @@ func (srv *Server) Close() error {
 func (srv *Server) Self() *discover.Node {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
+	if srv.localNode != nil {
+		return srv.localNode.Node() // the current version of the record
+	}
 	if srv.self != nil {
 		return srv.self
 	}

@@ -141,13 +141,14 @@ func TestRefusals(t *testing.T) {
 		wantRemoteReason(t, err, peer.DiscSelf)
 	})
 	t.Run("already connected", func(t *testing.T) {
-		srv := startServer(t, testConfig(t, newTestProto().protocol()))
+		srv, ev := startWithEvents(t, testConfig(t, newTestProto().protocol()))
 		first, err := connectRaw(t, srv, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		_, err = connectRaw(t, srv, first.key)
 		wantRemoteReason(t, err, peer.DiscAlreadyConnected)
+		waitEvent(t, ev, PeerAdded)
 		if srv.PeerCount() != 1 {
 			t.Fatalf("PeerCount = %d, want 1", srv.PeerCount())
 		}
