@@ -54,8 +54,8 @@ type Server struct {
 	closed    bool
 	static    map[discover.ID]*discover.Node
 	listener  net.Listener
-	self      *discover.Node // what we advertise; set by Start
-	hello     *peer.Hello    // our Hello; set by Start
+	self      *discover.Node      // what we advertise; set by Start
+	hello     *peer.Hello         // our Hello; set by Start
 	localNode *discover.LocalNode // our signed record; nil without discovery
 	disc      *discover.UDPv4
 	db        *discover.DB
