@@ -240,6 +240,13 @@ func TestMaxNeighbors(t *testing.T) {
 	is.ErrorIs(t, err, ErrPacketTooBig)
 }
 
+func TestEncodeUnsignedRecord(t *testing.T) {
+	var r enr.Record
+	r.SetUDP(1)
+	_, _, err := Encode(testKey(t), &ENRResponse{Record: r})
+	is.ErrorIs(t, err, enr.ErrNotSigned)
+}
+
 func TestExpired(t *testing.T) {
 	now := time.Unix(1700000000, 500)
 	tests := []struct {

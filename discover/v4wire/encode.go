@@ -6,6 +6,7 @@ import (
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
+	"github.com/devp2p-go/devp2p/discover/enr"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/rlp"
 )
@@ -31,8 +32,12 @@ const (
 // Encode signs p with priv and returns the packet and its hash. The hash is
 // the token a Pong or ENRResponse will echo back. Encode fails with
 // ErrPacketTooBig when the packet exceeds MaxPacketSize, for example a
-// Neighbors with more than MaxNeighbors nodes.
+// Neighbors with more than MaxNeighbors nodes, and with enr.ErrNotSigned
+// for an ENRResponse whose record is not signed.
 func Encode(priv *secp256k1.PrivateKey, p Packet) (packet []byte, hash [32]byte, err error) {
+	if r, ok := p.(*ENRResponse); ok && !r.Record.Signed() {
+		return nil, hash, fmt.Errorf("v4wire: ENRRESPONSE: %w", enr.ErrNotSigned)
+	}
 	buf := make([]byte, headSize, 256)
 	buf = append(buf, p.Kind())
 	buf = p.appendBody(buf)
@@ -110,8 +115,8 @@ func (p *ENRRequest) appendBody(dst []byte) []byte {
 }
 
 // appendBody of an ENRResponse whose record is unsigned writes an empty
-// list in its place, which no decoder accepts; Encode's callers always
-// pass our own signed record.
+// list in its place, which no decoder accepts; Encode refuses such packets
+// before getting here.
 func (p *ENRResponse) appendBody(dst []byte) []byte {
 	dst, mark := rlp.StartList(dst)
 	dst = rlp.AppendBytes(dst, p.ReplyTok[:])
