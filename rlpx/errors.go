@@ -35,6 +35,11 @@ var (
 	// body is malformed (bad RLP, wrong field sizes, bad signature).
 	ErrInvalidHandshake = errors.New("rlpx: invalid handshake message")
 
+	// ErrHandshakeTimeout reports a handshake cut off by its deadline (the
+	// context's, or Config.HandshakeTimeout) or by cancellation of its
+	// context; the context's error is wrapped too.
+	ErrHandshakeTimeout = errors.New("rlpx: handshake timed out")
+
 	// ErrHandshakeNotDone is returned by ReadMsg and WriteMsg before a
 	// successful Handshake.
 	ErrHandshakeNotDone = errors.New("rlpx: handshake not done")

@@ -21,10 +21,6 @@ import (
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 )
 
-// ErrHandshakeTimeout reports a handshake cut off by its deadline: the
-// context's, or Config.HandshakeTimeout.
-var ErrHandshakeTimeout = errors.New("rlpx: handshake timed out")
-
 // Handshake runs the RLPx handshake: as initiator for a Conn made by Client,
 // as recipient for one made by Server. It must complete before ReadMsg or
 // WriteMsg. The whole exchange is bounded by ctx's deadline, or by
