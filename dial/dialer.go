@@ -53,8 +53,9 @@ func (d TCPDialer) Dial(ctx context.Context, n *discover.Node) (net.Conn, error)
 }
 
 // Resolver finds the current record of a node, typically by a discovery
-// lookup of its ID. *discover.UDPv4 satisfies it. Resolve returns nil when it
-// finds nothing; it must return promptly once ctx is done.
+// lookup of its ID. *discover.UDPv4 satisfies it. When it finds nothing newer
+// Resolve returns nil or n itself; it must return promptly once ctx is done.
+// Answers with another node's ID are ignored.
 type Resolver interface {
 	Resolve(ctx context.Context, n *discover.Node) *discover.Node
 }
