@@ -60,19 +60,14 @@ func handshake(ctx context.Context, c transport, our *Hello) (*Hello, error) {
 	c.SetReadDeadline(deadline)
 	c.SetWriteDeadline(deadline)
 	// Cancelling ctx moves the deadlines into the past, which unblocks the
-	// read and the write. The callback is joined before we return so that
-	// it cannot touch the deadlines of a connection already handed on.
+	// read and the write. The callback is stopped, or joined, once both are
+	// done, so that it cannot touch the deadlines after we reset them.
 	cancelled := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		defer close(cancelled)
 		c.SetReadDeadline(time.Unix(1, 0))
 		c.SetWriteDeadline(time.Unix(1, 0))
 	})
-	defer func() {
-		if !stop() {
-			<-cancelled
-		}
-	}()
 
 	// Write ours while reading theirs: on a synchronous pipe each side's
 	// write only completes once the other reads.
@@ -83,6 +78,9 @@ func handshake(ctx context.Context, c transport, our *Hello) (*Hello, error) {
 	}()
 	theirs, rerr := readHello(c)
 	wErr := <-werr
+	if !stop() {
+		<-cancelled
+	}
 
 	if rerr == nil && wErr != nil {
 		rerr = localDisc(networkReason(wErr), fmt.Errorf("peer: writing hello: %w", wErr))

@@ -59,17 +59,17 @@ func (p *Peer) loop(ctx context.Context) *DisconnectError {
 		select {
 		case <-ping.C():
 			if err := p.writeBase(pingMsg, emptyList); err != nil {
-				return localDisc(networkReason(err), fmt.Errorf("peer: sending ping: %w", err))
+				return localDisc(DiscNetworkError, fmt.Errorf("peer: sending ping: %w", err))
 			}
 			ping.Reset(p.cfg.PingInterval)
 		case <-p.pingRecv:
 			if err := p.writeBase(pongMsg, emptyList); err != nil {
-				return localDisc(networkReason(err), fmt.Errorf("peer: sending pong: %w", err))
+				return localDisc(DiscNetworkError, fmt.Errorf("peer: sending pong: %w", err))
 			}
 		case err := <-p.readErr:
 			return err
 		case err := <-p.writeErr:
-			return localDisc(networkReason(err), err)
+			return localDisc(DiscNetworkError, err)
 		case err := <-p.protoErr:
 			return localDisc(reasonForError(err), err)
 		case r := <-p.discReq:
