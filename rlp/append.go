@@ -3,6 +3,7 @@ package rlp
 import (
 	"math/big"
 	"math/bits"
+	"sync/atomic"
 )
 
 // This file holds the primitive append helpers. They are exported so that
@@ -152,4 +153,41 @@ func grow(dst []byte, n int) []byte {
 		return dst[:len(dst)+n]
 	}
 	return append(dst, make([]byte, n)...)
+}
+
+// listHint predicts the header size of a list encoded by one reflection
+// encoder, so its content can usually be written in place: values of one
+// type tend to have headers of one size. It is safe for concurrent use.
+type listHint struct{ n atomic.Uint32 }
+
+// start reserves the predicted header size and returns the mark and the
+// reservation to pass to end.
+func (h *listHint) start(dst []byte) ([]byte, int, int) {
+	r := int(h.n.Load())
+	if r == 0 {
+		r = 1
+	}
+	return grow(dst, r), len(dst), r
+}
+
+// end writes the header of the list whose content follows the r bytes
+// reserved at mark, moving the content only if the prediction was wrong.
+func (h *listHint) end(dst []byte, mark, r int) []byte {
+	size := len(dst) - mark - r
+	hl := int(headSize(uint64(size)))
+	if hl != r {
+		if hl > r {
+			dst = grow(dst, hl-r)
+		}
+		copy(dst[mark+hl:], dst[mark+r:mark+r+size])
+		dst = dst[:mark+hl+size]
+		h.n.Store(uint32(hl))
+	}
+	if size < 56 {
+		dst[mark] = 0xC0 + byte(size)
+	} else {
+		dst[mark] = 0xF7 + byte(hl-1)
+		putBE(dst[mark+1:mark+hl], uint64(size))
+	}
+	return dst
 }

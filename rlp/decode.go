@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"sync"
+	"unsafe"
 )
 
 // Decoder is implemented by types that decode themselves. DecodeRLP must read
@@ -43,7 +44,7 @@ func DecodeBytes(b []byte, val any) error {
 	s := streamPool.Get().(*Stream)
 	s.resetBytes(b)
 	err := s.Decode(val)
-	if err == nil && len(s.buf) > 0 {
+	if err == nil && s.pos < len(s.data) {
 		err = ErrMoreThanOneValue
 	}
 	s.resetBytes(nil)
@@ -190,6 +191,10 @@ func decodeByteArray(s *Stream, v reflect.Value) error {
 }
 
 func (b *builder) makeSliceDecoder(typ reflect.Type) decFn {
+	if et := typ.Elem(); et.Kind() == reflect.Array && et.Elem().Kind() == reflect.Uint8 &&
+		!reflect.PointerTo(et).Implements(decoderType) {
+		return makeByteArraySliceDecoder(typ)
+	}
 	elem := b.infoFor(typ.Elem(), tags{})
 	return func(s *Stream, v reflect.Value) error {
 		if _, err := s.List(); err != nil {
@@ -198,11 +203,9 @@ func (b *builder) makeSliceDecoder(typ reflect.Type) decFn {
 		if elem.decErr != nil {
 			return elem.decErr
 		}
-		sl, err := s.decodeElems(typ, elem)
-		if err != nil {
+		if err := s.decodeElems(v, elem); err != nil {
 			return err
 		}
-		v.Set(sl)
 		if err := s.ListEnd(); err != nil {
 			return decError(err, typ)
 		}
@@ -210,34 +213,71 @@ func (b *builder) makeSliceDecoder(typ reflect.Type) decFn {
 	}
 }
 
-// decodeElems decodes the remaining elements of the current list into a new
-// slice of type typ.
-func (s *Stream) decodeElems(typ reflect.Type, elem *typeInfo) (reflect.Value, error) {
+// decodeElems decodes the remaining elements of the current list into v, a
+// settable slice, which gets fresh backing memory.
+func (s *Stream) decodeElems(v reflect.Value, elem *typeInfo) error {
 	if !s.MoreDataInList() {
-		return reflect.MakeSlice(typ, 0, 0), nil
+		v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+		return nil
 	}
-	n := 4
-	if size := s.stack[len(s.stack)-1]; s.r == nil && size <= uint64(len(s.buf)) {
-		// The whole list is in memory: count its elements for an exact
-		// allocation. Malformed content is diagnosed by the decoding below.
-		if c, err := CountValues(s.buf[:size]); err == nil {
-			n = c
-		}
-	}
-	sl := reflect.New(typ).Elem() // addressable, for SetLen
-	sl.Set(reflect.MakeSlice(typ, 0, n))
+	v.SetZero()
+	v.Grow(s.listLenHint())
 	for i := 0; s.MoreDataInList(); i++ {
-		if i >= sl.Cap() {
-			grown := reflect.MakeSlice(typ, i, 2*sl.Cap())
-			reflect.Copy(grown, sl)
-			sl.Set(grown)
+		if i == v.Cap() {
+			v.Grow(1) // amortised doubling
 		}
-		sl.SetLen(i + 1)
-		if err := elem.dec(s, sl.Index(i)); err != nil {
-			return sl, addErrorPath(decError(err, typ.Elem()), "["+strconv.Itoa(i)+"]")
+		v.SetLen(i + 1)
+		if err := elem.dec(s, v.Index(i)); err != nil {
+			return addErrorPath(decError(err, v.Type().Elem()), "["+strconv.Itoa(i)+"]")
 		}
 	}
-	return sl, nil
+	return nil
+}
+
+// listLenHint estimates the number of elements left in the current list.
+// When the list is in memory it counts them exactly, which makes slice
+// decoding allocate once; malformed content is left for the decoder to
+// diagnose.
+func (s *Stream) listLenHint() int {
+	if b, ok := s.inMemory(s.stack[len(s.stack)-1]); ok {
+		if c, err := CountValues(b); err == nil {
+			return c
+		}
+	}
+	return 4
+}
+
+// makeByteArraySliceDecoder decodes lists of strings into a slice of [N]byte
+// values, reading straight into the slice's memory.
+func makeByteArraySliceDecoder(typ reflect.Type) decFn {
+	n := typ.Elem().Len()
+	etyp := typ.Elem()
+	return func(s *Stream, v reflect.Value) error {
+		if _, err := s.List(); err != nil {
+			return decError(err, typ)
+		}
+		if !s.MoreDataInList() {
+			v.Set(reflect.MakeSlice(typ, 0, 0))
+			return s.ListEnd()
+		}
+		v.SetZero()
+		v.Grow(s.listLenHint())
+		for i := 0; s.MoreDataInList(); i++ {
+			if i == v.Cap() {
+				v.Grow(1) // amortised doubling
+			}
+			v.SetLen(i + 1)
+			// Elements are contiguous [N]byte values.
+			elem := unsafe.Slice((*byte)(unsafe.Add(v.UnsafePointer(), i*n)), n)
+			if err := s.ReadBytes(elem); err != nil {
+				return addErrorPath(decError(err, etyp), "["+strconv.Itoa(i)+"]")
+			}
+		}
+		if err := s.ListEnd(); err != nil {
+			return decError(err, typ)
+		}
+		return nil
+	}
 }
 
 func (b *builder) makeArrayDecoder(typ reflect.Type) decFn {
@@ -288,11 +328,9 @@ func (b *builder) makeStructDecoder(typ reflect.Type) (decFn, error) {
 		for i, f := range fields {
 			fv := v.Field(f.index)
 			if f.tags.tail {
-				sl, err := s.decodeElems(fv.Type(), f.elem)
-				if err != nil {
+				if err := s.decodeElems(fv, f.elem); err != nil {
 					return addErrorPath(err, "."+f.name)
 				}
-				fv.Set(sl)
 				break
 			}
 			if f.tags.optional && !s.MoreDataInList() {
@@ -377,8 +415,8 @@ func (s *Stream) decodeGeneric() (any, error) {
 		return nil, err
 	}
 	n := 0
-	if s.r == nil && size <= uint64(len(s.buf)) {
-		n, _ = CountValues(s.buf[:size])
+	if b, ok := s.inMemory(size); ok {
+		n, _ = CountValues(b)
 	}
 	items := make([]any, 0, n)
 	for s.MoreDataInList() {

@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"reflect"
 	"sync"
+	"unsafe"
 )
 
 // Encoder is implemented by types that encode themselves. AppendRLP appends
@@ -216,6 +217,10 @@ func (b *builder) makeListEncoder(typ reflect.Type) (encFn, error) {
 			return append(dst, 0xC0), nil
 		}, nil
 	}
+	if et := typ.Elem(); et.Kind() == reflect.Array && et.Elem().Kind() == reflect.Uint8 && et.Len() != 1 {
+		return makeByteArrayListEncoder(typ), nil
+	}
+	hint := new(listHint)
 	return func(dst []byte, v reflect.Value) ([]byte, error) {
 		if elem.encErr != nil {
 			return dst, elem.encErr
@@ -224,14 +229,14 @@ func (b *builder) makeListEncoder(typ reflect.Type) (encFn, error) {
 		if n == 0 {
 			return append(dst, 0xC0), nil
 		}
-		dst, mark := StartList(dst)
+		dst, mark, r := hint.start(dst)
 		var err error
 		for i := 0; i < n; i++ {
 			if dst, err = elem.enc(dst, v.Index(i)); err != nil {
 				return dst, err
 			}
 		}
-		return EndList(dst, mark), nil
+		return hint.end(dst, mark, r), nil
 	}, nil
 }
 
@@ -255,6 +260,7 @@ func (b *builder) makeStructEncoder(typ reflect.Type) (encFn, error) {
 			break
 		}
 	}
+	hint := new(listHint)
 	return func(dst []byte, v reflect.Value) ([]byte, error) {
 		// Trailing optional fields with zero values are left out.
 		end := len(fields)
@@ -266,7 +272,7 @@ func (b *builder) makeStructEncoder(typ reflect.Type) (encFn, error) {
 			}
 			end--
 		}
-		dst, mark := StartList(dst)
+		dst, mark, r := hint.start(dst)
 		var err error
 		for _, f := range fields[:end] {
 			fv := v.Field(f.index)
@@ -282,8 +288,50 @@ func (b *builder) makeStructEncoder(typ reflect.Type) (encFn, error) {
 				return dst, err
 			}
 		}
-		return EndList(dst, mark), nil
+		return hint.end(dst, mark, r), nil
 	}, nil
+}
+
+// makeByteArrayListEncoder encodes slices and arrays of [N]byte (N != 1),
+// whose elements all have the same encoded size, straight from memory.
+func makeByteArrayListEncoder(typ reflect.Type) encFn {
+	n := typ.Elem().Len()
+	elemHead := appendHeader(nil, 0x80, uint64(n))
+	return func(dst []byte, v reflect.Value) ([]byte, error) {
+		count := v.Len()
+		dst = AppendListHeader(dst, uint64(count)*uint64(len(elemHead)+n))
+		if count == 0 {
+			return dst, nil
+		}
+		if !v.CanAddr() && v.Kind() == reflect.Array {
+			// Unaddressable array: take the slow path per element.
+			for i := 0; i < count; i++ {
+				dst = append(dst, elemHead...)
+				e := v.Index(i)
+				for j := 0; j < n; j++ {
+					dst = append(dst, byte(e.Index(j).Uint()))
+				}
+			}
+			return dst, nil
+		}
+		var p unsafe.Pointer
+		if v.Kind() == reflect.Slice {
+			p = v.UnsafePointer()
+		} else {
+			p = v.Addr().UnsafePointer()
+		}
+		// The elements are contiguous [N]byte values.
+		mem := unsafe.Slice((*byte)(p), count*n)
+		start := len(dst)
+		dst = grow(dst, count*(len(elemHead)+n))
+		out := dst[start:]
+		for i := 0; i < count; i++ {
+			k := copy(out, elemHead)
+			k += copy(out[k:], mem[i*n:(i+1)*n])
+			out = out[k:]
+		}
+		return dst, nil
+	}
 }
 
 func (b *builder) makePtrEncoder(typ reflect.Type, t tags) (encFn, error) {

@@ -25,8 +25,11 @@ const readChunk = 64 << 10
 type Stream struct {
 	r  io.Reader     // nil when decoding from buf
 	br io.ByteReader // r as a ByteReader, if it is one
-	// buf is the remaining input when decoding from a byte slice (r == nil).
-	buf []byte
+	// data is the input when decoding from a byte slice (r == nil), and pos
+	// the read position in it. An index rather than a shrinking slice keeps
+	// pointer writes (and GC write barriers) out of the read path.
+	data []byte
+	pos  int
 
 	limited   bool   // whether remaining applies (always true for buf)
 	remaining uint64 // bytes left before the input limit
@@ -76,10 +79,19 @@ func (s *Stream) Reset(r io.Reader, inputLimit uint64) {
 	s.br, _ = r.(io.ByteReader)
 }
 
+// inMemory returns the next n input bytes without consuming them, if the
+// input is a byte slice holding them.
+func (s *Stream) inMemory(n uint64) ([]byte, bool) {
+	if s.r != nil || n > uint64(len(s.data)-s.pos) {
+		return nil, false
+	}
+	return s.data[s.pos : s.pos+int(n)], true
+}
+
 // resetBytes makes s decode from b directly, without an io.Reader.
 func (s *Stream) resetBytes(b []byte) {
 	*s = Stream{stack: s.stack[:0]}
-	s.buf = b
+	s.data = b
 	s.limited, s.remaining = true, uint64(len(b))
 }
 
@@ -104,13 +116,16 @@ func (s *Stream) Kind() (Kind, uint64, error) {
 			err = ErrValueTooLarge
 		}
 	}
-	s.peeked, s.kind, s.size, s.kinderr = true, k, size, err
+	s.peeked, s.kind, s.size = true, k, size
+	if err != nil || s.kinderr != nil {
+		s.kinderr = err // written only when needed: it is a pointer
+	}
 	return k, size, err
 }
 
 // sliceKind is Kind for byte-slice input: the header is parsed in place.
 // Its checks and errors match the reader path (readKind and the size checks
-// in Kind); in slice mode s.remaining always equals len(s.buf).
+// in Kind); in slice mode s.remaining always equals len(s.data)-s.pos.
 func (s *Stream) sliceKind() (Kind, uint64, error) {
 	depth := len(s.stack)
 	var top uint64
@@ -120,12 +135,15 @@ func (s *Stream) sliceKind() (Kind, uint64, error) {
 		}
 	}
 	k, size, err := s.sliceHeader(depth, top)
-	s.peeked, s.kind, s.size, s.kinderr = true, k, size, err
+	s.peeked, s.kind, s.size = true, k, size
+	if err != nil || s.kinderr != nil {
+		s.kinderr = err // written only when needed: it is a pointer
+	}
 	return k, size, err
 }
 
 func (s *Stream) sliceHeader(depth int, top uint64) (Kind, uint64, error) {
-	buf := s.buf
+	buf := s.data[s.pos:]
 	if len(buf) == 0 {
 		if depth == 0 {
 			return 0, 0, io.EOF
@@ -169,7 +187,7 @@ func (s *Stream) sliceHeader(depth int, top uint64) (Kind, uint64, error) {
 			return 0, 0, ErrCanonSize
 		}
 	}
-	s.buf = buf[hs:]
+	s.pos += int(hs)
 	s.remaining -= hs
 	if depth > 0 {
 		top -= hs
@@ -178,7 +196,7 @@ func (s *Stream) sliceHeader(depth int, top uint64) (Kind, uint64, error) {
 			return 0, 0, ErrElemTooLarge
 		}
 	}
-	if size > uint64(len(s.buf)) {
+	if size > s.remaining {
 		return 0, 0, ErrValueTooLarge
 	}
 	return k, size, nil
@@ -251,11 +269,11 @@ func (s *Stream) readByte() (byte, error) {
 		return 0, err
 	}
 	if s.r == nil {
-		if len(s.buf) == 0 {
+		if s.pos >= len(s.data) {
 			return 0, io.ErrUnexpectedEOF
 		}
-		b := s.buf[0]
-		s.buf = s.buf[1:]
+		b := s.data[s.pos]
+		s.pos++
 		return b, nil
 	}
 	if s.br != nil {
@@ -280,11 +298,10 @@ func (s *Stream) readFull(b []byte) error {
 		return err
 	}
 	if s.r == nil {
-		if len(s.buf) < len(b) {
+		if len(s.data)-s.pos < len(b) {
 			return io.ErrUnexpectedEOF
 		}
-		copy(b, s.buf)
-		s.buf = s.buf[len(b):]
+		s.pos += copy(b, s.data[s.pos:])
 		return nil
 	}
 	if _, err := io.ReadFull(s.r, b); err != nil {
@@ -304,11 +321,12 @@ func (s *Stream) readView(n uint64) ([]byte, error) {
 		if err := s.willRead(n); err != nil {
 			return nil, err
 		}
-		if uint64(len(s.buf)) < n {
+		if uint64(len(s.data)-s.pos) < n {
 			return nil, io.ErrUnexpectedEOF
 		}
-		b := s.buf[:n:n]
-		s.buf = s.buf[n:]
+		end := s.pos + int(n)
+		b := s.data[s.pos:end:end]
+		s.pos = end
 		return b, nil
 	}
 	if n <= uint64(len(s.scratch)) {
