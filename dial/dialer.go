@@ -18,6 +18,8 @@ var (
 	ErrNetRestrict = errors.New("dial: address not allowed by NetRestrict")
 	// ErrNilSetup is returned by New when no SetupFunc is given.
 	ErrNilSetup = errors.New("dial: nil setup function")
+	// ErrNoConn means a Dialer returned neither a connection nor an error.
+	ErrNoConn = errors.New("dial: dialer returned no connection")
 )
 
 // Dialer opens a connection to a node's TCP endpoint. Implementations must

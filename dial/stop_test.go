@@ -92,3 +92,30 @@ func TestNewNilSetup(t *testing.T) {
 		t.Fatal("New closed the iterator it did not take")
 	}
 }
+
+type nilDialer struct{}
+
+func (nilDialer) Dial(context.Context, *discover.Node) (net.Conn, error) { return nil, nil }
+
+func TestDialerWithoutConn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		sim := new(clock.Simulated)
+		setupCalled := false
+		s, err := New(Config{Clock: sim, Dialer: nilDialer{}}, func(context.Context, net.Conn, *discover.Node, bool) error {
+			setupCalled = true
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Stop()
+		s.AddStatic(testNode(1, "127.0.0.1", 30303))
+		synctest.Wait()
+		if setupCalled {
+			t.Fatal("setup called without a connection")
+		}
+		if n := sim.ActiveTimers(); n != 1 {
+			t.Fatalf("%d timers active, want the backoff timer of a failed dial", n)
+		}
+	})
+}

@@ -62,6 +62,9 @@ func (s *Scheduler) dialTask(t *task) error {
 		return ErrNetRestrict
 	}
 	conn, err := s.cfg.Dialer.Dial(t.ctx, n)
+	if err == nil && conn == nil {
+		err = ErrNoConn
+	}
 	if err != nil {
 		t.dialFailed = true
 		return err
