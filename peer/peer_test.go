@@ -305,6 +305,7 @@ func TestPeerPingFlood(t *testing.T) {
 	base := runtime.NumGoroutine()
 	maxSeen := base
 	var ms runtime.MemStats
+	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	heapBefore := ms.HeapInuse
 	for i := range pings {
@@ -318,6 +319,7 @@ func TestPeerPingFlood(t *testing.T) {
 	for range pings {
 		recv(t, r.pongs, "pong")
 	}
+	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	if maxSeen > base+2 {
 		t.Errorf("goroutines grew from %d to %d during the flood", base, maxSeen)
@@ -521,4 +523,21 @@ func TestReject(t *testing.T) {
 	}
 	r.expectDisconnect(t, DiscAlreadyConnected)
 	<-r.done
+}
+
+func TestPeerNilRun(t *testing.T) {
+	checkLeaks(t)
+	proto := Protocol{Name: "nil", Version: 1, Length: 2}
+	tp := startPeer(t, Config{QueueLength: 1}, []Protocol{proto}, proto.Cap())
+	// More messages than the queue holds: they are drained, not stuck.
+	for range 20 {
+		tp.remote.send(t, 0x11, emptyList)
+	}
+	tp.Disconnect(DiscRequested)
+	if de := tp.wait(t); de.Reason != DiscRequested || de.Remote {
+		t.Errorf("Run returned %v", de)
+	}
+	if st := tp.Stats(); st[0].MsgsIn != 20 {
+		t.Errorf("stats %+v", st)
+	}
 }

@@ -56,7 +56,8 @@ type Protocol struct {
 	// peer: a DiscReason (or an error wrapping one) is sent as that reason,
 	// any other error as DiscSubprotocolError, nil as DiscQuitting. Run must
 	// return soon after rw's methods start failing, which they do once the
-	// peer is closing; Peer.Run waits for it.
+	// peer is closing; Peer.Run waits for it. A nil Run reads and discards
+	// the protocol's messages.
 	Run func(p *Peer, rw MsgReadWriter) error
 
 	// NodeInfo optionally returns protocol-specific information about the

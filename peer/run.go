@@ -111,7 +111,11 @@ func (p *Peer) shutdown(err *DisconnectError) {
 
 // runProtocol runs one protocol and reports its end to the loop.
 func (p *Peer) runProtocol(rw *protoRW) {
-	err := rw.proto.Run(p, rw)
+	run := rw.proto.Run
+	if run == nil {
+		run = discardAll
+	}
+	err := run(p, rw)
 	if err == nil {
 		err = fmt.Errorf("peer: protocol %s returned: %w", rw.proto.Cap(), DiscQuitting)
 	} else if errors.Is(err, ErrClosed) {
@@ -121,5 +125,16 @@ func (p *Peer) runProtocol(rw *protoRW) {
 	select {
 	case p.protoErr <- err:
 	case <-p.closed:
+	}
+}
+
+// discardAll stands in for a nil Protocol.Run: it drops every message.
+func discardAll(_ *Peer, rw MsgReadWriter) error {
+	for {
+		msg, err := rw.ReadMsg()
+		if err != nil {
+			return err
+		}
+		msg.Discard()
 	}
 }
