@@ -1,6 +1,7 @@
 package rlpx
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -33,6 +34,7 @@ type Conn struct {
 
 	remote atomic.Pointer[secp256k1.PublicKey] // dial target, or learned in the handshake
 	snappy atomic.Bool
+	closed atomic.Bool // set by Close
 
 	hsMu   sync.Mutex // serialises Handshake
 	hsDone bool       // protected by hsMu
@@ -101,9 +103,22 @@ func (c *Conn) LocalAddr() net.Addr { return c.conn.LocalAddr() }
 func (c *Conn) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
 
 // Close closes the underlying connection, unblocking any ReadMsg, WriteMsg
-// or Handshake in progress; they then return an error matching
-// net.ErrClosed.
-func (c *Conn) Close() error { return c.conn.Close() }
+// or Handshake in progress; they and all later calls return an error
+// matching net.ErrClosed.
+func (c *Conn) Close() error {
+	c.closed.Store(true)
+	return c.conn.Close()
+}
+
+// ioError wraps an error of the underlying connection. After Close it
+// always matches net.ErrClosed, whatever the net.Conn reports (net.Pipe
+// says io.ErrClosedPipe).
+func (c *Conn) ioError(op string, err error) error {
+	if c.closed.Load() && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("rlpx: %s: %w: %w", op, net.ErrClosed, err)
+	}
+	return fmt.Errorf("rlpx: %s: %w", op, err)
+}
 
 // fail records err as the connection's sticky error unless one is already
 // set, and returns err.
@@ -165,8 +180,15 @@ func (c *Conn) WriteMsg(code uint64, payload []byte) (wireSize int, err error) {
 	if err != nil {
 		return 0, err // too large: nothing was written or encrypted
 	}
-	if _, err := c.conn.Write(frame); err != nil {
-		return 0, c.fail(fmt.Errorf("rlpx: write: %w", err))
+	_, err = c.conn.Write(frame)
+	if cap(c.wr.buf) > maxRetainedBuf {
+		c.wr.buf = nil // don't pin the memory of a rare big message
+	}
+	if cap(c.sbuf) > maxRetainedBuf {
+		c.sbuf = nil
+	}
+	if err != nil {
+		return 0, c.fail(c.ioError("write", err))
 	}
 	return len(frame), nil
 }
@@ -190,7 +212,7 @@ func (c *Conn) ReadMsg() (code uint64, payload []byte, wireSize int, err error) 
 	}
 	data, wireSize, err := c.rd.readFrame(c.conn)
 	if err != nil {
-		return 0, nil, 0, c.fail(fmt.Errorf("rlpx: read: %w", err))
+		return 0, nil, 0, c.fail(c.ioError("read", err))
 	}
 	code, payload, err = splitCode(data)
 	if err != nil {

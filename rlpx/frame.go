@@ -23,6 +23,11 @@ const (
 	frameHeadLen = headerSize + macSize // header ciphertext and header MAC
 	maxFrameSize = 1<<24 - 1            // the 24-bit frame-size field
 	minReadBuf   = 4096                 // initial read buffer and minimum read size
+
+	// maxRetainedBuf is the largest buffer kept between messages. Larger
+	// ones (for rare big messages) are dropped once used, so an idle
+	// connection never pins up to 16 MiB per direction.
+	maxRetainedBuf = 1 << 20
 )
 
 // zeroHeaderData is header-data = rlp([capability-id=0, context-id=0]), as
@@ -130,6 +135,9 @@ func (fr *frameReader) readFrame(src io.Reader) (frameData []byte, wireSize int,
 func (fr *frameReader) fill(src io.Reader, n int) error {
 	if fr.r == fr.w {
 		fr.r, fr.w = 0, 0
+		if len(fr.buf) > maxRetainedBuf {
+			fr.buf = nil // a big frame is gone; don't pin its memory
+		}
 	}
 	if len(fr.buf)-fr.r < n {
 		have := fr.w - fr.r

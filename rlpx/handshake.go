@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"time"
 
@@ -38,6 +39,9 @@ func (c *Conn) Handshake(ctx context.Context) error {
 	}
 	c.hsDone = true
 	if err := c.handshake(ctx); err != nil {
+		if c.closed.Load() && !errors.Is(err, net.ErrClosed) {
+			err = fmt.Errorf("%w: %w", net.ErrClosed, err)
+		}
 		c.hsErr = c.fail(err)
 	}
 	return c.hsErr
