@@ -212,7 +212,10 @@ func (c *Conn) ReadMsg() (code uint64, payload []byte, wireSize int, err error) 
 	}
 	data, wireSize, err := c.rd.readFrame(c.conn)
 	if err != nil {
-		return 0, nil, 0, c.fail(c.ioError("read", err))
+		if !errors.Is(err, ErrInvalidMAC) && !errors.Is(err, ErrMessageTooLarge) {
+			err = c.ioError("read", err)
+		}
+		return 0, nil, 0, c.fail(err)
 	}
 	code, payload, err = splitCode(data)
 	if err != nil {
