@@ -391,3 +391,39 @@ func FuzzNodeDBValue(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkDB(b *testing.B) {
+	for _, name := range []string{"memory", "bbolt"} {
+		b.Run(name, func(b *testing.B) {
+			path := ""
+			if name == "bbolt" {
+				path = filepath.Join(b.TempDir(), "nodes.db")
+			}
+			db, err := OpenDB(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			n := recordNode(b, 1, "10.0.0.1", 30303)
+			ip := n.IP()
+			b.Run("UpdateLastPongReceived", func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; b.Loop(); i++ {
+					db.UpdateLastPongReceived(n.ID(), ip, t0.Add(time.Duration(i)))
+				}
+			})
+			b.Run("LastPongReceived", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					db.LastPongReceived(n.ID(), ip)
+				}
+			})
+			b.Run("UpdateNode", func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; b.Loop(); i++ {
+					db.UpdateNode(n, t0.Add(time.Duration(i)))
+				}
+			})
+		})
+	}
+}
