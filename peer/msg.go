@@ -41,6 +41,27 @@ func (m Msg) Decode(v any) error {
 	return nil
 }
 
+// Bytes returns the payload's unread bytes and consumes them. For a
+// received message it returns the message's own buffer without copying,
+// which lets a protocol keep the raw encoding and decode it later (or
+// never). The bytes belong to the caller.
+func (m Msg) Bytes() ([]byte, error) {
+	if b, ok := m.Payload.(*payload); ok {
+		return b.take(), nil
+	}
+	if m.Payload == nil {
+		return nil, nil
+	}
+	if m.Size > maxPayloadSize {
+		return nil, ErrPayloadTooLarge
+	}
+	buf := make([]byte, m.Size)
+	if _, err := io.ReadFull(m.Payload, buf); err != nil {
+		return nil, fmt.Errorf("peer: reading message payload: %w", err)
+	}
+	return buf, nil
+}
+
 // Discard drops the rest of the payload.
 func (m Msg) Discard() error {
 	if b, ok := m.Payload.(*payload); ok {
