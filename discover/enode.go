@@ -79,13 +79,16 @@ func parseEnode(s string) (*Node, error) {
 	}
 	if u.User == nil {
 		// "enode://<hex>": the key sits where the host would be.
-		if u.Port() != "" || u.RawQuery != "" || (u.Path != "" && u.Path != "/") {
+		if u.Port() != "" || u.RawQuery != "" || u.Fragment != "" || (u.Path != "" && u.Path != "/") {
 			return nil, fmt.Errorf("%w: enode URL without public key", ErrInvalidNode)
 		}
 		return parseIncomplete(u.Host)
 	}
 	if _, hasPassword := u.User.Password(); hasPassword {
 		return nil, fmt.Errorf("%w: enode URL has a password", ErrInvalidNode)
+	}
+	if (u.Path != "" && u.Path != "/") || u.Fragment != "" {
+		return nil, fmt.Errorf("%w: enode URL has a path or fragment", ErrInvalidNode)
 	}
 	n, err := parseIncomplete(u.User.Username())
 	if err != nil {

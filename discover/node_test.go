@@ -121,6 +121,8 @@ func TestParseNodeErrors(t *testing.T) {
 		{"zone", pub + "@[fe80::1%25eth0]:1"},
 		{"incomplete with port", pub + ":30303"},
 		{"incomplete with path", pub + "/x"},
+		{"path", pub + "@1.2.3.4:1/x"},
+		{"fragment", pub + "@1.2.3.4:1#x"},
 		{"enr garbage", "enr:xyz"},
 		{"enr tampered", vectorENR[:len(vectorENR)-3] + "AAA"},
 		{"too long", pub + "@1.2.3.4:1?x=" + strings.Repeat("a", 1024)},
