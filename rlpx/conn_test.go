@@ -65,3 +65,28 @@ func TestBigBuffersReleased(t *testing.T) {
 		server.Close()
 	}
 }
+
+// FuzzDecompress feeds arbitrary snappy blocks to the payload decoder: it
+// must return a payload within the limit or ErrSnappy, never panic or
+// allocate beyond the limit.
+func FuzzDecompress(f *testing.F) {
+	for _, seed := range []string{"0100c0", "0204c104", "81808008", "ffffffff0f", "0504c104", "0204c1"} {
+		f.Add(unhex(f, seed))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		c := &Conn{cfg: Config{MaxMessageSize: 1 << 16}}
+		out, err := c.decompress(in)
+		if err != nil {
+			if !errors.Is(err, ErrSnappy) {
+				t.Fatalf("err = %v, want ErrSnappy", err)
+			}
+			if cap(c.dbuf) > 1<<16 {
+				t.Fatalf("allocated %d bytes for a rejected block", cap(c.dbuf))
+			}
+			return
+		}
+		if len(out) > 1<<16 {
+			t.Fatalf("payload of %d bytes above the limit", len(out))
+		}
+	})
+}
