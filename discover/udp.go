@@ -224,7 +224,8 @@ func (t *UDPv4) sendPing(n *Node, onDone func(error)) (*pingMatcher, error) {
 
 // FindNode asks n for the nodes closest to target (a 64-byte public key,
 // whose keccak256 hash is the ID the distance is measured to) and waits for
-// up to BucketSize of them or the response timeout. Nodes with unusable
+// up to BucketSize of them, a Neighbors packet with fewer than
+// v4wire.MaxNeighbors nodes (the last one), or the response timeout. Nodes with unusable
 // addresses are dropped. It pings n first if n may not hold a proof of our
 // endpoint.
 func (t *UDPv4) FindNode(ctx context.Context, n *Node, target v4wire.Pubkey) ([]*Node, error) {
@@ -251,7 +252,9 @@ func (t *UDPv4) findnode(ctx context.Context, n *Node, target v4wire.Pubkey) ([]
 				t.log.Debug("discover: dropped relayed node", "from", n.ID().TerminalString(), "ip", rn.IP, "udp", rn.UDP, "err", err)
 			}
 		}
-		return true, received >= BucketSize
+		// Replies come in packets of MaxNeighbors nodes: a shorter packet
+		// is the last one, so there is no need to wait for the timeout.
+		return true, received >= BucketSize || len(reply.Nodes) < v4wire.MaxNeighbors
 	}
 	pkt, _, err := t.encode(&v4wire.Findnode{Target: target, Expiration: t.expiration()})
 	if err != nil {

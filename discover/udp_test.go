@@ -369,9 +369,7 @@ func TestUDPFindNodeRelayFilter(t *testing.T) {
 		t.Fatalf("got %s, want FINDNODE", p.Name())
 	}
 	r.send(&v4wire.Neighbors{Nodes: sent, Expiration: r.exp()})
-	r.sync()
-	ut.clk.Run(time.Second) // fewer than 16 nodes: the reply ends at the timeout
-	res := <-resc
+	res := <-resc // a packet of fewer than 12 nodes ends the reply
 	is.NoError(t, res.err)
 	is.Equal(t, 1, len(res.nodes), "only the valid node kept")
 	is.Equal(t, good.IP, res.nodes[0].IP())
@@ -430,6 +428,65 @@ func TestUDPRequestENR(t *testing.T) {
 			is.NoError(t, res.err)
 			is.Equal(t, rec.Seq(), res.n.Seq())
 			is.Equal(t, r.id(), res.n.ID())
+		})
+	}
+}
+
+func TestUDPFindNodeReplies(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ut := newUDPTest(t)
+	defer ut.close()
+	r := ut.remote("127.0.0.2:30303", nil)
+
+	mkNodes := func(n int) []v4wire.Node {
+		out := make([]v4wire.Node, n)
+		for i := range out {
+			k, _ := secp256k1.GeneratePrivateKey()
+			out[i] = v4wire.Node{IP: netip.AddrFrom4([4]byte{127, 0, 1, byte(i + 1)}), UDP: 30303, TCP: 30303, ID: v4wire.PubkeyOf(k.PubKey())}
+		}
+		return out
+	}
+	tests := []struct {
+		name     string
+		packets  []int // nodes per Neighbors packet
+		runClock bool  // the reply only ends at the timeout
+		want     int
+	}{
+		{"one short packet", []int{5}, false, 5},
+		{"full then short", []int{12, 4}, false, 16},
+		{"bucket size reached", []int{12, 12}, false, 16 + 8},
+		{"full packet then silence", []int{12}, true, 12},
+	}
+	first := true
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			type result struct {
+				nodes []*Node
+				err   error
+			}
+			resc := make(chan result, 1)
+			go func() {
+				nodes, err := ut.udp.FindNode(context.Background(), r.node(), v4wire.Pubkey{})
+				resc <- result{nodes, err}
+			}()
+			if first {
+				r.answerBond()
+				first = false
+			}
+			p, _ := r.read()
+			if _, ok := p.(*v4wire.Findnode); !ok {
+				t.Fatalf("got %s, want FINDNODE", p.Name())
+			}
+			for _, n := range tt.packets {
+				r.send(&v4wire.Neighbors{Nodes: mkNodes(n), Expiration: r.exp()})
+			}
+			if tt.runClock {
+				r.sync()
+				ut.clk.Run(time.Second)
+			}
+			res := <-resc
+			is.NoError(t, res.err)
+			is.Equal(t, tt.want, len(res.nodes))
 		})
 	}
 }
