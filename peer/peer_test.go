@@ -541,3 +541,35 @@ func TestPeerNilRun(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// TestPeerBlockedWriteReleased checks that a protocol write stuck on a
+// remote that does not read returns, with net.ErrClosed, once the peer
+// closes.
+func TestPeerBlockedWriteReleased(t *testing.T) {
+	checkLeaks(t)
+	a, b, _, keyB := newFakePair(t)
+	writing := make(chan struct{})
+	werr := make(chan error, 1)
+	proto := Protocol{Name: "w", Version: 1, Length: 1, Run: func(_ *Peer, rw MsgReadWriter) error {
+		close(writing)
+		err := Send(rw, 0, "nobody reads this")
+		werr <- err
+		return err
+	}}
+	p := newPeer(a, helloFor(keyB, proto.Cap()), []Protocol{proto}, Config{})
+	done := make(chan error, 1)
+	go func() { done <- p.Run(context.Background()) }()
+	<-writing
+	if _, err := b.WriteMsg(disconnectMsg, encodeDisconnect(DiscTooManyPeers)); err != nil {
+		t.Fatal(err)
+	}
+	de := recv(t, done, "Run").(*DisconnectError)
+	if de.Reason != DiscTooManyPeers || !de.Remote {
+		t.Errorf("Run returned %v", de)
+	}
+	// The write either got the token after the peer closed or was cut
+	// off by the close: both report net.ErrClosed.
+	if err := recv(t, werr, "write"); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("blocked write returned %v, want net.ErrClosed", err)
+	}
+}
