@@ -1,0 +1,142 @@
+// Command bootnode runs a discovery-only devp2p node: a discv4 transport and
+// Kademlia table that other nodes use to find each other. It prints its
+// enode:// URL on the first line of standard output and runs until it
+// receives SIGINT or SIGTERM.
+//
+// Usage:
+//
+//	bootnode [-key <hex> | -keyfile <path>] [-addr 127.0.0.1:30301]
+//	         [-bootnodes <enode or enr>,...] [-nodedb <dir>] [-verbose]
+//
+// The key file holds 64 hex characters, as go-ethereum's nodekey file does.
+// Without -key or -keyfile a fresh key is generated.
+package main
+
+import (
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	"github.com/devp2p-go/devp2p/discover"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "bootnode:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("bootnode", flag.ContinueOnError)
+	var (
+		keyHex    = fs.String("key", "", "node key as 64 hex characters")
+		keyFile   = fs.String("keyfile", "", "file holding the node key as 64 hex characters")
+		addr      = fs.String("addr", "127.0.0.1:30301", "UDP listen address")
+		bootnodes = fs.String("bootnodes", "", "comma-separated enode:// or enr: nodes to bootstrap from")
+		nodeDB    = fs.String("nodedb", "", "directory of the node database (in memory when empty)")
+		verbose   = fs.Bool("verbose", false, "log discovery events to stderr")
+	)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	key, err := loadKey(*keyHex, *keyFile)
+	if err != nil {
+		return err
+	}
+	boot, err := parseNodes(*bootnodes)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	cfg := discover.Config{PrivateKey: key, Bootnodes: boot, Log: log}
+	if *nodeDB != "" {
+		if err := os.MkdirAll(*nodeDB, 0o700); err != nil {
+			return err
+		}
+		db, err := discover.OpenDB(filepath.Join(*nodeDB, "nodes.db"))
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		cfg.NodeDB = db
+	}
+
+	udpAddr, err := net.ResolveUDPAddr("udp", *addr)
+	if err != nil {
+		return err
+	}
+	conn, err := net.ListenUDP("udp", udpAddr)
+	if err != nil {
+		return err
+	}
+	node, err := discover.Listen(conn, cfg)
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	defer node.Close()
+	fmt.Println(node.Self().URLv4())
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+	log.Info("bootnode: shutting down")
+	return nil
+}
+
+// loadKey returns the key given as hex, read from a key file, or a fresh one.
+func loadKey(keyHex, keyFile string) (*secp256k1.PrivateKey, error) {
+	switch {
+	case keyHex != "" && keyFile != "":
+		return nil, errors.New("-key and -keyfile are mutually exclusive")
+	case keyFile != "":
+		b, err := os.ReadFile(keyFile)
+		if err != nil {
+			return nil, err
+		}
+		keyHex = string(b)
+	case keyHex == "":
+		return secp256k1.GeneratePrivateKey()
+	}
+	keyHex = strings.TrimSpace(keyHex)
+	b, err := hex.DecodeString(keyHex)
+	if err != nil || len(b) != 32 {
+		return nil, errors.New("node key must be 64 hex characters")
+	}
+	key := secp256k1.PrivKeyFromBytes(b)
+	if key.Key.IsZero() {
+		return nil, errors.New("node key is zero")
+	}
+	return key, nil
+}
+
+func parseNodes(list string) ([]*discover.Node, error) {
+	var nodes []*discover.Node
+	for _, s := range strings.Split(list, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		n, err := discover.ParseNode(s)
+		if err != nil {
+			return nil, fmt.Errorf("bootnode %q: %w", s, err)
+		}
+		nodes = append(nodes, n)
+	}
+	return nodes, nil
+}

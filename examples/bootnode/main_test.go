@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/hex"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	"github.com/devp2p-go/devp2p/discover"
+)
+
+// TestBootnode builds the program, runs it on loopback with a key file,
+// checks the enode URL on its first line, pings it, and stops it with
+// SIGINT.
+func TestBootnode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bootnode")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+
+	const keyHex = "b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291"
+	keyFile := filepath.Join(dir, "nodekey")
+	if err := os.WriteFile(keyFile, []byte(keyHex+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-keyfile", keyFile, "-addr", "127.0.0.1:0", "-nodedb", filepath.Join(dir, "db"))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Scan()
+		lines <- sc.Text()
+		for sc.Scan() {
+		}
+	}()
+	var first string
+	select {
+	case first = <-lines:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no output within 30s")
+	}
+	if !strings.HasPrefix(first, "enode://") {
+		t.Fatalf("first line %q is not an enode URL", first)
+	}
+	n, err := discover.ParseNode(first)
+	if err != nil {
+		t.Fatalf("parse %q: %v", first, err)
+	}
+	b, _ := hex.DecodeString(keyHex)
+	want := discover.PubkeyToID(secp256k1.PrivKeyFromBytes(b).PubKey())
+	if n.ID() != want {
+		t.Fatalf("node ID %v, want the key file's %v", n.ID(), want)
+	}
+	if n.IP().String() != "127.0.0.1" || n.UDP() == 0 {
+		t.Fatalf("endpoint %v, want 127.0.0.1 with a port", n.UDPAddr())
+	}
+
+	// The node answers pings.
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := secp256k1.GeneratePrivateKey()
+	client, err := discover.Listen(conn, discover.Config{PrivateKey: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := client.Ping(ctx, n); err != nil {
+		t.Fatalf("ping bootnode: %v", err)
+	}
+	client.Close()
+
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGINT: %v", err)
+	}
+}
