@@ -18,7 +18,8 @@ const MaxSize = 300
 // Record is an Ethereum Node Record. The zero value is an empty, unsigned
 // record with sequence number 0.
 //
-// Every setter leaves the record unsigned; call SignV4 to sign it again.
+// Every setter that changes the record leaves it unsigned (setting a value
+// it already holds changes nothing); call SignV4 to sign it again.
 // Setters never bump the sequence number: that is the caller's job (see
 // discover.LocalNode, which does it for our own record).
 //
@@ -44,10 +45,12 @@ type pair struct {
 // Seq returns the sequence number.
 func (r *Record) Seq() uint64 { return r.seq }
 
-// SetSeq sets the sequence number. The record becomes unsigned.
+// SetSeq sets the sequence number. A new number leaves the record unsigned.
 func (r *Record) SetSeq(seq uint64) {
-	r.seq = seq
-	r.invalidate()
+	if seq != r.seq {
+		r.seq = seq
+		r.invalidate()
+	}
 }
 
 // Signed reports whether the record carries a valid signature over its

@@ -68,16 +68,6 @@ func (r *Record) verify(sig, signed []byte) error {
 	return nil
 }
 
-// VerifySignature checks that the record is signed and that the signature
-// is valid. Decoded records always pass; it exists for records assembled by
-// hand.
-func (r *Record) VerifySignature() error {
-	if r.raw == nil {
-		return ErrNotSigned
-	}
-	return nil
-}
-
 // appendContent appends the encoded items seq, k1, v1, … (without a list
 // header).
 func (r *Record) appendContent(dst []byte) []byte {
