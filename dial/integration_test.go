@@ -51,8 +51,10 @@ func TestDiscoveredNodesOverTCP(t *testing.T) {
 	}
 	results := make(chan result, count)
 	var s *Scheduler
+	ready := make(chan struct{}) // dials of Nodes may start before New returns
 	setup := func(ctx context.Context, conn net.Conn, n *discover.Node, static bool) error {
 		conn.Close()
+		<-ready
 		kind := Dynamic
 		if static {
 			kind = Static
@@ -69,6 +71,7 @@ func TestDiscoveredNodesOverTCP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	close(ready)
 	defer s.Stop()
 	s.AddStatic(ns[0])
 

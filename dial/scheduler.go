@@ -106,6 +106,10 @@ type event struct {
 // New starts a Scheduler that hands each successful dial to setup. It takes
 // ownership of cfg.Nodes (closed by Stop) unless it returns an error, which
 // it does only for a nil setup.
+//
+// Dials of discovered nodes may start, and so setup may run, before New
+// returns: a setup that calls PeerAdded must get the Scheduler through
+// something it can wait on, such as a channel or the embedder's mutex.
 func New(cfg Config, setup SetupFunc) (*Scheduler, error) {
 	if setup == nil {
 		return nil, ErrNilSetup
