@@ -10,10 +10,10 @@ import (
 
 // task is one dial attempt, run in its own goroutine.
 //
-// The loop fills in the fields above the line before starting the goroutine
-// and does not touch the task again until it receives it back on doneCh; the
-// goroutine writes only the result fields. The channel hand-over orders the
-// two.
+// The loop fills in the first group of fields before starting the goroutine
+// and, apart from calling cancel, does not touch the task again until it
+// receives it back on doneCh; the goroutine writes only the result fields.
+// The go statement and the channel hand-over order the two.
 type task struct {
 	node    *discover.Node // the node as the loop knew it
 	static  bool
