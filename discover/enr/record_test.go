@@ -400,3 +400,39 @@ func TestGetSet(t *testing.T) {
 		is.Equal(t, `enr:unsigned{seq=4 udp "we\x00ird"}`, r.String())
 	})
 }
+
+// TestRLPIntegration embeds records in larger RLP values through the rlp
+// package's Encoder and Decoder interfaces.
+func TestRLPIntegration(t *testing.T) {
+	v := loadEIP778(t)
+	r1, err := Decode(v.rlp)
+	is.NoError(t, err)
+	var r2 Record
+	r2.SetUDP(9)
+	is.NoError(t, r2.SignV4(newKey(t, 9)))
+
+	type wrapper struct {
+		N       uint64
+		Records []*Record
+		Last    Record
+	}
+	enc, err := rlp.EncodeToBytes(&wrapper{N: 3, Records: []*Record{r1, &r2}, Last: *r1})
+	is.NoError(t, err)
+	var dec wrapper
+	is.NoError(t, rlp.DecodeBytes(enc, &dec))
+	is.Equal(t, uint64(3), dec.N)
+	is.Len(t, dec.Records, 2)
+	is.Equal(t, r1.String(), dec.Records[0].String())
+	is.Equal(t, r2.String(), dec.Records[1].String())
+	is.Equal(t, r1.String(), dec.Last.String())
+
+	// An invalid record inside fails the whole decode.
+	bad := bytes.Clone(enc)
+	i := bytes.Index(bad, v.rlp)
+	bad[i+10] ^= 1
+	is.ErrorIs(t, rlp.DecodeBytes(bad, &dec), ErrInvalidSig)
+
+	// Unsigned records cannot be encoded.
+	_, err = rlp.EncodeToBytes(&wrapper{Records: []*Record{{}}})
+	is.ErrorIs(t, err, ErrNotSigned)
+}
