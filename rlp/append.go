@@ -58,7 +58,7 @@ func AppendBigInt(dst []byte, i *big.Int) ([]byte, error) {
 	n := (bl + 7) / 8
 	dst = appendHeader(dst, 0x80, uint64(n))
 	dst = grow(dst, n)
-	i.FillBytes(dst[len(dst)-n:])
+	putBigWords(dst[len(dst)-n:], i.Bits())
 	return dst, nil
 }
 
@@ -92,6 +92,20 @@ func EndList(dst []byte, mark int) []byte {
 	dst[mark] = 0xF7 + byte(n)
 	putBE(dst[mark+1:mark+1+n], uint64(size))
 	return dst
+}
+
+// putBigWords writes the little-endian words of a non-negative big.Int as
+// big-endian bytes filling b exactly (b is as long as the value's byte length).
+func putBigWords(b []byte, words []big.Word) {
+	const wordBytes = bits.UintSize / 8
+	end := len(b)
+	for _, w := range words {
+		for j := 0; j < wordBytes && end > 0; j++ {
+			end--
+			b[end] = byte(w)
+			w >>= 8
+		}
+	}
 }
 
 // ListSize returns the encoded size of a list whose content is contentSize

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // encFn appends the encoding of v to dst.
@@ -41,9 +42,10 @@ type typeInfo struct {
 }
 
 var (
-	// plainCache maps types (without field tags) to their codecs. It is
-	// copied on write, so lookups on the hot path are a plain map read.
-	plainCache atomic.Pointer[map[reflect.Type]*typeInfo]
+	// plainCache maps types (without field tags, keyed by typeID) to their
+	// codecs. It is copied on write, so lookups on the hot path are a plain
+	// map read.
+	plainCache atomic.Pointer[map[unsafe.Pointer]*typeInfo]
 
 	typeCacheMu sync.Mutex                // serialises building
 	typeCache   = map[typeKey]*typeInfo{} // every built entry; guarded by typeCacheMu
@@ -52,7 +54,7 @@ var (
 // cachedTypeInfo returns the codecs for typ (without field tags).
 func cachedTypeInfo(typ reflect.Type) *typeInfo {
 	if m := plainCache.Load(); m != nil {
-		if ti, ok := (*m)[typ]; ok {
+		if ti, ok := (*m)[typeID(typ)]; ok {
 			return ti
 		}
 	}
@@ -69,7 +71,7 @@ func buildTypeInfo(typ reflect.Type) *typeInfo {
 	}
 	// Publish a new copy of the plain map with every tag-less entry.
 	old := plainCache.Load()
-	m := make(map[reflect.Type]*typeInfo, len(b.building)+1)
+	m := make(map[unsafe.Pointer]*typeInfo, len(b.building)+1)
 	if old != nil {
 		for k, v := range *old {
 			m[k] = v
@@ -77,11 +79,17 @@ func buildTypeInfo(typ reflect.Type) *typeInfo {
 	}
 	for k, v := range b.building {
 		if !k.nilOK {
-			m[k.typ] = v
+			m[typeID(k.typ)] = v
 		}
 	}
 	plainCache.Store(&m)
 	return ti
+}
+
+// typeID returns the identity of a type: the *rtype pointer held in the
+// reflect.Type interface. Hashing it is cheaper than hashing the interface.
+func typeID(t reflect.Type) unsafe.Pointer {
+	return (*[2]unsafe.Pointer)(unsafe.Pointer(&t))[1]
 }
 
 // builder builds the typeInfos of a type and of every type it refers to.
