@@ -18,6 +18,9 @@ var (
 	ErrNetRestrict = errors.New("dial: address not allowed by NetRestrict")
 	// ErrNilSetup is returned by New when no SetupFunc is given.
 	ErrNilSetup = errors.New("dial: nil setup function")
+	// ErrInvalidConfig is returned, wrapped with details, by New for a Config
+	// it cannot use.
+	ErrInvalidConfig = errors.New("dial: invalid config")
 	// ErrNoConn means a Dialer returned neither a connection nor an error.
 	ErrNoConn = errors.New("dial: dialer returned no connection")
 )

@@ -2,6 +2,7 @@ package dial
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -104,8 +105,8 @@ type event struct {
 }
 
 // New starts a Scheduler that hands each successful dial to setup. It takes
-// ownership of cfg.Nodes (closed by Stop) unless it returns an error, which
-// it does only for a nil setup.
+// ownership of cfg.Nodes (closed by Stop) unless it returns an error: for a
+// nil setup (ErrNilSetup) or an invalid NetRestrict prefix (ErrInvalidConfig).
 //
 // Dials of discovered nodes may start, and so setup may run, before New
 // returns: a setup that calls PeerAdded must get the Scheduler through
@@ -113,6 +114,11 @@ type event struct {
 func New(cfg Config, setup SetupFunc) (*Scheduler, error) {
 	if setup == nil {
 		return nil, ErrNilSetup
+	}
+	for _, p := range cfg.NetRestrict {
+		if !p.IsValid() {
+			return nil, fmt.Errorf("%w: NetRestrict holds an invalid prefix %v", ErrInvalidConfig, p)
+		}
 	}
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"testing"
 	"testing/synctest"
 
@@ -83,13 +84,28 @@ func TestIteratorEnds(t *testing.T) {
 	})
 }
 
-func TestNewNilSetup(t *testing.T) {
-	it := newFakeIterator()
-	if _, err := New(Config{Nodes: it}, nil); !errors.Is(err, ErrNilSetup) {
-		t.Fatalf("New(nil setup) error = %v, want ErrNilSetup", err)
-	}
-	if it.closed() {
-		t.Fatal("New closed the iterator it did not take")
+func TestNewErrors(t *testing.T) {
+	noSetup := SetupFunc(nil)
+	okSetup := func(context.Context, net.Conn, *discover.Node, bool) error { return nil }
+	for _, tc := range []struct {
+		name  string
+		cfg   Config
+		setup SetupFunc
+		want  error
+	}{
+		{"nil setup", Config{}, noSetup, ErrNilSetup},
+		{"invalid prefix", Config{NetRestrict: []netip.Prefix{{}}}, okSetup, ErrInvalidConfig},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			it := newFakeIterator()
+			tc.cfg.Nodes = it
+			if _, err := New(tc.cfg, tc.setup); !errors.Is(err, tc.want) {
+				t.Fatalf("New error = %v, want %v", err, tc.want)
+			}
+			if it.closed() {
+				t.Fatal("New closed the iterator it did not take")
+			}
+		})
 	}
 }
 
