@@ -2,6 +2,8 @@ package peer
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -60,5 +62,53 @@ func FuzzDisconnect(f *testing.F) {
 				t.Fatalf("reason %v re-encodes to %v", r, got)
 			}
 		}
+	})
+}
+
+// FuzzPeerMessages feeds a running Peer a sequence of arbitrary messages.
+// data is cut into messages of the form code(1 byte) ‖ size(1 byte) ‖
+// payload. Whatever comes in, Run must end with a *DisconnectError once the
+// remote goes away, and never panic.
+func FuzzPeerMessages(f *testing.F) {
+	f.Add([]byte{0x02, 0x01, 0xc0, 0x10, 0x01, 0xc0})                        // ping, protocol message
+	f.Add([]byte{0x01, 0x02, 0xc1, 0x04})                                    // disconnect
+	f.Add([]byte{0x00, 0x01, 0xc0, 0x13, 0x03, 0x82, 0x01, 0x02})            // late hello, unknown code
+	f.Add([]byte{0x11, 0x05, 0xc4, 0x83, 'a', 'b', 'c', 0x01, 0x00})         // decodable, bare disconnect
+	f.Add([]byte{0x10, 0x30, 0xff, 0xff, 0xff, 0x03, 0x00, 0x05, 0x01, 0x1}) // truncated, pong
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, b, _, keyB := newFakePair(t)
+		proto := Protocol{Name: "fz", Version: 1, Length: 2, MaxMessageSize: 32, Run: func(p *Peer, rw MsgReadWriter) error {
+			for {
+				msg, err := rw.ReadMsg()
+				if err != nil {
+					return err
+				}
+				var v any
+				if err := msg.Decode(&v); err != nil {
+					fuzzLogger.Debug("bad message", "msg", msg, "err", err)
+				}
+			}
+		}}
+		p := newPeer(a, helloFor(keyB, proto.Cap()), []Protocol{proto}, Config{PingBurst: 1 << 20, Log: fuzzLogger})
+		r := startRemote(b)
+		done := make(chan error, 1)
+		go func() { done <- p.Run(context.Background()) }()
+		for len(data) >= 2 {
+			code, size := uint64(data[0]), int(data[1])
+			data = data[2:]
+			size = min(size, len(data))
+			if _, err := b.WriteMsg(code, data[:size]); err != nil {
+				break // the peer hung up
+			}
+			data = data[size:]
+		}
+		b.Close()
+		err := <-done
+		var de *DisconnectError
+		if !errors.As(err, &de) {
+			t.Fatalf("Run returned %v", err)
+		}
+		fuzzLogger.Debug("done", "err", err)
+		<-r.done
 	})
 }
