@@ -82,8 +82,6 @@ func AppendToBytes(dst []byte, val any) ([]byte, error) {
 		return AppendBigInt(dst, v)
 	case RawValue:
 		return append(dst, v...), nil
-	case Encoder:
-		return v.AppendRLP(dst)
 	}
 	rv := reflect.ValueOf(val)
 	ti := cachedTypeInfo(rv.Type())
@@ -98,6 +96,10 @@ func (b *builder) makeEncoder(typ reflect.Type, t tags) (encFn, error) {
 	switch {
 	case typ == rawValueType:
 		return encodeRaw, nil
+	case kind == reflect.Pointer && typ.Elem().Implements(encoderType):
+		// The method has a value receiver: a nil pointer cannot call it
+		// and encodes as the empty value instead.
+		return makeNilSafeEncoder(typ.Elem()), nil
 	case typ.Implements(encoderType):
 		return encodeEncoder, nil
 	case kind != reflect.Pointer && reflect.PointerTo(typ).Implements(encoderType):
@@ -139,6 +141,19 @@ func encodeRaw(dst []byte, v reflect.Value) ([]byte, error) {
 
 func encodeEncoder(dst []byte, v reflect.Value) ([]byte, error) {
 	return v.Interface().(Encoder).AppendRLP(dst)
+}
+
+func makeNilSafeEncoder(elem reflect.Type) encFn {
+	nilEnc := byte(0x80)
+	if defaultNilKind(elem) == List {
+		nilEnc = 0xC0
+	}
+	return func(dst []byte, v reflect.Value) ([]byte, error) {
+		if v.IsNil() {
+			return append(dst, nilEnc), nil
+		}
+		return v.Interface().(Encoder).AppendRLP(dst)
+	}
 }
 
 func encodeEncoderAddr(dst []byte, v reflect.Value) ([]byte, error) {

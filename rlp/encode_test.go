@@ -224,3 +224,67 @@ func TestTagErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestEncodeNilEncoder(t *testing.T) {
+	tests := []struct {
+		name string
+		val  any
+		want string
+	}{
+		// selfEncoder has a value receiver: a nil pointer cannot call it and
+		// encodes as the empty list (selfEncoder is a struct).
+		{"value-receiver", []*selfEncoder{nil, {2}}, "c2c004"},
+		// ptrEncoder has a pointer receiver, which is called even for nil.
+		{"pointer-receiver", []*ptrEncoder{nil}, "c170"},
+		{"top-level-nil", (*selfEncoder)(nil), "c0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := EncodeToBytes(tt.val)
+			if err != nil || !bytes.Equal(got, unhex(tt.want)) {
+				t.Fatalf("got %x, %v; want %s", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestConcurrentEncodeDecode(t *testing.T) {
+	// Many goroutines build and use the type cache and list hints at once;
+	// run with -race.
+	type fresh struct {
+		A []uint
+		B struct{ C [][2]byte }
+		D *recursive
+	}
+	val := fresh{A: []uint{1, 2, 3}, D: &recursive{V: 1}}
+	val.B.C = [][2]byte{{1, 2}}
+	want, err := EncodeToBytes(&val)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			for range 100 {
+				got, err := EncodeToBytes(&val)
+				if err == nil && !bytes.Equal(got, want) {
+					err = errors.New("encoding differs")
+				}
+				if err == nil {
+					var out fresh
+					err = DecodeBytes(want, &out)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

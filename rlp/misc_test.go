@@ -1,0 +1,164 @@
+package rlp
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestByteArrayLists(t *testing.T) {
+	tests := []struct {
+		name string
+		val  any
+		want string
+	}{
+		{"slice", [][2]byte{{1, 2}, {3, 4}}, "c6820102820304"},
+		{"empty-slice", [][2]byte{}, "c0"},
+		{"array-unaddressable", [2][2]byte{{1, 2}, {3, 4}}, "c6820102820304"},
+		{"array-addressable", &[2][2]byte{{1, 2}, {3, 4}}, "c6820102820304"},
+		{"zero-length-arrays", [][0]byte{{}, {}}, "c28080"},
+		{"single-bytes", [][1]byte{{1}, {0x80}}, "c3018180"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := EncodeToBytes(tt.val)
+			if err != nil || !bytes.Equal(got, unhex(tt.want)) {
+				t.Fatalf("encode = %x, %v; want %s", got, err, tt.want)
+			}
+			// Decode back into a slice of the element type, from both
+			// input kinds (the reader path grows the slice).
+			elem := reflect.TypeOf(tt.val)
+			if elem.Kind() == reflect.Pointer {
+				elem = elem.Elem()
+			}
+			for _, fromReader := range []bool{false, true} {
+				out := reflect.New(reflect.SliceOf(elem.Elem()))
+				var err error
+				if fromReader {
+					err = Decode(onlyReader{bytes.NewReader(got)}, out.Interface())
+				} else {
+					err = DecodeBytes(got, out.Interface())
+				}
+				if err != nil {
+					t.Fatalf("decode (reader=%v): %v", fromReader, err)
+				}
+				re, _ := EncodeToBytes(out.Interface())
+				if !bytes.Equal(re, got) {
+					t.Fatalf("round trip (reader=%v) = %x, want %x", fromReader, re, got)
+				}
+			}
+		})
+	}
+}
+
+func TestByteArraySliceGrowth(t *testing.T) {
+	hs := make([][3]byte, 100)
+	for i := range hs {
+		hs[i] = [3]byte{byte(i), 1, 2}
+	}
+	enc, _ := EncodeToBytes(hs)
+	var out [][3]byte
+	if err := Decode(onlyReader{bytes.NewReader(enc)}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(out, hs) {
+		t.Fatal("decoded slice differs")
+	}
+	// An element of the wrong size names its index.
+	bad := unhex("c9 83010203 8401020304")
+	err := DecodeBytes(bad, &out)
+	var de *DecodeError
+	if !errors.Is(err, ErrByteArrayLength) || !errors.As(err, &de) || de.Path() != "([][3]uint8)[1]" {
+		t.Fatalf("error = %v", err)
+	}
+}
+
+func TestErrorStrings(t *testing.T) {
+	_, err := EncodeToBytes(struct{ A int }{})
+	if err == nil || err.Error() != "rlp: type int is not RLP-serializable" {
+		t.Fatalf("TypeError = %q", err)
+	}
+	for k, want := range map[Kind]string{Byte: "Byte", String: "String", List: "List", Kind(7): "Kind(7)"} {
+		if k.String() != want {
+			t.Errorf("Kind(%d).String() = %q, want %q", int(k), k.String(), want)
+		}
+	}
+}
+
+func TestRawValueKind(t *testing.T) {
+	for _, tt := range []struct {
+		raw  string
+		kind Kind
+		err  error
+	}{
+		{"01", Byte, nil},
+		{"8180", String, nil},
+		{"c0", List, nil},
+		{"8101", 0, ErrCanonSize},
+	} {
+		k, err := RawValue(unhex(tt.raw)).Kind()
+		if k != tt.kind || !errors.Is(err, tt.err) {
+			t.Errorf("RawValue(%s).Kind() = %v, %v", tt.raw, k, err)
+		}
+	}
+}
+
+func TestStreamIntegerWidths(t *testing.T) {
+	s := NewStream(bytes.NewReader(unhex("ca 8203e8 84ffffffff 8100")), 0)
+	s.List()
+	if x, err := s.Uint32(); x != 1000 || err != nil {
+		t.Fatalf("Uint32 = %d, %v", x, err)
+	}
+	if x, err := s.Uint32(); x != 0xFFFFFFFF || err != nil {
+		t.Fatalf("Uint32 = %d, %v", x, err)
+	}
+	if _, err := s.Uint8(); !errors.Is(err, ErrCanonInt) {
+		t.Fatalf("Uint8(8100) error = %v", err)
+	}
+	s = NewStream(bytes.NewReader(unhex("850100000000")), 0)
+	if _, err := s.Uint32(); !errors.Is(err, ErrUintOverflow) {
+		t.Fatalf("Uint32 of 5 bytes: %v", err)
+	}
+}
+
+func TestNewStreamLimits(t *testing.T) {
+	input := unhex("c3010203")
+	sources := map[string]io.Reader{
+		"bytes.Reader":   bytes.NewReader(input[:3]),
+		"bytes.Buffer":   bytes.NewBuffer(input[:3]),
+		"strings.Reader": strings.NewReader(string(input[:3])),
+	}
+	for name, r := range sources {
+		t.Run(name, func(t *testing.T) {
+			// The derived limit (3 bytes) is below the list's claim.
+			if _, err := NewStream(r, 0).List(); !errors.Is(err, ErrValueTooLarge) {
+				t.Fatalf("error = %v, want ErrValueTooLarge", err)
+			}
+		})
+	}
+}
+
+type failingDecoder struct{}
+
+func (*failingDecoder) DecodeRLP(s *Stream) error { return errFail }
+
+func TestDecoderError(t *testing.T) {
+	var v struct{ F failingDecoder }
+	err := DecodeBytes(unhex("c101"), &v)
+	var de *DecodeError
+	if !errors.Is(err, errFail) || !errors.As(err, &de) || de.Path() != "(struct { F rlp.failingDecoder }).F" {
+		t.Fatalf("error = %v", err)
+	}
+}
+
+func TestEncoderAddrUnaddressable(t *testing.T) {
+	// ptrEncoder's method has a pointer receiver; a value in an interface
+	// is not addressable and must be copied to call it.
+	got, err := EncodeToBytes([]any{ptrEncoder{}})
+	if err != nil || !bytes.Equal(got, unhex("c170")) {
+		t.Fatalf("got %x, %v", got, err)
+	}
+}
