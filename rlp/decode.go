@@ -30,10 +30,61 @@ var streamPool = sync.Pool{New: func() any { return new(Stream) }}
 // Decoding rules mirror encoding: see the package documentation.
 func Decode(r io.Reader, val any) error {
 	s := streamPool.Get().(*Stream)
+	defer streamPool.Put(s)
 	s.Reset(r, 0)
+	if s.limited {
+		// The input length is known, so the value can be read with one
+		// Read into a buffer and decoded in memory, which is much faster
+		// than pulling it byte by byte.
+		return s.decodeBuffered(val)
+	}
 	err := s.Decode(val)
 	s.Reset(nil, 0)
-	streamPool.Put(s)
+	return err
+}
+
+// slurpPool holds buffers for decodeBuffered.
+var slurpPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// decodeBuffered reads the next value of a limited Stream into a pooled
+// buffer and decodes it from there. Decoders never keep references to their
+// input, so the buffer can be reused.
+func (s *Stream) decodeBuffered(val any) error {
+	defer s.Reset(nil, 0)
+	rv := reflect.ValueOf(val)
+	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return s.Decode(val) // reports ErrNonPointer
+	}
+	k, size, err := s.Kind()
+	if err != nil {
+		return s.Decode(val) // reports the cached error with type context
+	}
+	bp := slurpPool.Get().(*[]byte)
+	buf := (*bp)[:0]
+	switch k {
+	case Byte:
+		buf = append(buf, s.byteval)
+	case String:
+		buf = appendHeader(buf, 0x80, size)
+	case List:
+		buf = appendHeader(buf, 0xC0, size)
+	}
+	hs := len(buf)
+	if k != Byte {
+		buf = grow(buf, int(size))
+		s.consumed()
+		err = s.readFull(buf[hs:])
+	}
+	if err == nil {
+		s.resetBytes(buf)
+		err = s.Decode(val)
+	} else {
+		err = decError(err, rv.Type().Elem())
+	}
+	if cap(buf) <= maxPooledBuf {
+		*bp = buf
+		slurpPool.Put(bp)
+	}
 	return err
 }
 
