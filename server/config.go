@@ -114,6 +114,12 @@ type Config struct {
 	// is also handed to discovery.
 	NetRestrict []netip.Prefix
 
+	// Discovery is the template for the discv4 endpoint's settings
+	// (timeouts, intervals); the server sets its PrivateKey, LocalNode,
+	// Bootnodes, NodeDB, NetRestrict, Clock and Log fields from this
+	// Config. Zero fields take discover.Config's defaults.
+	Discovery discover.Config
+
 	// NodeDBPath is the directory of the persistent discovery node
 	// database. Default "": an in-memory database.
 	NodeDBPath string

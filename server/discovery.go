@@ -33,15 +33,11 @@ func (srv *Server) startDiscovery(tcp netip.AddrPort) error {
 	ln.SetIP(advertisedIP(tcp.Addr()))
 	ln.SetTCP(tcp.Port())
 	ln.SetUDP(conn.LocalAddr().(*net.UDPAddr).AddrPort().Port())
-	disc, err := discover.Listen(conn, discover.Config{
-		PrivateKey:  srv.cfg.PrivateKey,
-		LocalNode:   ln,
-		Bootnodes:   srv.cfg.BootstrapNodes,
-		NodeDB:      db,
-		NetRestrict: srv.cfg.NetRestrict,
-		Clock:       srv.clock,
-		Log:         srv.log.With("sys", "discover"),
-	})
+	dcfg := srv.cfg.Discovery
+	dcfg.PrivateKey, dcfg.LocalNode, dcfg.NodeDB = srv.cfg.PrivateKey, ln, db
+	dcfg.Bootnodes, dcfg.NetRestrict = srv.cfg.BootstrapNodes, srv.cfg.NetRestrict
+	dcfg.Clock, dcfg.Log = srv.clock, srv.log.With("sys", "discover")
+	disc, err := discover.Listen(conn, dcfg)
 	if err != nil {
 		conn.Close()
 		db.Close()
