@@ -19,8 +19,9 @@ const DefaultHandshakeTimeout = 5 * time.Second
 // connection is closed (rlpx.md: "give the peer about 2 s").
 const discWriteTimeout = 2 * time.Second
 
-// Errors that end the Hello exchange, besides those of decodeHello. Each
-// comes wrapped in a *DisconnectError with the reason sent to the peer.
+// Errors that end the Hello exchange, besides the Hello decoding errors
+// (ErrHelloTooLarge, ErrInvalidHello, ErrInvalidIdentity). Each comes
+// wrapped in a *DisconnectError with the reason sent to the peer.
 var (
 	// ErrNoHello means the first message was neither Hello nor Disconnect.
 	ErrNoHello = errors.New("peer: first message is not hello")

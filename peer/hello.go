@@ -58,8 +58,14 @@ type Hello struct {
 // Errors a received Hello is rejected with. Handshake wraps them in a
 // *DisconnectError carrying the reason sent to the peer.
 var (
-	ErrHelloTooLarge   = errors.New("peer: hello too large")
-	ErrInvalidHello    = errors.New("peer: malformed hello")
+	// ErrHelloTooLarge means the Hello payload is over 2 KiB
+	// (DiscProtocolError).
+	ErrHelloTooLarge = errors.New("peer: hello too large")
+	// ErrInvalidHello means the Hello is not valid RLP of the expected
+	// shape (DiscProtocolError).
+	ErrInvalidHello = errors.New("peer: malformed hello")
+	// ErrInvalidIdentity means the node ID is missing, not 64 bytes or all
+	// zero (DiscInvalidIdentity).
 	ErrInvalidIdentity = errors.New("peer: invalid node id in hello")
 )
 

@@ -8,9 +8,13 @@ import (
 
 // Errors that make the reader disconnect the peer with DiscProtocolError.
 var (
-	ErrUnknownCode     = errors.New("peer: unknown message code")
+	// ErrUnknownCode means a message code belongs to no shared protocol.
+	ErrUnknownCode = errors.New("peer: unknown message code")
+	// ErrMessageTooLarge means a message exceeds its protocol's
+	// MaxMessageSize.
 	ErrMessageTooLarge = errors.New("peer: message too large")
-	ErrPingFlood       = errors.New("peer: too many pings")
+	// ErrPingFlood means the peer pinged faster than the rate limit.
+	ErrPingFlood = errors.New("peer: too many pings")
 )
 
 // readLoop is the peer's only reader. It reads with a deadline of
