@@ -1,6 +1,7 @@
 package rlp
 
 import (
+	"bytes"
 	"io"
 	"math/big"
 	"reflect"
@@ -50,8 +51,7 @@ func EncodeToBytes(val any) ([]byte, error) {
 	b, err := AppendToBytes((*bp)[:0], val)
 	var out []byte
 	if err == nil {
-		out = make([]byte, len(b))
-		copy(out, b)
+		out = bytes.Clone(b) // copies without zeroing first
 	}
 	if cap(b) <= maxPooledBuf {
 		*bp = b
