@@ -110,7 +110,8 @@ func TestStaticConnect(t *testing.T) {
 		{"caps", len(ia.Caps) == 1 && ia.Caps[0] == peer.Cap{Name: "test", Version: 1}},
 		{"addresses", ia.RemoteAddr.String() == ib.LocalAddr.String() && ia.LocalAddr.String() == ib.RemoteAddr.String()},
 		{"protocol stats on B", len(ib.Protocols) == 1 && ib.Protocols[0].MsgsOut >= 1 && ib.Protocols[0].MsgsIn >= 1 && ib.Protocols[0].BytesOut > 0},
-		{"protocol stats on A", len(ia.Protocols) == 1 && ia.Protocols[0].MsgsIn >= 1 && ia.Protocols[0].MsgsOut >= 1},
+		// A's outgoing count may still lag: it is bumped after A's write returns.
+		{"protocol stats on A", len(ia.Protocols) == 1 && ia.Protocols[0].MsgsIn >= 1 && ia.Protocols[0].BytesIn > 0},
 		{"connected for", ia.ConnectedFor >= 0},
 	}
 	for _, c := range checks {
