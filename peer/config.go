@@ -38,12 +38,15 @@ type Config struct {
 	// disconnects with DiscProtocolError. Default and ceiling 16 MiB.
 	MaxMessageSize uint32
 
-	// QueueLength is the number of received messages buffered for each
-	// protocol before the reader waits for the protocol to take one, which
-	// in turn stops reading from the connection (backpressure). Memory held
-	// per protocol is at most (QueueLength+1) × its MaxMessageSize.
-	// Default 4.
+	// QueueLength and QueueBytes bound the received messages buffered for
+	// each protocol: once QueueLength messages wait, or QueueBytes bytes
+	// or more, the reader waits for the protocol to take one, which in
+	// turn stops reading from the connection (backpressure). A message
+	// larger than QueueBytes is still queued alone, so the memory held per
+	// protocol stays below QueueBytes + 2 × its MaxMessageSize (queue plus
+	// the one the reader holds). Defaults: 4 messages and 1 MiB.
 	QueueLength int
+	QueueBytes  int
 
 	// PingBurst and PingRefill rate-limit inbound pings with a token bucket
 	// that holds PingBurst tokens and gains one every PingRefill. A ping
@@ -60,6 +63,7 @@ const (
 	DefaultWriteTimeout   = 20 * time.Second
 	DefaultMaxMessageSize = 16 * 1024 * 1024
 	DefaultQueueLength    = 4
+	DefaultQueueBytes     = 1 << 20
 	DefaultPingBurst      = 10
 	DefaultPingRefill     = time.Second
 )
@@ -84,6 +88,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.QueueLength <= 0 {
 		c.QueueLength = DefaultQueueLength
+	}
+	if c.QueueBytes <= 0 {
+		c.QueueBytes = DefaultQueueBytes
 	}
 	if c.PingBurst <= 0 {
 		c.PingBurst = DefaultPingBurst

@@ -95,6 +95,7 @@ func newPeer(c transport, theirs *Hello, protocols []Protocol, cfg Config) *Peer
 			offset:  m.Offset,
 			maxSize: maxSize,
 			in:      make(chan Msg, cfg.QueueLength),
+			space:   make(chan struct{}, 1),
 		})
 	}
 	p.protoErr = make(chan error, len(p.protos))

@@ -573,3 +573,42 @@ func TestPeerBlockedWriteReleased(t *testing.T) {
 		t.Errorf("blocked write returned %v, want net.ErrClosed", err)
 	}
 }
+
+// TestPeerQueueBytes checks the per-protocol byte budget: once queued
+// messages reach QueueBytes, the reader stops reading until the protocol
+// takes one.
+func TestPeerQueueBytes(t *testing.T) {
+	checkLeaks(t)
+	readOne := make(chan struct{})
+	proto := Protocol{Name: "q", Version: 1, Length: 1, Run: func(_ *Peer, rw MsgReadWriter) error {
+		for range readOne {
+			if _, err := rw.ReadMsg(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+	tp := startPeer(t, Config{QueueLength: 100, QueueBytes: 1000}, []Protocol{proto}, proto.Cap())
+	rw := tp.protos[0]
+	msg := make([]byte, 600)
+	for range 3 {
+		tp.remote.send(t, 0x10, msg)
+	}
+	// The reader holds message 3, waiting for room: 2 messages are queued.
+	if q, n := rw.queued.Load(), len(rw.in); q != 1200 || n != 2 {
+		t.Fatalf("queued %d bytes in %d messages, want 1200 in 2", q, n)
+	}
+	sent := make(chan error, 1)
+	go func() { _, err := tp.remote.c.WriteMsg(0x10, msg); sent <- err }()
+	select {
+	case <-sent:
+		t.Fatal("the reader took message 4 while over budget")
+	default:
+	}
+	readOne <- struct{}{}
+	if err := recv(t, sent, "message 4 to be read"); err != nil {
+		t.Fatal(err)
+	}
+	close(readOne) // the protocol returns, which ends the peer
+	tp.wait(t)
+}

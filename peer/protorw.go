@@ -31,8 +31,12 @@ type protoRW struct {
 	offset  uint64
 	maxSize uint32
 
-	// in is the bounded queue the reader fills.
-	in chan Msg
+	// in is the bounded queue the reader fills. queued counts the payload
+	// bytes in it; space is signalled by ReadMsg whenever it takes one,
+	// for a reader waiting on the byte budget.
+	in     chan Msg
+	queued atomic.Int64
+	space  chan struct{}
 
 	msgsIn, bytesIn, msgsOut, bytesOut atomic.Uint64
 }
@@ -42,6 +46,11 @@ type protoRW struct {
 func (rw *protoRW) ReadMsg() (Msg, error) {
 	select {
 	case msg := <-rw.in:
+		rw.queued.Add(-int64(msg.Size))
+		select {
+		case rw.space <- struct{}{}:
+		default:
+		}
 		return msg, nil
 	case <-rw.peer.closed:
 		return Msg{}, ErrClosed
@@ -98,4 +107,22 @@ func (rw *protoRW) WriteMsg(msg Msg) error {
 	rw.msgsOut.Add(1)
 	rw.bytesOut.Add(uint64(wire))
 	return nil
+}
+
+// enqueue hands msg to the protocol, first waiting while the queue holds
+// budget bytes or more. It gives up once the peer closes.
+func (rw *protoRW) enqueue(msg Msg, budget int64) {
+	closed := rw.peer.closed
+	for rw.queued.Load() >= budget {
+		select {
+		case <-rw.space:
+		case <-closed:
+			return
+		}
+	}
+	rw.queued.Add(int64(msg.Size))
+	select {
+	case rw.in <- msg:
+	case <-closed:
+	}
 }

@@ -78,10 +78,7 @@ func (p *Peer) handle(code uint64, data []byte, wire int, limiter *pingLimiter) 
 	rw.bytesIn.Add(uint64(wire))
 	msg := NewMsg(code-rw.offset, append([]byte(nil), data...))
 	msg.ReceivedAt = p.cfg.Clock.Now()
-	select {
-	case rw.in <- msg:
-	case <-p.closed:
-	}
+	rw.enqueue(msg, int64(p.cfg.QueueBytes))
 	return nil
 }
 
