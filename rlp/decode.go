@@ -30,61 +30,10 @@ var streamPool = sync.Pool{New: func() any { return new(Stream) }}
 // Decoding rules mirror encoding: see the package documentation.
 func Decode(r io.Reader, val any) error {
 	s := streamPool.Get().(*Stream)
-	defer streamPool.Put(s)
 	s.Reset(r, 0)
-	if s.limited {
-		// The input length is known, so the value can be read with one
-		// Read into a buffer and decoded in memory, which is much faster
-		// than pulling it byte by byte.
-		return s.decodeBuffered(val)
-	}
 	err := s.Decode(val)
 	s.Reset(nil, 0)
-	return err
-}
-
-// slurpPool holds buffers for decodeBuffered.
-var slurpPool = sync.Pool{New: func() any { return new([]byte) }}
-
-// decodeBuffered reads the next value of a limited Stream into a pooled
-// buffer and decodes it from there. Decoders never keep references to their
-// input, so the buffer can be reused.
-func (s *Stream) decodeBuffered(val any) error {
-	defer s.Reset(nil, 0)
-	rv := reflect.ValueOf(val)
-	if !rv.IsValid() || rv.Kind() != reflect.Pointer || rv.IsNil() {
-		return s.Decode(val) // reports ErrNonPointer
-	}
-	k, size, err := s.Kind()
-	if err != nil {
-		return s.Decode(val) // reports the cached error with type context
-	}
-	bp := slurpPool.Get().(*[]byte)
-	buf := (*bp)[:0]
-	switch k {
-	case Byte:
-		buf = append(buf, s.byteval)
-	case String:
-		buf = appendHeader(buf, 0x80, size)
-	case List:
-		buf = appendHeader(buf, 0xC0, size)
-	}
-	hs := len(buf)
-	if k != Byte {
-		buf = grow(buf, int(size))
-		s.consumed()
-		err = s.readFull(buf[hs:])
-	}
-	if err == nil {
-		s.resetBytes(buf)
-		err = s.Decode(val)
-	} else {
-		err = decError(err, rv.Type().Elem())
-	}
-	if cap(buf) <= maxPooledBuf {
-		*bp = buf
-		slurpPool.Put(bp)
-	}
+	streamPool.Put(s)
 	return err
 }
 
@@ -120,9 +69,63 @@ func (s *Stream) Decode(val any) error {
 	if ti.decErr != nil {
 		return ti.decErr
 	}
-	err := ti.dec(s, rv.Elem())
+	var err error
+	if s.r != nil {
+		err = s.decodeBuffered(ti, rv.Elem())
+	} else {
+		err = ti.dec(s, rv.Elem())
+	}
 	if de, ok := err.(*DecodeError); ok && len(de.path) > 0 {
 		de.path = append(de.path, "("+typ.Elem().String()+")")
+	}
+	return err
+}
+
+// maxBuffered is the largest value read in one piece by decodeBuffered
+// when the input length is not known exactly.
+const maxBuffered = 64 << 10
+
+// bufPool holds buffers for decodeBuffered.
+var bufPool = sync.Pool{New: func() any { return new([]byte) }}
+
+// decodeBuffered decodes the next value from a reader by reading it whole
+// into a pooled buffer and decoding that in memory, which is much faster
+// than pulling it through the reader piece by piece. It falls back to
+// streaming for values too large to buffer. Decoders never keep references
+// to their input, so the buffer is reused.
+func (s *Stream) decodeBuffered(ti *typeInfo, v reflect.Value) error {
+	k, size, err := s.Kind()
+	if err != nil || (!s.exact && size > maxBuffered) {
+		return ti.dec(s, v) // reports a Kind error with type context
+	}
+	bp := bufPool.Get().(*[]byte)
+	buf := (*bp)[:0]
+	switch k {
+	case Byte:
+		buf = append(buf, s.byteval)
+	case String:
+		buf = appendHeader(buf, 0x80, size)
+	case List:
+		buf = appendHeader(buf, 0xC0, size)
+	}
+	s.consumed()
+	if k != Byte {
+		hs := len(buf)
+		buf = grow(buf, int(size))
+		err = s.readFull(buf[hs:])
+	}
+	if err != nil {
+		err = decError(err, v.Type())
+	} else {
+		mem := streamPool.Get().(*Stream)
+		mem.resetBytes(buf)
+		err = ti.dec(mem, v)
+		mem.resetBytes(nil)
+		streamPool.Put(mem)
+	}
+	if cap(buf) <= maxPooledBuf {
+		*bp = buf
+		bufPool.Put(bp)
 	}
 	return err
 }

@@ -31,7 +31,8 @@ type Stream struct {
 	data []byte
 	pos  int
 
-	limited   bool   // whether remaining applies (always true for buf)
+	limited   bool   // whether remaining applies (always true for data)
+	exact     bool   // remaining is the true input length, not just a cap
 	remaining uint64 // bytes left before the input limit
 
 	stack []uint64 // remaining content bytes of each open list, innermost last
@@ -49,9 +50,10 @@ type Stream struct {
 // NewStream returns a Stream reading from r. inputLimit bounds the total
 // number of bytes the Stream will read. A zero inputLimit is replaced by the
 // remaining length when r is a *bytes.Reader, *bytes.Buffer or
-// *strings.Reader, and means "no limit" otherwise (declared sizes are then
-// still checked against enclosing lists, and large strings are read in chunks
-// so memory stays proportional to the bytes actually received).
+// *strings.Reader, and means "no limit" otherwise. Declared sizes are always
+// checked against enclosing lists and the limit, and unless the input length
+// is known exactly, large strings are read in chunks, so memory stays
+// proportional to the bytes actually received, whatever a header claims.
 func NewStream(r io.Reader, inputLimit uint64) *Stream {
 	s := new(Stream)
 	s.Reset(r, inputLimit)
@@ -69,11 +71,11 @@ func (s *Stream) Reset(r io.Reader, inputLimit uint64) {
 	default:
 		switch rr := r.(type) {
 		case *bytes.Reader:
-			s.limited, s.remaining = true, uint64(rr.Len())
+			s.limited, s.exact, s.remaining = true, true, uint64(rr.Len())
 		case *bytes.Buffer:
-			s.limited, s.remaining = true, uint64(rr.Len())
+			s.limited, s.exact, s.remaining = true, true, uint64(rr.Len())
 		case *strings.Reader:
-			s.limited, s.remaining = true, uint64(rr.Len())
+			s.limited, s.exact, s.remaining = true, true, uint64(rr.Len())
 		}
 	}
 	s.br, _ = r.(io.ByteReader)
@@ -92,7 +94,7 @@ func (s *Stream) inMemory(n uint64) ([]byte, bool) {
 func (s *Stream) resetBytes(b []byte) {
 	*s = Stream{stack: s.stack[:0]}
 	s.data = b
-	s.limited, s.remaining = true, uint64(len(b))
+	s.limited, s.exact, s.remaining = true, true, uint64(len(b))
 }
 
 // Kind returns the kind and content size of the next value without consuming
@@ -336,15 +338,13 @@ func (s *Stream) readView(n uint64) ([]byte, error) {
 	return s.readNew(n)
 }
 
-// readNew reads n bytes into a new slice. Without an input limit it grows the
-// slice in chunks, so memory follows the bytes actually received.
+// readNew reads n bytes into a new slice. Unless the input length is known
+// exactly, it grows the slice in chunks, so memory follows the bytes actually
+// received rather than the size a header claims.
 func (s *Stream) readNew(n uint64) ([]byte, error) {
-	if s.r == nil || s.limited || n <= readChunk {
+	if s.exact || n <= readChunk {
 		b := make([]byte, n)
 		return b, s.readFull(b)
-	}
-	if err := s.willRead(0); err != nil {
-		return nil, err
 	}
 	var b []byte
 	for uint64(len(b)) < n {
@@ -604,7 +604,7 @@ func (s *Stream) Raw() ([]byte, error) {
 	hs := headSize(size)
 	// The header has already been read; rebuild it in front of the content.
 	var b []byte
-	if s.r == nil || s.limited || size <= readChunk {
+	if s.exact || size <= readChunk {
 		b = make([]byte, hs+size)
 		appendHeader(b[:0], base, size)
 		if err := s.readFull(b[hs:]); err != nil {
