@@ -209,3 +209,33 @@ func TestCloseManyPeers(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseAbortsHandshakes: Close does not wait for the handshake deadline
+// of connections still in their handshake.
+func TestCloseAbortsHandshakes(t *testing.T) {
+	cfg := testConfig(t, newTestProto().protocol())
+	cfg.HandshakeTimeout = 10 * waitTimeout // Close must not wait for this
+	srv := startServer(t, cfg)
+	var silent []<-chan error
+	for range 3 {
+		fd, dropped := dialSilent(t, srv)
+		defer fd.Close()
+		silent = append(silent, dropped)
+	}
+	// Make sure the silent connections were accepted: a later one that
+	// completes proves the earlier ones are past Accept (FIFO backlog).
+	if _, err := connectRaw(t, srv, nil); err != nil {
+		t.Fatal(err)
+	}
+	closed := make(chan struct{})
+	go func() {
+		srv.Close()
+		close(closed)
+	}()
+	recv(t, closed)
+	for _, dropped := range silent {
+		if err := recv(t, dropped); err == nil {
+			t.Fatal("silent connection not closed")
+		}
+	}
+}
