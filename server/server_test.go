@@ -179,3 +179,28 @@ func TestRefusals(t *testing.T) {
 		wantRemoteReason(t, err, peer.DiscTooManyPeers)
 	})
 }
+
+// TestStaticRedial: when the remote side drops a static peer, the server
+// dials it again (after the scheduler's backoff, 5 s at first).
+func TestStaticRedial(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the static-dial backoff")
+	}
+	a, evA := startWithEvents(t, testConfig(t, newTestProto().protocol()))
+	cfgB := testConfig(t, newTestProto().protocol())
+	cfgB.StaticNodes = []*discover.Node{a.Self()}
+	b, evB := startWithEvents(t, cfgB)
+
+	waitEvent(t, evA, PeerAdded)
+	waitEvent(t, evB, PeerAdded)
+	a.RemovePeer(b.Self()) // not static on A: this just disconnects B
+	if ev := waitEvent(t, evB, PeerDropped); ev.Reason != peer.DiscRequested {
+		t.Fatalf("B saw reason %v, want %v", ev.Reason, peer.DiscRequested)
+	}
+	if ev := waitEvent(t, evB, PeerAdded); ev.ID != a.Self().ID() {
+		t.Fatalf("B re-added %v, want A", ev.ID)
+	}
+	if ev := waitEvent(t, evA, PeerAdded); ev.ID != b.Self().ID() || !ev.Inbound {
+		t.Fatalf("A re-added %+v, want inbound B", ev)
+	}
+}
