@@ -148,3 +148,74 @@ func TestPeerSetConcurrentDuplicates(t *testing.T) {
 		t.Fatalf("results %v, want 1 admitted and %d already connected", counts, n-1)
 	}
 }
+
+// FuzzPeerSet drives the peer set with random operations and checks its
+// invariants after each: counters match the entries, a refused reserve
+// changes nothing, an admitted untrusted connection fitted the limits, and
+// nothing is admitted twice, to self, or after close.
+func FuzzPeerSet(f *testing.F) {
+	f.Add([]byte{0x00, 0x11, 0x22, 0x33, 0x41, 0x52, 0x60, 0x71})
+	f.Add([]byte{0x01, 0x01, 0x02, 0x13, 0x24, 0x35, 0x46, 0x57, 0x68, 0x79, 0x8a})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		self := id(7)
+		lim := limits{maxPeers: 4, maxInbound: 2, maxOutbound: 3}
+		s := newPeerSet[int](self, lim)
+		trusted := map[nodeID]bool{}
+		closed := false
+		for _, op := range ops {
+			n := id(op & 7)
+			switch op >> 4 & 7 {
+			case 0, 1, 2: // reserve with one of the flags
+				flags := []connFlag{flagInbound, flagDynDial, flagStaticDial}[op>>4&7]
+				before := len(s.entries)
+				in, out := s.inbound, s.outbound
+				_, existed := s.entries[n]
+				got, r := s.reserve(n, flags)
+				if r != admitted {
+					if len(s.entries) != before || s.inbound != in || s.outbound != out {
+						t.Fatalf("refused reserve (%v) changed the set", r)
+					}
+					continue
+				}
+				switch {
+				case closed || n == self || existed:
+					t.Fatalf("admitted %x (closed %v, self %v, existed %v)", n[0], closed, n == self, existed)
+				case trusted[n] != got.has(flagTrusted):
+					t.Fatalf("trusted flag %v, want %v", got.has(flagTrusted), trusted[n])
+				case !trusted[n] && (before >= lim.maxPeers || flags == flagInbound && in >= lim.maxInbound || flags != flagInbound && out >= lim.maxOutbound):
+					t.Fatalf("admitted untrusted %x beyond limits (%d total, %d in, %d out)", n[0], before, in, out)
+				}
+			case 3:
+				if e := s.entries[n]; e != nil && !e.running {
+					if r := s.promote(n, int(op)); (r == admitted) == closed {
+						t.Fatalf("promote = %v with closed %v", r, closed)
+					}
+				}
+			case 4:
+				s.release(n)
+			case 5:
+				trusted[n] = !trusted[n]
+				s.setTrusted(n, trusted[n])
+			case 6:
+				if op&8 != 0 {
+					s.close()
+					closed = true
+				}
+			}
+			in, out, running := 0, 0, 0
+			for _, e := range s.entries {
+				if e.flags.has(flagInbound) {
+					in++
+				} else {
+					out++
+				}
+				if e.running {
+					running++
+				}
+			}
+			if in != s.inbound || out != s.outbound || running != s.count() || len(s.running()) != running {
+				t.Fatalf("counters in %d/%d out %d/%d running %d/%d", s.inbound, in, s.outbound, out, s.count(), running)
+			}
+		}
+	})
+}
