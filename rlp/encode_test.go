@@ -282,9 +282,13 @@ func TestConcurrentEncodeDecode(t *testing.T) {
 			errs <- nil
 		}()
 	}
-	for range 8 {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
+	var failed error
+	for range 8 { // wait for every goroutine before reporting
+		if err := <-errs; err != nil && failed == nil {
+			failed = err
 		}
+	}
+	if failed != nil {
+		t.Fatal(failed)
 	}
 }
