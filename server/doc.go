@@ -16,8 +16,7 @@
 //
 // # The path of a connection
 //
-// Every connection, dialed or accepted, goes through the same steps in
-// setupConn:
+// Every connection, dialed or accepted, goes through the same steps:
 //
 //  1. Accept: an inbound connection from outside Config.NetRestrict, or a
 //     second one from the same non-LAN IP within 30 s (the inbound throttle),
@@ -45,4 +44,15 @@
 //
 // A refusal at step 3 or 5 sends a Disconnect with its reason before closing
 // the connection, so the remote side learns why.
+//
+// # Goroutines and limits
+//
+// The server has no run loop: the peer set is a mutex-guarded map. It
+// starts the accept loop, one goroutine per inbound connection in its
+// handshakes (at most MaxPendingPeers), and one per running peer (which
+// runs the peer's own reader and protocol goroutines, joined by peer.Run).
+// The dial scheduler and discovery own their goroutines. Close stops the
+// listener, the scheduler (joining its dial tasks, which run the same
+// setup path) and discovery, disconnects every peer with "client
+// quitting", and waits for all of them.
 package server
