@@ -78,6 +78,7 @@ type TypeError struct {
 	Msg  string       // what is wrong with it
 }
 
+// Error returns "rlp: type T <what is wrong>".
 func (e *TypeError) Error() string {
 	return "rlp: type " + e.Type.String() + " " + e.Msg
 }
@@ -96,6 +97,7 @@ type DecodeError struct {
 	path []string     // innermost first
 }
 
+// Error returns the cause followed by the Go type and path being decoded.
 func (e *DecodeError) Error() string {
 	var sb strings.Builder
 	sb.WriteString("rlp: ")
