@@ -219,7 +219,7 @@ func (rp *rawPeer) readDisconnect() (peer.DiscReason, error) {
 		if err != nil {
 			return 0, err
 		}
-		if code != discMsgCode {
+		if code != 0x01 { // Disconnect
 			continue
 		}
 		switch {

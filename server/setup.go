@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
-	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/peer"
 	"github.com/devp2p-go/devp2p/rlpx"
 )
@@ -96,33 +94,16 @@ func (srv *Server) setupConn(ctx context.Context, fd net.Conn, flags connFlag, d
 	return nil
 }
 
-// refuseWriteTimeout bounds the write of a refusal's Disconnect.
-const refuseWriteTimeout = 2 * time.Second
-
-// refuse sends a Disconnect with the reason for rej and closes c, as
-// go-ethereum does. At the post-handshake checkpoint no Hello was sent, so
-// the remote's Hello exchange receives the Disconnect in place of our Hello;
-// at the add-peer checkpoint it goes out compressed if Hello turned snappy
-// on.
+// refuse sends a Disconnect with the reason for rej and closes c (giving
+// the message up to 2 s to leave), as go-ethereum does. At the
+// post-handshake checkpoint no Hello was sent, so the remote's Hello
+// exchange receives the Disconnect in place of our Hello; at the add-peer
+// checkpoint it goes out compressed if Hello turned snappy on.
 func (srv *Server) refuse(c *rlpx.Conn, log *slog.Logger, rej rejection, checkpoint string) error {
 	reason := rej.reason()
 	log.Debug("Connection refused", "checkpoint", checkpoint, "reason", reason)
-	c.SetWriteDeadline(time.Now().Add(refuseWriteTimeout))
-	c.WriteMsg(discMsgCode, encodeDisconnect(reason))
-	c.Close()
+	peer.Reject(c, reason)
 	return fmt.Errorf("server: %s checkpoint: %w", checkpoint, reason)
-}
-
-// discMsgCode is the p2p Disconnect message code (rlpx.md).
-const discMsgCode = 0x01
-
-// encodeDisconnect returns the payload of a Disconnect: the RLP list
-// [reason].
-func encodeDisconnect(r peer.DiscReason) []byte {
-	if r == 0 {
-		return []byte{0xc1, 0x80} // zero encodes as the empty string
-	}
-	return []byte{0xc1, byte(r)} // a byte below 0x80 encodes as itself
 }
 
 // reason maps a refusal to the disconnect reason sent for it.
@@ -166,6 +147,7 @@ func (srv *Server) ourHello(port uint16) *peer.Hello {
 	for i, p := range srv.cfg.Protocols {
 		caps[i] = p.Cap()
 	}
-	pub := ethcrypto.MarshalPubkey(srv.cfg.PrivateKey.PubKey())
-	return &peer.Hello{Version: peer.Version, Name: srv.cfg.Name, Caps: caps, ListenPort: uint64(port), ID: pub[:]}
+	h := peer.NewHello(srv.cfg.PrivateKey.PubKey(), srv.cfg.Name, caps...)
+	h.ListenPort = uint64(port)
+	return h
 }
