@@ -3,6 +3,7 @@ package interop
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"math/big"
 	"reflect"
 	"testing"
@@ -16,9 +17,12 @@ import (
 // types. Both must accept or both reject; when both accept they must agree on
 // the value and re-encode it to the same bytes.
 //
-// Known, deliberate difference: we reject lists nested deeper than
-// rlp.MaxNesting (1024) levels to bound stack use, go-ethereum has no such
-// limit. Inputs that nest deeper are skipped.
+// Known, deliberate differences (see TestRLPKnownDifferences):
+//   - we reject lists nested deeper than rlp.MaxNesting (1024) levels to
+//     bound stack use; go-ethereum has no such limit. Deeper inputs are
+//     skipped here.
+//   - rlp:"nil" on a *big.Int field: we decode 0x80 to nil, go-ethereum to
+//     a zero big.Int. The targets here avoid that tag combination.
 func FuzzRLPDiff(f *testing.F) {
 	g := newGen(1)
 	for range 40 {
@@ -50,6 +54,9 @@ func FuzzRLPDiff(f *testing.F) {
 			func() any { return new([][32]byte) },
 			func() any { return new(string) },
 			func() any { return new(bool) },
+			func() any { return new(uint8) },
+			func() any { return new([1]byte) },
+			func() any { return new([][]string) },
 		}
 		for _, newVal := range targets {
 			ours, theirs := newVal(), newVal()
@@ -93,4 +100,49 @@ func nestingDepth(data []byte) int {
 	}
 	walk(data, 0)
 	return deepest
+}
+
+type bigNilTag struct {
+	A *big.Int `rlp:"nil"`
+}
+
+// TestRLPKnownDifferences pins the places where we deliberately differ from
+// go-ethereum, so a change on either side is noticed.
+func TestRLPKnownDifferences(t *testing.T) {
+	t.Run("nesting-limit", func(t *testing.T) {
+		// MaxNesting+1 levels of lists: we refuse (bounded recursion),
+		// go-ethereum accepts.
+		enc := []byte{0xC0}
+		for range rlp.MaxNesting {
+			enc = append(rlp.AppendListHeader(nil, uint64(len(enc))), enc...)
+		}
+		var ours, geth any
+		if err := rlp.DecodeBytes(enc, &ours); !errors.Is(err, rlp.ErrTooDeep) {
+			t.Errorf("ours: %v, want ErrTooDeep", err)
+		}
+		if err := gethrlp.DecodeBytes(enc, &geth); err != nil {
+			t.Errorf("geth now rejects deep nesting too (%v): drop this difference", err)
+		}
+	})
+	t.Run("nil-tag-on-big-int", func(t *testing.T) {
+		// go-ethereum gives *big.Int the empty list as its "nil" value,
+		// which it then cannot decode, so 0x80 yields a zero big.Int. We
+		// treat the empty string as nil, as for every other string-like
+		// type. Both encode nil as 0x80 and both reject 0xC0.
+		input := []byte{0xC1, 0x80}
+		var ours, geth bigNilTag
+		if err := rlp.DecodeBytes(input, &ours); err != nil || ours.A != nil {
+			t.Errorf("ours: %v, %v; want nil", ours.A, err)
+		}
+		if err := gethrlp.DecodeBytes(input, &geth); err != nil || geth.A == nil || geth.A.Sign() != 0 {
+			t.Errorf("geth: %v, %v; want 0", geth.A, err)
+		}
+		for _, v := range []any{&ours, &geth} {
+			a, _ := rlp.EncodeToBytes(v)
+			b, _ := gethrlp.EncodeToBytes(v)
+			if !bytes.Equal(a, b) {
+				t.Errorf("encodings differ: %x vs %x", a, b)
+			}
+		}
+	})
 }
