@@ -63,6 +63,16 @@
 // chunk) and rejects lists nested deeper than MaxNesting levels, so hostile
 // input cannot exhaust memory or stack.
 //
+// # Performance
+//
+// Codecs are built once per type and cached. AppendToBytes into a reused
+// buffer does not allocate when given a pointer (a struct passed by value is
+// copied into the interface and its arrays are not addressable). DecodeBytes
+// decodes in place; Decode and Stream.Decode read each value from a reader
+// whole (values over 64 KiB from readers of unknown length are streamed)
+// and decode it in memory. Slices of [N]byte are encoded and decoded
+// straight from and into memory.
+//
 // # Hand-written codecs
 //
 // Hot paths can skip reflection with the Append* helpers, StartList/EndList
