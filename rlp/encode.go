@@ -88,7 +88,19 @@ func AppendToBytes(dst []byte, val any) ([]byte, error) {
 	if ti.encErr != nil {
 		return dst, ti.encErr
 	}
-	return ti.enc(dst, rv)
+	return ti.enc(dst, addressable(rv))
+}
+
+// addressable returns v itself or, for a struct or array held by value in
+// an interface, an addressable copy, so that byte arrays inside can be read
+// as slices instead of element by element. Pass pointers to avoid the copy.
+func addressable(v reflect.Value) reflect.Value {
+	if v.CanAddr() || (v.Kind() != reflect.Struct && v.Kind() != reflect.Array) {
+		return v
+	}
+	p := reflect.New(v.Type())
+	p.Elem().Set(v)
+	return p.Elem()
 }
 
 func (b *builder) makeEncoder(typ reflect.Type, t tags) (encFn, error) {
@@ -379,5 +391,5 @@ func encodeInterface(dst []byte, v reflect.Value) ([]byte, error) {
 	if ti.encErr != nil {
 		return dst, ti.encErr
 	}
-	return ti.enc(dst, e)
+	return ti.enc(dst, addressable(e))
 }
