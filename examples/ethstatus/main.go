@@ -179,8 +179,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // nil when we ended the session with "disconnect requested".
 func sessionEnd(err error) error {
 	var de *peer.DisconnectError
-	if errors.As(err, &de) && !de.Remote && de.Reason == peer.DiscRequested {
+	if !errors.As(err, &de) || de.Remote {
+		return err
+	}
+	switch {
+	case de.Reason == peer.DiscRequested:
 		return nil
+	case de.Err != nil:
+		// Our protocol's errors name the reason already.
+		return fmt.Errorf("disconnected: %w", de.Err)
 	}
 	return err
 }
