@@ -213,8 +213,12 @@ func (srv *Server) PeerCount() int {
 
 // AddPeer makes n a static node: the server dials it, and redials it with
 // backoff whenever the connection drops, until RemovePeer. Adding a node
-// twice is harmless; adding it before Start dials it on Start.
+// twice is harmless; adding it before Start dials it on Start. A nil n is
+// ignored, as are the other node methods' nil arguments.
 func (srv *Server) AddPeer(n *discover.Node) {
+	if n == nil {
+		return
+	}
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	srv.static[n.ID()] = n
@@ -226,6 +230,9 @@ func (srv *Server) AddPeer(n *discover.Node) {
 // RemovePeer stops treating n as a static node and disconnects it if it is
 // connected (with reason "disconnect requested", 0x00).
 func (srv *Server) RemovePeer(n *discover.Node) {
+	if n == nil {
+		return
+	}
 	srv.mu.Lock()
 	delete(srv.static, n.ID())
 	if srv.scheduler != nil {
@@ -241,12 +248,18 @@ func (srv *Server) RemovePeer(n *discover.Node) {
 // limits are reached. It does not dial n; combine with AddPeer for that.
 // A connection that already exists keeps the status it was admitted with.
 func (srv *Server) AddTrustedPeer(n *discover.Node) {
+	if n == nil {
+		return
+	}
 	srv.peers.setTrusted(n.ID(), true)
 }
 
 // RemoveTrustedPeer undoes AddTrustedPeer (or Config.TrustedNodes) for n.
 // It does not disconnect n.
 func (srv *Server) RemoveTrustedPeer(n *discover.Node) {
+	if n == nil {
+		return
+	}
 	srv.peers.setTrusted(n.ID(), false)
 }
 

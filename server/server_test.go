@@ -31,6 +31,12 @@ func TestLifecycle(t *testing.T) {
 	if info := srv.NodeInfo(); info.Enode != srv.Self().URLv4() || info.ListenAddr == "" || info.ID != srv.Self().ID() {
 		t.Fatalf("NodeInfo = %+v", info)
 	}
+	// nil nodes are ignored.
+	srv.AddPeer(nil)
+	srv.RemovePeer(nil)
+	srv.AddTrustedPeer(nil)
+	srv.RemoveTrustedPeer(nil)
+
 	srv.Close()
 	srv.Close()
 	if err := srv.Start(); !errors.Is(err, ErrServerClosed) {
