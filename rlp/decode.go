@@ -271,6 +271,9 @@ func (b *builder) makeSliceDecoder(typ reflect.Type) decFn {
 // decodeElems decodes the remaining elements of the current list into v, a
 // settable slice, which gets fresh backing memory.
 func (s *Stream) decodeElems(v reflect.Value, elem *typeInfo) error {
+	if elem.decErr != nil {
+		return elem.decErr
+	}
 	if !s.MoreDataInList() {
 		v.Set(reflect.MakeSlice(v.Type(), 0, 0))
 		return nil
@@ -393,6 +396,9 @@ func (b *builder) makeStructDecoder(typ reflect.Type) (decFn, error) {
 					v.Field(rest.index).SetZero()
 				}
 				break
+			}
+			if f.info.decErr != nil {
+				return f.info.decErr // set late for recursive types
 			}
 			if err := f.info.dec(s, fv); err != nil {
 				if err == ErrEOL {

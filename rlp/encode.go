@@ -304,12 +304,18 @@ func (b *builder) makeStructEncoder(typ reflect.Type) (encFn, error) {
 		for _, f := range fields[:end] {
 			fv := v.Field(f.index)
 			if f.tags.tail {
+				if f.elem.encErr != nil {
+					return dst, f.elem.encErr // set late for recursive types
+				}
 				for j := 0; j < fv.Len(); j++ {
 					if dst, err = f.elem.enc(dst, fv.Index(j)); err != nil {
 						return dst, err
 					}
 				}
 				continue
+			}
+			if f.info.encErr != nil {
+				return dst, f.info.encErr // set late for recursive types
 			}
 			if dst, err = f.info.enc(dst, fv); err != nil {
 				return dst, err

@@ -162,3 +162,53 @@ func TestEncoderAddrUnaddressable(t *testing.T) {
 		t.Fatalf("got %x, %v", got, err)
 	}
 }
+
+// badCycleE and badCycleS form a cycle through a tail field in which
+// badCycleE is unsupported. Building the codecs from badCycleE first leaves
+// badCycleS with a tail element whose codec failed after it was built.
+type badCycleE struct {
+	S   *badCycleS
+	Bad int
+}
+
+type badCycleS struct {
+	Rest []badCycleE `rlp:"tail"`
+}
+
+func TestRecursiveTypeErrorThroughTail(t *testing.T) {
+	if _, err := EncodeToBytes(&badCycleE{}); !errors.Is(err, ErrUnsupportedType) {
+		t.Fatalf("encode badCycleE: %v", err)
+	}
+	if _, err := EncodeToBytes(&badCycleS{Rest: make([]badCycleE, 1)}); !errors.Is(err, ErrUnsupportedType) {
+		t.Fatalf("encode badCycleS: %v", err)
+	}
+	var s badCycleS
+	if err := DecodeBytes(unhex("c2c180"), &s); !errors.Is(err, ErrUnsupportedType) {
+		t.Fatalf("decode badCycleS: %v", err)
+	}
+}
+
+// badCycleA holds badCycleB by value, and badCycleB (unsupported) points
+// back to badCycleA. Building from badCycleB first leaves badCycleA with a
+// field whose codec failed after badCycleA was built.
+type badCycleA struct {
+	F badCycleB
+}
+
+type badCycleB struct {
+	P   *badCycleA
+	Bad int
+}
+
+func TestRecursiveTypeErrorThroughField(t *testing.T) {
+	if _, err := EncodeToBytes(&badCycleB{}); !errors.Is(err, ErrUnsupportedType) {
+		t.Fatalf("encode badCycleB: %v", err)
+	}
+	if _, err := EncodeToBytes(&badCycleA{}); !errors.Is(err, ErrUnsupportedType) {
+		t.Fatalf("encode badCycleA: %v", err)
+	}
+	var a badCycleA
+	if err := DecodeBytes(unhex("c2c180"), &a); !errors.Is(err, ErrUnsupportedType) {
+		t.Fatalf("decode badCycleA: %v", err)
+	}
+}
