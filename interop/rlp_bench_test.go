@@ -17,6 +17,7 @@ import (
 //   - append: encoding into a reused buffer; ours is AppendToBytes, geth's is
 //     Encode into a reset bytes.Buffer (its zero-copy path).
 //   - decode: DecodeBytes into a fresh value.
+//   - decode-reader: Decode from a *bytes.Reader into a fresh value.
 func BenchmarkRLP(b *testing.B) {
 	hashes := benchHashes(1000)
 	cases := []struct {
@@ -81,6 +82,26 @@ func BenchmarkRLP(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if err := gethrlp.DecodeBytes(enc, c.newVal()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(c.name+"/decode-reader/ours", func(b *testing.B) {
+			b.ReportAllocs()
+			r := bytes.NewReader(enc)
+			for b.Loop() {
+				r.Reset(enc)
+				if err := rlp.Decode(r, c.newVal()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(c.name+"/decode-reader/geth", func(b *testing.B) {
+			b.ReportAllocs()
+			r := bytes.NewReader(enc)
+			for b.Loop() {
+				r.Reset(enc)
+				if err := gethrlp.Decode(r, c.newVal()); err != nil {
 					b.Fatal(err)
 				}
 			}
