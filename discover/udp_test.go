@@ -140,7 +140,20 @@ func (r *remote) sync() {
 	r.expectPong(r.ping())
 }
 
-// expectNothingThenPong sends a ping and checks that its pong is the very
+// syncBonded is sync for a bonded remote. It asks for the transport's
+// record instead of pinging: the transport handles a ping partly after
+// sending its pong, and a late ping could satisfy the next ensureBond.
+func (r *remote) syncBonded() {
+	r.ut.t.Helper()
+	hash := r.send(&v4wire.ENRRequest{Expiration: r.exp()})
+	p, _ := r.read()
+	resp, ok := p.(*v4wire.ENRResponse)
+	if !ok || resp.ReplyTok != hash {
+		r.ut.t.Fatalf("got %s, want the ENRRESPONSE", p.Name())
+	}
+}
+
+// expectNothingBefore sends a ping and checks that its pong is the very
 // next packet: nothing was sent in answer to earlier packets.
 func (r *remote) expectNothingBefore() {
 	r.ut.t.Helper()
@@ -489,4 +502,94 @@ func TestUDPFindNodeReplies(t *testing.T) {
 			is.Equal(t, tt.want, len(res.nodes))
 		})
 	}
+}
+
+func TestUDPNeighborsSplit(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ut := newUDPTest(t)
+	defer ut.close()
+	for i := range 20 {
+		k, _ := secp256k1.GeneratePrivateKey()
+		ut.udp.tab.addFound(NewV4(k.PubKey(), netip.AddrFrom4([4]byte{127, 0, 2, byte(i + 1)}), 30303, 30303))
+	}
+	r := ut.remote("127.0.0.2:30303", nil)
+	r.bond()
+	r.send(&v4wire.Findnode{Expiration: r.exp()})
+	var sizes []int
+	for total := 0; total < BucketSize; {
+		p, _ := r.read()
+		nb, ok := p.(*v4wire.Neighbors)
+		if !ok {
+			t.Fatalf("got %s, want NEIGHBORS", p.Name())
+		}
+		sizes = append(sizes, len(nb.Nodes))
+		total += len(nb.Nodes)
+	}
+	is.Equal(t, []int{v4wire.MaxNeighbors, BucketSize - v4wire.MaxNeighbors}, sizes, "16 closest nodes in packets of at most 12")
+	r.expectNothingBefore()
+}
+
+func TestUDPOversizedPacket(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ut := newUDPTest(t)
+	defer ut.close()
+	r := ut.remote("127.0.0.2:30303", nil)
+	pkt, _, err := v4wire.Encode(r.key, &v4wire.Ping{Version: 4, From: r.endpoint(), To: r.endpoint(), Expiration: r.exp()})
+	is.NoError(t, err)
+	// Trailing bytes are allowed by EIP-8, so only the size makes it bad.
+	big := append(pkt, make([]byte, v4wire.MaxPacketSize+1-len(pkt))...)
+	r.conn.WriteToUDPAddrPort(big, ut.addr)
+	r.expectNothingBefore()
+}
+
+func TestUDPResolve(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ut := newUDPTest(t)
+	defer ut.close()
+	r := ut.remote("127.0.0.2:30303", nil)
+	r.bond()
+	ln := NewLocalNode(r.key, nil)
+	ln.SetIP(r.conn.addr.Addr())
+	ln.SetUDP(r.conn.addr.Port())
+	ln.SetTCP(30304)
+
+	resc := make(chan *Node, 1)
+	go func() { resc <- ut.udp.Resolve(context.Background(), r.node()) }()
+	p, hash := r.read()
+	if _, ok := p.(*v4wire.ENRRequest); !ok {
+		t.Fatalf("got %s, want ENRREQUEST", p.Name())
+	}
+	r.send(&v4wire.ENRResponse{ReplyTok: hash, Record: *ln.Node().Record()})
+	n := <-resc
+	is.Equal(t, ln.Seq(), n.Seq(), "resolved to the remote's record")
+	is.Equal(t, uint16(30304), n.TCP())
+}
+
+// TestUDPFindnodeFailures: a table node that fails findnode five times in
+// a row is dropped.
+func TestUDPFindnodeFailures(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ut := newUDPTest(t)
+	defer ut.close()
+	r := ut.remote("127.0.0.2:30303", nil)
+	r.bond()
+	is.True(t, ut.udp.tab.nodeByID(r.id()) != nil)
+	for i := range maxFindnodeFailures {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			ut.udp.queryNode(context.Background(), r.node(), v4wire.Pubkey{})
+		}()
+		if i > 0 { // after a failure, ensureBond pings again
+			r.answerBond()
+		}
+		p, _ := r.read()
+		if _, ok := p.(*v4wire.Findnode); !ok {
+			t.Fatalf("round %d: got %s, want FINDNODE", i, p.Name())
+		}
+		r.syncBonded()
+		ut.clk.Run(time.Second)
+		<-done
+	}
+	is.True(t, ut.udp.tab.nodeByID(r.id()) == nil, "node dropped after %d failures", maxFindnodeFailures)
 }
