@@ -1,0 +1,209 @@
+// Command crawl walks the discv4 network and lists the nodes it finds.
+//
+// Starting from -bootnodes, it runs random lookups (UDPv4.RandomNodes) for
+// -duration, verifies every distinct node it hears of by asking for its
+// record (EIP-868) or, failing that, pinging it, and finally writes each
+// verified node as one JSON line to standard output or to -out:
+//
+//	{"id":"…","enode":"enode://…","enr":"enr:-…","ip":"203.0.113.7","tcp":30303,"udp":30303,"seq":7,
+//	 "firstSeen":"2026-11-23T22:00:01Z","lastSeen":"2026-11-23T22:00:09Z"}
+//
+// ("enr" and "seq" are left out for nodes that answered a ping but served
+// no record). Every -progress interval a line on standard error tells how
+// many nodes were seen and verified and how many queries are in flight.
+//
+// Usage:
+//
+//	go run ./examples/crawl -bootnodes <enode or enr>,… [-duration 30s]
+//	     [-addr 0.0.0.0:0] [-key <hex> | -keyfile <path>] [-out nodes.jsonl]
+//	     [-progress 5s] [-workers 16] [-v]
+//
+// SIGINT ends the crawl early; the nodes verified so far are still written.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/nodekey"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(2)
+	case errors.As(err, new(usageError)):
+		fmt.Fprintln(os.Stderr, "crawl:", err)
+		os.Exit(2)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "crawl:", err)
+		os.Exit(1)
+	}
+}
+
+// usageError marks command-line mistakes, which exit with status 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+
+func usage(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+type options struct {
+	bootnodes []*discover.Node
+	duration  time.Duration
+	progress  time.Duration
+	addr      string
+	out       string
+	workers   int
+	keyHex    string
+	keyFile   string
+	verbose   bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (*options, error) {
+	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		o         options
+		bootnodes = fs.String("bootnodes", "", "comma-separated enode:// or enr: nodes to start from (required)")
+	)
+	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to crawl")
+	fs.DurationVar(&o.progress, "progress", 5*time.Second, "interval of the progress lines on stderr")
+	fs.StringVar(&o.addr, "addr", "0.0.0.0:0", "UDP listen address")
+	fs.StringVar(&o.out, "out", "", "file to write the JSON lines to (default: stdout)")
+	fs.IntVar(&o.workers, "workers", 16, "nodes verified concurrently")
+	fs.StringVar(&o.keyHex, "key", "", "node key as 64 hex characters (default: a fresh key)")
+	fs.StringVar(&o.keyFile, "keyfile", "", "file holding the node key as 64 hex characters")
+	fs.BoolVar(&o.verbose, "v", false, "log discovery events to stderr")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, usage("unexpected arguments %q", fs.Args())
+	}
+	if o.duration <= 0 || o.progress <= 0 || o.workers <= 0 {
+		return nil, usage("-duration, -progress and -workers must be positive")
+	}
+	for _, s := range strings.Split(*bootnodes, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		n, err := discover.ParseNode(s)
+		if err != nil {
+			return nil, usage("-bootnodes: %v", err)
+		}
+		if n.Incomplete() || n.UDP() == 0 {
+			return nil, usage("-bootnodes: %s has no IP address and UDP port", s)
+		}
+		o.bootnodes = append(o.bootnodes, n)
+	}
+	if len(o.bootnodes) == 0 {
+		return nil, usage("-bootnodes is required")
+	}
+	return &o, nil
+}
+
+// run is the whole command; ctx is cancelled on interrupt.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	key, err := nodekey.Load(o.keyHex, o.keyFile)
+	if err != nil {
+		return usage("%v", err)
+	}
+	out := stdout
+	if o.out != "" {
+		f, err := os.Create(o.out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		out = f
+	}
+	level := slog.LevelWarn
+	if o.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	udpAddr, err := net.ResolveUDPAddr("udp", o.addr)
+	if err != nil {
+		return usage("-addr: %v", err)
+	}
+	conn, err := net.ListenUDP("udp", udpAddr)
+	if err != nil {
+		return err
+	}
+	disc, err := discover.Listen(conn, discover.Config{PrivateKey: key, Bootnodes: o.bootnodes, Log: log})
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	defer disc.Close()
+	fmt.Fprintf(stderr, "crawl: listening on %v as %s\n", conn.LocalAddr(), disc.Self().ID().TerminalString())
+
+	ctx, cancel := context.WithTimeout(ctx, o.duration)
+	defer cancel()
+	nodes := newCrawler(disc, o.workers, log).crawl(ctx, o.bootnodes, o.progress, stderr)
+	if err := writeNodes(out, nodes); err != nil {
+		return fmt.Errorf("writing results: %w", err)
+	}
+	fmt.Fprintf(stderr, "crawl: wrote %d verified nodes\n", len(nodes))
+	return nil
+}
+
+// nodeJSON is one output line.
+type nodeJSON struct {
+	ID        string    `json:"id"`
+	Enode     string    `json:"enode"`
+	ENR       string    `json:"enr,omitempty"`
+	IP        string    `json:"ip"`
+	TCP       uint16    `json:"tcp"`
+	UDP       uint16    `json:"udp"`
+	Seq       uint64    `json:"seq,omitempty"`
+	FirstSeen time.Time `json:"firstSeen"`
+	LastSeen  time.Time `json:"lastSeen"`
+}
+
+func writeNodes(w io.Writer, nodes []*entry) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	for _, e := range nodes {
+		n := e.node
+		line := nodeJSON{
+			ID:        n.ID().String(),
+			Enode:     n.URLv4(),
+			IP:        n.IP().String(),
+			TCP:       n.TCP(),
+			UDP:       n.UDP(),
+			Seq:       n.Seq(),
+			FirstSeen: e.firstSeen.UTC(),
+			LastSeen:  e.lastSeen.UTC(),
+		}
+		if n.Record() != nil {
+			line.ENR = n.String()
+		}
+		if err := enc.Encode(&line); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
