@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/netip"
 	"runtime"
 	"testing"
 	"time"
@@ -265,4 +266,31 @@ func waitCond(t *testing.T, cond func() bool) {
 		}
 		runtime.Gosched()
 	}
+}
+
+// TestTableRevalidateNewerRecord: a pong announcing a higher enr-seq makes
+// revalidation fetch the record (EIP-868) and store it in the table.
+func TestTableRevalidateNewerRecord(t *testing.T) {
+	p := testPool()
+	tab, fn, _ := newTestTable(t, nil)
+	key := p.keyAt(t, 256)
+	ln := NewLocalNode(key, nil)
+	ln.SetIP(netip.MustParseAddr("10.0.0.1"))
+	ln.SetUDP(30303)
+	ln.SetTCP(30305)
+	old := NewV4(key.PubKey(), netip.MustParseAddr("10.0.0.1"), 30303, 30303)
+	tab.handleSeen(old)
+
+	fn.seqs[old.ID()] = ln.Seq()
+	fn.records[old.ID()] = ln.Node()
+	tab.applyRevalidation(tab.revalidate(t.Context(), tab.pickRevalidate()))
+	e := bucketOf(tab, old).entries[0]
+	is.Equal(t, ln.Seq(), e.Seq(), "newer record stored")
+	is.Equal(t, uint16(30305), e.TCP())
+
+	// A lower seq in a later pong does not replace it.
+	fn.seqs[old.ID()] = 1
+	fn.records[old.ID()] = old
+	tab.applyRevalidation(tab.revalidate(t.Context(), tab.pickRevalidate()))
+	is.Equal(t, ln.Seq(), bucketOf(tab, old).entries[0].Seq(), "record kept")
 }
