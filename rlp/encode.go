@@ -244,7 +244,8 @@ func (b *builder) makeListEncoder(typ reflect.Type) (encFn, error) {
 			return append(dst, 0xC0), nil
 		}, nil
 	}
-	if et := typ.Elem(); et.Kind() == reflect.Array && et.Elem().Kind() == reflect.Uint8 && et.Len() != 1 {
+	if et := typ.Elem(); et.Kind() == reflect.Array && et.Elem().Kind() == reflect.Uint8 && et.Len() != 1 &&
+		!reflect.PointerTo(et).Implements(encoderType) {
 		return makeByteArrayListEncoder(typ), nil
 	}
 	hint := new(listHint)

@@ -212,3 +212,30 @@ func TestRecursiveTypeErrorThroughField(t *testing.T) {
 		t.Fatalf("decode badCycleA: %v", err)
 	}
 }
+
+// hashEncoder is a byte array with its own encoding.
+type hashEncoder [4]byte
+
+func (h hashEncoder) AppendRLP(dst []byte) ([]byte, error) {
+	return AppendUint64(dst, uint64(h[3])), nil
+}
+
+// hashDecoder is a byte array with its own decoding.
+type hashDecoder [4]byte
+
+func (h *hashDecoder) DecodeRLP(s *Stream) error {
+	x, err := s.Uint8()
+	h[3] = x
+	return err
+}
+
+func TestByteArrayElementsWithMethods(t *testing.T) {
+	got, err := EncodeToBytes([]hashEncoder{{0, 0, 0, 5}, {0, 0, 0, 0x80}})
+	if err != nil || !bytes.Equal(got, unhex("c3058180")) {
+		t.Fatalf("encode = %x, %v; want c3058180", got, err)
+	}
+	var out []hashDecoder
+	if err := DecodeBytes(unhex("c3058180"), &out); err != nil || !reflect.DeepEqual(out, []hashDecoder{{0, 0, 0, 5}, {0, 0, 0, 0x80}}) {
+		t.Fatalf("decode = %v, %v", out, err)
+	}
+}
