@@ -239,3 +239,20 @@ func TestByteArrayElementsWithMethods(t *testing.T) {
 		t.Fatalf("decode = %v, %v", out, err)
 	}
 }
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errFail }
+
+func TestEncodeWriterError(t *testing.T) {
+	if err := Encode(failingWriter{}, uint64(1)); !errors.Is(err, errFail) {
+		t.Fatalf("Encode error = %v, want the writer's error", err)
+	}
+	var buf bytes.Buffer
+	if err := Encode(&buf, []int{1}); !errors.Is(err, ErrUnsupportedType) || buf.Len() != 0 {
+		t.Fatalf("Encode of unsupported type: %v, wrote %d bytes", err, buf.Len())
+	}
+	if b, err := EncodeToBytes([]int{1}); err == nil || b != nil {
+		t.Fatalf("EncodeToBytes of unsupported type = %x, %v", b, err)
+	}
+}
