@@ -22,9 +22,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -168,42 +166,4 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "crawl: wrote %d verified nodes\n", len(nodes))
 	return nil
-}
-
-// nodeJSON is one output line.
-type nodeJSON struct {
-	ID        string    `json:"id"`
-	Enode     string    `json:"enode"`
-	ENR       string    `json:"enr,omitempty"`
-	IP        string    `json:"ip"`
-	TCP       uint16    `json:"tcp"`
-	UDP       uint16    `json:"udp"`
-	Seq       uint64    `json:"seq,omitempty"`
-	FirstSeen time.Time `json:"firstSeen"`
-	LastSeen  time.Time `json:"lastSeen"`
-}
-
-func writeNodes(w io.Writer, nodes []*entry) error {
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	for _, e := range nodes {
-		n := e.node
-		line := nodeJSON{
-			ID:        n.ID().String(),
-			Enode:     n.URLv4(),
-			IP:        n.IP().String(),
-			TCP:       n.TCP(),
-			UDP:       n.UDP(),
-			Seq:       n.Seq(),
-			FirstSeen: e.firstSeen.UTC(),
-			LastSeen:  e.lastSeen.UTC(),
-		}
-		if n.Record() != nil {
-			line.ENR = n.String()
-		}
-		if err := enc.Encode(&line); err != nil {
-			return err
-		}
-	}
-	return bw.Flush()
 }
