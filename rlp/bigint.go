@@ -51,6 +51,16 @@ func decodeBigIntPtr(s *Stream, v reflect.Value) error {
 	return nil
 }
 
+// BigInt reads a canonical non-negative integer of any size (bounded by the
+// input) into a new big.Int.
+func (s *Stream) BigInt() (*big.Int, error) {
+	i := new(big.Int)
+	if err := s.decodeBigInt(i); err != nil {
+		return nil, err
+	}
+	return i, nil
+}
+
 // bigIntContent reads a canonical integer's big-endian content (a view, see
 // readView).
 func (s *Stream) bigIntContent() ([]byte, error) {
