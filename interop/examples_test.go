@@ -148,9 +148,7 @@ func TestExamplePingGeth(t *testing.T) {
 	} else if d, err := time.ParseDuration(rtt[0]); err != nil || d <= 0 {
 		t.Errorf("rtt %q is not a positive duration", rtt[0])
 	}
-	if t.Failed() {
-		t.Logf("output:\n%s", out)
-	}
+	t.Logf("output:\n%s", out)
 	// geth saw us leave with "disconnect requested".
 	if msg := waitGethDrop(t, events); msg != p2p.DiscRequested.Error() {
 		t.Fatalf("geth dropped the peer with %q, want %q", msg, p2p.DiscRequested.Error())
@@ -415,9 +413,7 @@ func TestExampleEthStatusGeth(t *testing.T) {
 					t.Errorf("%s lines %q, want %q", prefix, got, w)
 				}
 			}
-			if t.Failed() {
-				t.Logf("output:\n%s", out)
-			}
+			t.Logf("output:\n%s", out)
 			if msg := waitGethDrop(t, events); msg != p2p.DiscRequested.Error() {
 				t.Fatalf("geth dropped the peer with %q, want %q", msg, p2p.DiscRequested.Error())
 			}
