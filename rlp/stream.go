@@ -16,13 +16,18 @@ const readChunk = 64 << 10
 // List/ListEnd to walk into and out of lists.
 //
 // A Stream tracks the input limit and the size of every open list, and
-// rejects any value that claims more bytes than remain in either. It never
-// allocates more than the input it has actually seen (plus a bounded chunk),
-// so untrusted input cannot make it allocate unboundedly.
+// rejects any value that claims more bytes than remain in either, and lists
+// nested deeper than MaxNesting. It never allocates more than the input it
+// has actually seen (plus a bounded chunk), so untrusted input cannot make it
+// allocate unboundedly.
+//
+// The value-reading methods return the package's sentinel errors (and io
+// errors) unwrapped; Decode wraps them in *DecodeError. Slices returned by
+// Bytes and Raw are new and never alias the input.
 //
 // A Stream is not safe for concurrent use.
 type Stream struct {
-	r  io.Reader     // nil when decoding from buf
+	r  io.Reader     // nil when decoding from data
 	br io.ByteReader // r as a ByteReader, if it is one
 	// data is the input when decoding from a byte slice (r == nil), and pos
 	// the read position in it. An index rather than a shrinking slice keeps
