@@ -153,6 +153,7 @@ func itestProtocol(hold time.Duration, ready chan<- peer.MsgReadWriter, failed c
 	}}
 }
 
+// itestRoundTrip sends data as an echo request and checks the reply.
 func itestRoundTrip(rw peer.MsgReadWriter, data []byte) error {
 	if err := peer.Send(rw, itestEcho, data); err != nil {
 		return err
@@ -249,7 +250,7 @@ func TestPeerInteropGeth(t *testing.T) {
 	}
 }
 
-// connect opens a TCP connection between us and geth, dialing it or
+// connectPeerGeth opens a TCP connection between us and geth, dialing it or
 // letting it dial us, and wraps it in an rlpx.Conn of the right role.
 func connectPeerGeth(t *testing.T, g *peerGethNode, key *secp256k1.PrivateKey, gethDials bool) (conn *rlpx.Conn, inbound bool) {
 	t.Helper()
