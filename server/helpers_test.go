@@ -168,15 +168,19 @@ func (rp *rawPeer) node() *discover.Node {
 }
 
 // dialRaw connects to srv with key (a fresh one if nil) and runs the RLPx
-// handshake. The connection is closed by the test's cleanup.
+// handshake. The connection is closed by the test's cleanup. It may be
+// called from any goroutine (it reports failures as errors).
 func dialRaw(t testing.TB, srv *Server, key *secp256k1.PrivateKey) (*rawPeer, error) {
 	t.Helper()
 	if key == nil {
-		key = testKey(t)
+		var err error
+		if key, err = secp256k1.GeneratePrivateKey(); err != nil {
+			return nil, err
+		}
 	}
 	fd, err := net.Dial("tcp", srv.Self().TCPAddr().String())
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	t.Cleanup(func() { fd.Close() })
 	c := rlpx.Client(fd, key, srv.Self().Pubkey())

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -179,8 +180,21 @@ func TestCloseManyPeers(t *testing.T) {
 		t.Fatal(err)
 	}
 	peers := make([]*rawPeer, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 10) // within MaxPendingPeers' default
 	for i := range peers {
-		if peers[i], err = connectRaw(t, srv, nil); err != nil {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			peers[i], errs[i] = connectRaw(t, srv, nil)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
 			t.Fatalf("peer %d: %v", i, err)
 		}
 	}
