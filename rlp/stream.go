@@ -132,7 +132,7 @@ func (s *Stream) ListEnd() error {
 	if n == 0 {
 		return ErrNotInList
 	}
-	if s.stack[n-1] != 0 {
+	if s.stack[n-1] != 0 || s.pending() {
 		return ErrNotAtEOL
 	}
 	s.stack = s.stack[:n-1]
@@ -140,9 +140,16 @@ func (s *Stream) ListEnd() error {
 	return nil
 }
 
+// pending reports whether a value has been peeked by Kind but not read. Its
+// header is already charged to the list, so the list's remaining size alone
+// can be zero while it still holds this value (an empty string or list).
+func (s *Stream) pending() bool {
+	return s.peeked && s.kinderr == nil
+}
+
 // MoreDataInList reports whether the current list has unread content. It is
 // false outside any list.
 func (s *Stream) MoreDataInList() bool {
 	n := len(s.stack)
-	return n > 0 && s.stack[n-1] > 0
+	return n > 0 && (s.stack[n-1] > 0 || s.pending())
 }

@@ -163,3 +163,32 @@ func allocatedBytes(f func()) uint64 {
 	runtime.ReadMemStats(&after)
 	return after.TotalAlloc - before.TotalAlloc
 }
+
+func TestStreamPeekedEmptyValue(t *testing.T) {
+	// [""] : after Kind peeks the empty string, its one-byte header is
+	// already charged to the list, but the value is still unread.
+	for _, input := range []string{"c180", "c1c0"} {
+		s := NewStream(bytes.NewReader(unhex(input)), 0)
+		if _, err := s.List(); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Kind(); err != nil {
+			t.Fatal(err)
+		}
+		if !s.MoreDataInList() {
+			t.Errorf("%s: MoreDataInList = false with a peeked value", input)
+		}
+		if err := s.ListEnd(); !errors.Is(err, ErrNotAtEOL) {
+			t.Errorf("%s: ListEnd with a peeked value: %v, want ErrNotAtEOL", input, err)
+		}
+		if _, err := s.Raw(); err != nil {
+			t.Fatal(err)
+		}
+		if s.MoreDataInList() {
+			t.Errorf("%s: MoreDataInList = true after reading the value", input)
+		}
+		if err := s.ListEnd(); err != nil {
+			t.Errorf("%s: ListEnd: %v", input, err)
+		}
+	}
+}
