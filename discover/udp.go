@@ -312,8 +312,21 @@ func (t *UDPv4) ensureBond(ctx context.Context, n *Node) {
 	if _, err := t.ping(ctx, n); err != nil {
 		return
 	}
-	t.wait(ctx, back) // a timeout is fine: n may already know us
+	// A node that does not know us pings back right after its pong. One
+	// that does know us never will, so wait only a fraction of the
+	// response timeout for it.
+	grace := t.clock.NewTimer(t.cfg.ResponseTimeout / pingBackGraceDivisor)
+	defer grace.Stop()
+	select {
+	case <-back.errc:
+	case <-grace.C():
+	case <-ctx.Done():
+	}
 }
+
+// pingBackGraceDivisor sets how long ensureBond waits for a ping-back after
+// the pong: ResponseTimeout divided by this (100 ms by default).
+const pingBackGraceDivisor = 5
 
 // RequestENR fetches n's current record (EIP-868). The record must belong
 // to n and announce an address n may relay; if its sequence number is lower
