@@ -23,6 +23,9 @@ import (
 //     skipped here.
 //   - rlp:"nil" on a *big.Int field: we decode 0x80 to nil, go-ethereum to
 //     a zero big.Int. The targets here avoid that tag combination.
+//   - RawValue: we check that a raw value is canonical all the way down,
+//     go-ethereum only checks its outer header. The targets here hold no
+//     RawValue (the two packages' RawValue types differ anyway).
 func FuzzRLPDiff(f *testing.F) {
 	g := newGen(1)
 	for range 40 {
@@ -122,6 +125,20 @@ func TestRLPKnownDifferences(t *testing.T) {
 		}
 		if err := gethrlp.DecodeBytes(enc, &geth); err != nil {
 			t.Errorf("geth now rejects deep nesting too (%v): drop this difference", err)
+		}
+	})
+	t.Run("raw-value-contents", func(t *testing.T) {
+		// A list whose element wraps a byte below 0x80 as 0x81xx. As a
+		// RawValue, go-ethereum keeps it; we reject it, as we would when
+		// decoding it into any other type.
+		input := []byte{0xC2, 0x81, 0x05}
+		var ours rlp.RawValue
+		var geth gethrlp.RawValue
+		if err := rlp.DecodeBytes(input, &ours); !errors.Is(err, rlp.ErrCanonSize) {
+			t.Errorf("ours: %v, want ErrCanonSize", err)
+		}
+		if err := gethrlp.DecodeBytes(input, &geth); err != nil {
+			t.Errorf("geth now rejects non-canonical raw contents (%v): drop this difference", err)
 		}
 	})
 	t.Run("nil-tag-on-big-int", func(t *testing.T) {
