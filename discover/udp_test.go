@@ -26,7 +26,11 @@ type udpTest struct {
 
 const testTransportAddr = "127.0.0.1:30303"
 
-func newUDPTest(t *testing.T) *udpTest {
+func newUDPTest(t *testing.T) *udpTest { return newUDPTestConfig(t, Config{}) }
+
+// newUDPTestConfig is newUDPTest with extra settings; key, clock and
+// revalidation interval are always the test's.
+func newUDPTestConfig(t *testing.T, cfg Config) *udpTest {
 	t.Helper()
 	ut := &udpTest{t: t, pn: newPipeNet(), clk: new(clock.Simulated), addr: netip.MustParseAddrPort(testTransportAddr)}
 	for i := range 3 {
@@ -36,7 +40,8 @@ func newUDPTest(t *testing.T) *udpTest {
 	key, _ := secp256k1.GeneratePrivateKey()
 	// No bootnodes, and revalidation far away: the transport sends nothing
 	// on its own, so every packet a remote reads answers the test's script.
-	udp, err := Listen(ut.pn.listen(testTransportAddr), Config{PrivateKey: key, Clock: ut.clk, RevalidateInterval: time.Hour})
+	cfg.PrivateKey, cfg.Clock, cfg.RevalidateInterval = key, ut.clk, time.Hour
+	udp, err := Listen(ut.pn.listen(testTransportAddr), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -592,4 +597,39 @@ func TestUDPFindnodeFailures(t *testing.T) {
 		<-done
 	}
 	is.True(t, ut.udp.tab.nodeByID(r.id()) == nil, "node dropped after %d failures", maxFindnodeFailures)
+}
+
+func TestUDPNetRestrict(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ut := newUDPTestConfig(t, Config{NetRestrict: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/30")}})
+	defer ut.close()
+	inside := ut.remote("127.0.0.2:30303", nil)
+	outside := ut.remote("127.0.0.9:30303", nil)
+	outside.ping()
+	inside.bond()
+	select {
+	case p := <-outside.conn.in:
+		t.Fatalf("sender outside NetRestrict got a packet of %d bytes", len(p.data))
+	default:
+	}
+
+	// Relayed nodes outside the list are dropped too.
+	resc := make(chan []*Node, 1)
+	go func() {
+		nodes, _ := ut.udp.FindNode(context.Background(), inside.node(), v4wire.Pubkey{})
+		resc <- nodes
+	}()
+	p, _ := inside.read()
+	if _, ok := p.(*v4wire.Findnode); !ok {
+		t.Fatalf("got %s, want FINDNODE", p.Name())
+	}
+	k1, _ := secp256k1.GeneratePrivateKey()
+	k2, _ := secp256k1.GeneratePrivateKey()
+	inside.send(&v4wire.Neighbors{Expiration: inside.exp(), Nodes: []v4wire.Node{
+		{IP: netip.MustParseAddr("127.0.0.3"), UDP: 30303, ID: v4wire.PubkeyOf(k1.PubKey())},
+		{IP: netip.MustParseAddr("127.0.0.7"), UDP: 30303, ID: v4wire.PubkeyOf(k2.PubKey())},
+	}})
+	nodes := <-resc
+	is.Equal(t, 1, len(nodes))
+	is.Equal(t, netip.MustParseAddr("127.0.0.3"), nodes[0].IP())
 }
