@@ -1,6 +1,8 @@
 package server
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -79,5 +81,30 @@ func TestDiscoveryNetwork(t *testing.T) {
 			}
 			t.Fatalf("after %v, %d of %d servers have fewer than %d peers", deadline, lacking, n, want)
 		}
+	}
+}
+
+// TestDiscoveryConfig: the discovery endpoint's address and node database
+// follow Config.DiscoveryAddr and Config.NodeDBPath, and our record
+// announces both ports.
+func TestDiscoveryConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig(t)
+	cfg.NoDiscovery = false
+	cfg.NoDial = true
+	cfg.DiscoveryAddr = "127.0.0.1:0"
+	cfg.NodeDBPath = dir
+
+	srv := startServer(t, cfg)
+	self := srv.Self()
+	if self.UDP() == 0 || self.TCP() == 0 || self.Record() == nil {
+		t.Fatalf("Self = %v, want a signed record with both ports", self)
+	}
+	if info := srv.NodeInfo(); info.ENR == "" || info.ENR != self.Record().String() {
+		t.Fatalf("NodeInfo.ENR = %q", info.ENR)
+	}
+	srv.Close()
+	if _, err := os.Stat(filepath.Join(dir, "nodes.db")); err != nil {
+		t.Fatalf("node database not in NodeDBPath: %v", err)
 	}
 }
