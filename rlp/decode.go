@@ -81,9 +81,10 @@ func (s *Stream) Decode(val any) error {
 	return err
 }
 
-// maxBuffered is the largest value read in one piece by decodeBuffered
-// when the input length is not known exactly.
-const maxBuffered = 64 << 10
+// maxBuffered is the largest value decodeBuffered reads in one piece. Larger
+// values are streamed: buffering them would double their memory, and from a
+// reader of unknown length their size is only a claim.
+const maxBuffered = 256 << 10
 
 // bufPool holds buffers for decodeBuffered.
 var bufPool = sync.Pool{New: func() any { return new([]byte) }}
@@ -95,7 +96,7 @@ var bufPool = sync.Pool{New: func() any { return new([]byte) }}
 // to their input, so the buffer is reused.
 func (s *Stream) decodeBuffered(ti *typeInfo, v reflect.Value) error {
 	k, size, err := s.Kind()
-	if err != nil || (!s.exact && size > maxBuffered) {
+	if err != nil || size > maxBuffered {
 		return ti.dec(s, v) // reports a Kind error with type context
 	}
 	bp := bufPool.Get().(*[]byte)
@@ -123,7 +124,7 @@ func (s *Stream) decodeBuffered(ti *typeInfo, v reflect.Value) error {
 		mem.resetBytes(nil)
 		streamPool.Put(mem)
 	}
-	if cap(buf) <= maxPooledBuf {
+	if cap(buf) <= maxBuffered {
 		*bp = buf
 		bufPool.Put(bp)
 	}

@@ -69,7 +69,7 @@
 // buffer does not allocate when given a pointer (a struct passed by value is
 // copied into the interface and its arrays are not addressable). DecodeBytes
 // decodes in place; Decode and Stream.Decode read each value from a reader
-// whole (values over 64 KiB from readers of unknown length are streamed)
+// whole (values over 256 KiB are streamed)
 // and decode it in memory. Slices of [N]byte are encoded and decoded
 // straight from and into memory.
 //

@@ -256,3 +256,29 @@ func TestEncodeWriterError(t *testing.T) {
 		t.Fatalf("EncodeToBytes of unsupported type = %x, %v", b, err)
 	}
 }
+
+func TestDecodeLargeValueFromReader(t *testing.T) {
+	// Values above maxBuffered are streamed rather than buffered whole.
+	type msg struct {
+		ID   uint64
+		Data []byte
+		List [][8]byte
+	}
+	in := msg{ID: 7, Data: bytes.Repeat([]byte{0xAB}, maxBuffered), List: make([][8]byte, 1000)}
+	enc, err := EncodeToBytes(&in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]io.Reader{
+		"bytes.Reader": bytes.NewReader(enc),
+		"unsized":      onlyReader{bytes.NewReader(enc)},
+	} {
+		var out msg
+		if err := Decode(r, &out); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(out, in) {
+			t.Fatalf("%s: decoded value differs", name)
+		}
+	}
+}
