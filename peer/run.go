@@ -16,7 +16,8 @@ var emptyList = []byte{0xc0}
 // goroutine and one goroutine per shared protocol, and waits for all of
 // them before it returns; by then the connection is closed.
 //
-// Cancelling ctx disconnects with DiscQuitting. Run may be called once. If
+// Cancelling ctx disconnects with DiscQuitting. Run may be called once (a
+// second call returns an error at once, not a *DisconnectError). If
 // Disconnect was called before Run, Run sends the Disconnect and returns
 // without starting any protocol: that is how a server turns away a peer
 // after the Hello exchange.
@@ -119,8 +120,12 @@ func (p *Peer) runProtocol(rw *protoRW) {
 	if err == nil {
 		err = fmt.Errorf("peer: protocol %s returned: %w", rw.proto.Cap(), DiscQuitting)
 	} else if errors.Is(err, ErrClosed) {
-		// The peer is already closing; nothing new to report.
-		return
+		select {
+		case <-p.closed:
+			// The peer is already closing; nothing new to report.
+			return
+		default:
+		}
 	}
 	select {
 	case p.protoErr <- err:
