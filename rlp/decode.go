@@ -81,6 +81,10 @@ func (s *Stream) Decode(val any) error {
 	return err
 }
 
+// minBuffered is the smallest value decodeBuffered reads in one piece; for
+// smaller ones the buffering costs more than it saves.
+const minBuffered = 128
+
 // maxBuffered is the largest value decodeBuffered reads in one piece. Larger
 // values are streamed: buffering them would double their memory, and from a
 // reader of unknown length their size is only a claim.
@@ -96,7 +100,7 @@ var bufPool = sync.Pool{New: func() any { return new([]byte) }}
 // to their input, so the buffer is reused.
 func (s *Stream) decodeBuffered(ti *typeInfo, v reflect.Value) error {
 	k, size, err := s.Kind()
-	if err != nil || size > maxBuffered {
+	if err != nil || size < minBuffered || size > maxBuffered {
 		return ti.dec(s, v) // reports a Kind error with type context
 	}
 	bp := bufPool.Get().(*[]byte)
