@@ -612,3 +612,31 @@ func TestPeerQueueBytes(t *testing.T) {
 	close(readOne) // the protocol returns, which ends the peer
 	tp.wait(t)
 }
+
+// TestPeerDisconnectStuckWriter: we disconnect while a protocol write is
+// stuck on a remote that reads nothing. The Disconnect cannot be written;
+// after its 2 s the connection is closed anyway and everything returns.
+func TestPeerDisconnectStuckWriter(t *testing.T) {
+	checkLeaks(t)
+	a, _, _, keyB := newFakePair(t)
+	writing := make(chan struct{})
+	werr := make(chan error, 1)
+	proto := Protocol{Name: "w", Version: 1, Length: 1, Run: func(_ *Peer, rw MsgReadWriter) error {
+		close(writing)
+		err := Send(rw, 0, "stuck")
+		werr <- err
+		return err
+	}}
+	p := newPeer(a, helloFor(keyB, proto.Cap()), []Protocol{proto}, Config{})
+	done := make(chan error, 1)
+	go func() { done <- p.Run(context.Background()) }()
+	<-writing
+	p.Disconnect(DiscUselessPeer)
+	err := recv(t, done, "Run")
+	if r, _ := ReasonOf(err); r != DiscUselessPeer {
+		t.Errorf("Run returned %v", err)
+	}
+	if err := recv(t, werr, "write"); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("stuck write returned %v, want net.ErrClosed", err)
+	}
+}
