@@ -124,36 +124,43 @@ func FuzzStream(f *testing.F) {
 					t.Fatalf("returned %d bytes from %d bytes of input", len(b), len(data))
 				}
 			}
-			for _, op := range ops {
-				switch op % 12 {
-				case 0:
-					s.Kind()
-				case 1:
-					s.List()
-				case 2:
-					s.ListEnd()
-				case 3:
-					b, _ := s.Bytes()
-					check(b)
-				case 4:
-					s.Uint64()
-				case 5:
-					b, _ := s.Raw()
-					check(b)
-				case 6:
-					s.BigInt()
-				case 7:
-					s.Bool()
-				case 8:
-					s.MoreDataInList()
-				case 9:
-					var v any
-					s.Decode(&v)
-				case 10:
-					s.ReadBytes(make([]byte, int(op>>4)))
-				case 11:
-					s.Uint8()
+			walk := func() {
+				for _, op := range ops {
+					switch op % 12 {
+					case 0:
+						s.Kind()
+					case 1:
+						s.List()
+					case 2:
+						s.ListEnd()
+					case 3:
+						b, _ := s.Bytes()
+						check(b)
+					case 4:
+						s.Uint64()
+					case 5:
+						b, _ := s.Raw()
+						check(b)
+					case 6:
+						s.BigInt()
+					case 7:
+						s.Bool()
+					case 8:
+						s.MoreDataInList()
+					case 9:
+						var v any
+						s.Decode(&v)
+					case 10:
+						s.ReadBytes(make([]byte, int(op>>4)))
+					case 11:
+						s.Uint8()
+					}
 				}
+			}
+			// Memory follows the input, whatever its headers claim: a
+			// generous bound that a claim-sized allocation would break.
+			if n := allocatedBytes(walk); n > uint64(64*len(data))+8<<20 {
+				t.Fatalf("allocated %d bytes walking %d bytes of input", n, len(data))
 			}
 		}
 	})
