@@ -44,20 +44,45 @@ func Encode(w io.Writer, val any) error {
 	return err
 }
 
-// EncodeToBytes returns the encoding of val in a new slice of exactly the
-// right size.
+// EncodeToBytes returns the encoding of val in a new slice.
 func EncodeToBytes(val any) ([]byte, error) {
-	bp := encBufPool.Get().(*[]byte)
-	b, err := AppendToBytes((*bp)[:0], val)
-	var out []byte
-	if err == nil {
-		out = bytes.Clone(b) // copies without zeroing first
+	switch v := val.(type) {
+	case nil:
+		return []byte{0xC0}, nil
+	case []byte:
+		return AppendBytes(make([]byte, 0, len(v)+9), v), nil
+	case string:
+		return AppendString(make([]byte, 0, len(v)+9), v), nil
+	case uint64:
+		return AppendUint64(make([]byte, 0, 9), v), nil
+	case *big.Int:
+		if v == nil {
+			return []byte{0x80}, nil
+		}
+		return AppendBigInt(make([]byte, 0, v.BitLen()/8+10), v)
+	case RawValue:
+		return bytes.Clone(v), nil
 	}
-	if cap(b) <= maxPooledBuf {
-		*bp = b
-		encBufPool.Put(bp)
+	rv := reflect.ValueOf(val)
+	ti := cachedTypeInfo(rv.Type())
+	if ti.encErr != nil {
+		return nil, ti.encErr
 	}
-	return out, err
+	// Values of one type tend to have similar sizes: encode straight into a
+	// buffer of the last size seen, which usually fits, so the result costs
+	// one allocation and no copy.
+	hint := ti.sizeHint.Load()
+	out, err := ti.enc(make([]byte, 0, max(hint, 16)), addressable(rv))
+	if err != nil {
+		return nil, err
+	}
+	if n := int64(len(out)); n > hint || n < hint/2 {
+		ti.sizeHint.Store(n)
+	}
+	if cap(out) > 2*len(out)+64 {
+		out = bytes.Clone(out) // do not hand out a mostly empty buffer
+	}
+	return out[:len(out):len(out)], nil
 }
 
 // AppendToBytes appends the encoding of val to dst and returns the extended

@@ -282,3 +282,25 @@ func TestDecodeLargeValueFromReader(t *testing.T) {
 		}
 	}
 }
+
+func TestEncodeToBytesSizeChanges(t *testing.T) {
+	// EncodeToBytes sizes its result from the previous value of the same
+	// type; results must stay correct and independent as sizes change.
+	type payload struct{ Data []byte }
+	var prev []byte
+	for _, n := range []int{10, 5000, 3, 3, 70000, 1, 200} {
+		v := &payload{Data: bytes.Repeat([]byte{byte(n)}, n)}
+		got, err := EncodeToBytes(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := AppendToBytes(nil, v)
+		if !bytes.Equal(got, want) || len(got) != cap(got) {
+			t.Fatalf("n=%d: got %d bytes (cap %d), want %d", n, len(got), cap(got), len(want))
+		}
+		if prev != nil && len(prev) > 0 && &prev[0] == &got[0] {
+			t.Fatalf("n=%d: result shares memory with the previous one", n)
+		}
+		prev = got
+	}
+}

@@ -39,6 +39,10 @@ type typeInfo struct {
 	encErr error
 	dec    decFn
 	decErr error
+
+	// sizeHint is the encoded size of the last value of this type given to
+	// EncodeToBytes (when it changed notably), used to size its result.
+	sizeHint atomic.Int64
 }
 
 var (
