@@ -427,3 +427,41 @@ func BenchmarkDB(b *testing.B) {
 		})
 	}
 }
+
+func TestDBConcurrent(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, db *DB) {
+		nodes := make([]*Node, 8)
+		for i := range nodes {
+			nodes[i] = v4Node(t, byte(i+1), "10.0.0.1", uint16(i+1))
+		}
+		ip := netip.MustParseAddr("10.0.0.1")
+		done := make(chan struct{})
+		for w := range 4 {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				for i := range 50 {
+					n := nodes[(w+i)%len(nodes)]
+					now := t0.Add(time.Duration(i) * time.Second)
+					db.UpdateNode(n, now)
+					db.UpdateLastPongReceived(n.ID(), ip, now)
+					db.UpdateFindFails(n.ID(), ip, db.FindFails(n.ID(), ip)+1)
+					db.QuerySeeds(3, time.Hour, now)
+					if i%10 == 0 {
+						db.Expire(now)
+					}
+				}
+			}()
+		}
+		for range 4 {
+			<-done
+		}
+		total := 0
+		for _, n := range nodes {
+			sameNode(t, n, db.Node(n.ID()))
+			total += db.FindFails(n.ID(), ip)
+		}
+		// Read-modify-write of the counter is not atomic across calls, so
+		// only bound it.
+		is.True(t, total > 0 && total <= 200, "total %d", total)
+	})
+}
