@@ -214,7 +214,9 @@ func (t *UDPv4) sendPing(n *Node, onDone func(error)) (*pingMatcher, error) {
 		m.pongSeq = pong.ENRSeq
 		return true, true
 	}
-	t.addMatcher(&m.replyMatcher)
+	if err := t.addMatcher(&m.replyMatcher); err != nil {
+		return m, err
+	}
 	if err := t.write(n.UDPAddr(), n.ID(), "PING", pkt); err != nil {
 		// The matcher times out by itself.
 		return m, err
@@ -260,7 +262,9 @@ func (t *UDPv4) findnode(ctx context.Context, n *Node, target v4wire.Pubkey) ([]
 	if err != nil {
 		return nil, err
 	}
-	t.addMatcher(m)
+	if err := t.addMatcher(m); err != nil {
+		return nil, err
+	}
 	if err := t.write(n.UDPAddr(), n.ID(), "FINDNODE", pkt); err != nil {
 		return nil, err
 	}
@@ -308,7 +312,9 @@ func (t *UDPv4) ensureBond(ctx context.Context, n *Node) {
 	}
 	back := &replyMatcher{from: n.ID(), ip: n.IP(), kind: v4wire.PingPacket}
 	back.callback = func(any) (bool, bool) { return true, true }
-	t.addMatcher(back)
+	if t.addMatcher(back) != nil {
+		return
+	}
 	if _, err := t.ping(ctx, n); err != nil {
 		return
 	}
@@ -354,7 +360,9 @@ func (t *UDPv4) requestENR(ctx context.Context, n *Node) (*Node, error) {
 		resp = r
 		return true, true
 	}
-	t.addMatcher(m)
+	if err := t.addMatcher(m); err != nil {
+		return nil, err
+	}
 	if err := t.write(n.UDPAddr(), n.ID(), "ENRREQUEST", pkt); err != nil {
 		return nil, err
 	}

@@ -25,6 +25,8 @@ type replyMatcher struct {
 	// several Neighbors packets).
 	callback func(p any) (matched, done bool)
 
+	// added receives whether loop() registered the matcher.
+	added chan error
 	// errc receives the outcome exactly once: nil, ErrTimeout or ErrClosed.
 	// It has a buffer of one so loop() never blocks.
 	errc chan error
@@ -51,14 +53,19 @@ type incomingReply struct {
 }
 
 // addMatcher registers m. It must be called before the request is sent, so
-// that the reply cannot overtake the registration. Once it returns, m is
-// guaranteed to finish.
-func (t *UDPv4) addMatcher(m *replyMatcher) {
+// that the reply cannot overtake the registration. It returns
+// ErrTooManyPending or ErrClosed, after finishing m with that error, when m
+// was not registered; the request must then not be sent. Once m is
+// registered it is guaranteed to finish.
+func (t *UDPv4) addMatcher(m *replyMatcher) error {
 	m.errc = make(chan error, 1)
+	m.added = make(chan error, 1)
 	select {
 	case t.addMatcherCh <- m:
+		return <-m.added
 	case <-t.closing:
 		m.finish(ErrClosed)
+		return ErrClosed
 	}
 }
 
@@ -120,10 +127,12 @@ func (t *UDPv4) replyLoop() {
 		case m := <-t.addMatcherCh:
 			if len(pending) >= t.cfg.MaxPendingReplies {
 				m.finish(ErrTooManyPending)
+				m.added <- ErrTooManyPending
 				continue
 			}
 			m.deadline = t.clock.Now().Add(t.cfg.ResponseTimeout)
 			pending = append(pending, m)
+			m.added <- nil
 
 		case r := <-t.replyCh:
 			matched := false

@@ -3,7 +3,9 @@ package discover
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
+	"runtime"
 	"testing"
 	"time"
 
@@ -632,4 +634,38 @@ func TestUDPNetRestrict(t *testing.T) {
 	nodes := <-resc
 	is.Equal(t, 1, len(nodes))
 	is.Equal(t, netip.MustParseAddr("127.0.0.3"), nodes[0].IP())
+}
+
+// TestUDPPingFlood (S5): pings from many unknown senders each cost one
+// pending ping-back, bounded by MaxPendingReplies, and no goroutine.
+func TestUDPPingFlood(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ut := newUDPTestConfig(t, Config{MaxPendingReplies: 8})
+	defer ut.close()
+	before := runtime.NumGoroutine()
+	for i := range 40 {
+		ut.remote(fmt.Sprintf("127.0.1.%d:30303", i+1), nil).ping()
+	}
+	ut.remote("127.0.2.1:30303", nil).sync() // all 41 pings handled
+	is.True(t, runtime.NumGoroutine() <= before+1, "goroutines grew from %d to %d", before, runtime.NumGoroutine())
+
+	// The pending list is full of ping-backs: our own request is refused
+	// at once instead of queueing without bound.
+	target := ut.remote("127.0.0.2:30303", nil)
+	_, err := ut.udp.Ping(context.Background(), target.node())
+	is.ErrorIs(t, err, ErrTooManyPending)
+
+	// Once they time out there is room again.
+	ut.clk.Run(time.Second)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := ut.udp.Ping(context.Background(), target.node())
+		errc <- err
+	}()
+	p, hash := target.read()
+	if _, ok := p.(*v4wire.Ping); !ok {
+		t.Fatalf("got %s, want PING", p.Name())
+	}
+	target.send(&v4wire.Pong{To: target.endpoint(), ReplyTok: hash, Expiration: target.exp()})
+	is.NoError(t, <-errc)
 }
