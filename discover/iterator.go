@@ -60,6 +60,7 @@ type lookupIterator struct {
 	closing <-chan struct{} // the transport's
 }
 
+// Next implements Iterator.
 func (it *lookupIterator) Next() bool {
 	it.cur = nil
 	for len(it.buf) == 0 {
@@ -91,8 +92,10 @@ func (it *lookupIterator) sleep(d time.Duration) bool {
 	}
 }
 
+// Node implements Iterator.
 func (it *lookupIterator) Node() *Node { return it.cur }
 
+// Close implements Iterator.
 func (it *lookupIterator) Close() { it.cancel() }
 
 // ReadNodes reads up to n distinct nodes from it, stopping early when it is
@@ -122,6 +125,7 @@ type filterIter struct {
 	keep func(*Node) bool
 }
 
+// Next implements Iterator.
 func (f *filterIter) Next() bool {
 	for f.Iterator.Next() {
 		if f.keep(f.Node()) {
@@ -144,6 +148,7 @@ type sliceIter struct {
 	closed bool
 }
 
+// Next implements Iterator.
 func (s *sliceIter) Next() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -155,12 +160,14 @@ func (s *sliceIter) Next() bool {
 	return true
 }
 
+// Node implements Iterator.
 func (s *sliceIter) Node() *Node {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.cur
 }
 
+// Close implements Iterator.
 func (s *sliceIter) Close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -585,12 +585,14 @@ type lockedRand struct {
 	r  *rand.Rand
 }
 
+// IntN returns a number in [0, n).
 func (r *lockedRand) IntN(n int) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.r.IntN(n)
 }
 
+// Int64N returns a number in [0, n).
 func (r *lockedRand) Int64N(n int64) int64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
