@@ -387,7 +387,20 @@ func (b *builder) makeStructDecoder(typ reflect.Type) (decFn, error) {
 		if _, err := s.List(); err != nil {
 			return decError(err, typ)
 		}
+		var base unsafe.Pointer
+		if v.CanAddr() {
+			base = v.Addr().UnsafePointer()
+		}
 		for i, f := range fields {
+			if f.decPtr != nil && base != nil && (!f.tags.optional || s.MoreDataInList()) {
+				if err := f.decPtr(s, unsafe.Add(base, f.offset)); err != nil {
+					if err == ErrEOL {
+						return &DecodeError{Err: ErrTooFewElements, Type: typ}
+					}
+					return addErrorPath(err, "."+f.name)
+				}
+				continue
+			}
 			fv := v.Field(f.index)
 			if f.tags.tail {
 				if err := s.decodeElems(fv, f.elem); err != nil {

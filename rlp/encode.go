@@ -325,9 +325,19 @@ func (b *builder) makeStructEncoder(typ reflect.Type) (encFn, error) {
 			}
 			end--
 		}
+		var base unsafe.Pointer
+		if v.CanAddr() {
+			base = v.Addr().UnsafePointer()
+		}
 		dst, mark, r := hint.start(dst)
 		var err error
 		for _, f := range fields[:end] {
+			if f.encPtr != nil && base != nil {
+				if dst, err = f.encPtr(dst, unsafe.Add(base, f.offset)); err != nil {
+					return dst, err
+				}
+				continue
+			}
 			fv := v.Field(f.index)
 			if f.tags.tail {
 				if f.elem.encErr != nil {

@@ -128,6 +128,11 @@ type field struct {
 	tags  tags
 	info  *typeInfo
 	elem  *typeInfo // element codecs of a tail field
+
+	// Direct codecs for simple types (see fields.go), nil otherwise.
+	offset uintptr
+	encPtr encPtrFn
+	decPtr decPtrFn
 }
 
 // structFields returns the encoded fields of a struct type and checks the use
@@ -165,10 +170,13 @@ func (b *builder) structFields(typ reflect.Type) ([]field, error) {
 	}
 	for i := range fields {
 		f := &fields[i]
-		ft := typ.Field(f.index).Type
-		f.info = b.infoFor(ft, f.tags)
+		sf := typ.Field(f.index)
+		f.info = b.infoFor(sf.Type, f.tags)
 		if f.tags.tail {
-			f.elem = b.infoFor(ft.Elem(), tags{})
+			f.elem = b.infoFor(sf.Type.Elem(), tags{})
+		} else {
+			f.offset = sf.Offset
+			f.encPtr, f.decPtr = makeFieldCodecs(sf.Type, f.tags)
 		}
 	}
 	return fields, nil
