@@ -65,13 +65,16 @@
 //
 // # Performance
 //
-// Codecs are built once per type and cached. AppendToBytes into a reused
-// buffer does not allocate when given a pointer (a struct passed by value is
-// copied into the interface and its arrays are not addressable). DecodeBytes
-// decodes in place; Decode and Stream.Decode read each value from a reader
-// whole (values over 256 KiB are streamed)
-// and decode it in memory. Slices of [N]byte are encoded and decoded
-// straight from and into memory.
+// Codecs are built once per type and cached; struct fields of simple types
+// (integers, bools, strings, byte slices and arrays, *big.Int) are read and
+// written through their offsets without reflection. AppendToBytes into a
+// reused buffer does not allocate when given a pointer (a struct passed by
+// value is first copied so its arrays can be read in bulk). EncodeToBytes
+// sizes its result from the previous encoding of the same type and usually
+// allocates once. DecodeBytes decodes in place; Decode and Stream.Decode
+// read values of 128 bytes to 256 KiB from a reader in one piece and decode
+// them in memory. Slices of [N]byte are encoded and decoded straight from
+// and into memory.
 //
 // # Hand-written codecs
 //
