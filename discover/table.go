@@ -335,8 +335,14 @@ func indexOf(list []*tableNode, id ID) int {
 	return -1
 }
 
+// usable reports whether n can go into the table: not ourselves, and with
+// an address to reach it at.
+func (t *table) usable(n *Node) bool {
+	return n.ID() != t.cfg.self && n.IP().IsValid() && !n.IP().IsUnspecified() && n.UDP() != 0
+}
+
 func (t *table) handleSeen(n *Node) {
-	if n.ID() == t.cfg.self {
+	if !t.usable(n) {
 		return
 	}
 	b := t.bucketFor(n.ID())
@@ -364,7 +370,7 @@ func (t *table) handleSeen(n *Node) {
 }
 
 func (t *table) handleFound(n *Node) {
-	if n.ID() == t.cfg.self {
+	if !t.usable(n) {
 		return
 	}
 	b := t.bucketFor(n.ID())

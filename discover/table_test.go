@@ -136,8 +136,12 @@ func TestTableSeenAndFound(t *testing.T) {
 	tab.handleSeen(b)
 	is.Equal(t, []ID{b.ID(), c.ID(), a.ID()}, entryIDs(bk.entries), "seen again moves to the front")
 	is.True(t, fs.nodes[b.ID()] != nil, "seen node stored in the DB")
-	tab.handleSeen(&Node{id: testPool().self})
+	tab.handleSeen(&Node{id: testPool().self, ip: a.IP(), udp: 30303})
 	is.Equal(t, 3, len(bk.entries), "self never added")
+	noAddr := NewV4(p.keyAt(t, 256).PubKey(), netip.Addr{}, 0, 0)
+	tab.handleSeen(noAddr)
+	tab.handleFound(noAddr)
+	is.False(t, inEntries(tab, noAddr) || inReplacements(tab, noAddr), "node without an address added")
 }
 
 func entryIDs(list []*tableNode) []ID {
