@@ -376,3 +376,19 @@ func TestDirectFieldCodecs(t *testing.T) {
 		t.Fatalf("overflow error = %v", err)
 	}
 }
+
+// ptrUint has a pointer-receiver encoder on a non-struct type.
+type ptrUint uint
+
+func (u *ptrUint) AppendRLP(dst []byte) ([]byte, error) {
+	return AppendUint64(dst, uint64(*u)+1), nil
+}
+
+func TestEncoderAddrNonStruct(t *testing.T) {
+	// Held by value in an interface the uint is not addressable; it is
+	// copied to call the pointer method.
+	got, err := EncodeToBytes([]any{ptrUint(4), big.NewInt(3), *big.NewInt(300)})
+	if err != nil || !bytes.Equal(got, unhex("c5050382012c")) {
+		t.Fatalf("got %x, %v", got, err)
+	}
+}
