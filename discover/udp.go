@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"syscall"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
@@ -425,8 +426,9 @@ func (t *UDPv4) readLoop() {
 			default:
 			}
 			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
+			if errors.As(err, &ne) && ne.Timeout() ||
+				errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) {
+				continue // ICMP errors reported on the socket (Windows) are not fatal
 			}
 			t.log.Debug("discover: read error, stopping", "err", err)
 			return
