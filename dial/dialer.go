@@ -95,17 +95,3 @@ func hasEndpoint(n *discover.Node) bool {
 	ip := n.IP()
 	return ip.IsValid() && !ip.IsUnspecified() && !ip.IsMulticast() && n.TCP() != 0
 }
-
-// allowed reports whether ip is inside restrict, or restrict is empty.
-func allowed(restrict []netip.Prefix, ip netip.Addr) bool {
-	if len(restrict) == 0 {
-		return true
-	}
-	ip = ip.Unmap()
-	for _, p := range restrict {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
-}

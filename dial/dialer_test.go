@@ -68,25 +68,3 @@ func TestTCPDialer(t *testing.T) {
 		})
 	}
 }
-
-func TestAllowed(t *testing.T) {
-	restrict := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fd00::/8")}
-	for _, tc := range []struct {
-		ip       string
-		restrict []netip.Prefix
-		want     bool
-	}{
-		{"1.2.3.4", nil, true},
-		{"10.1.2.3", restrict, true},
-		{"::ffff:10.1.2.3", restrict, true},
-		{"11.0.0.1", restrict, false},
-		{"fd00::1", restrict, true},
-		{"fe80::1", restrict, false},
-	} {
-		t.Run(tc.ip, func(t *testing.T) {
-			if got := allowed(tc.restrict, netip.MustParseAddr(tc.ip)); got != tc.want {
-				t.Fatalf("allowed = %v, want %v", got, tc.want)
-			}
-		})
-	}
-}

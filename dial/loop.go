@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/netutil"
 )
 
 // readNodes feeds discovered nodes to the loop. It blocks on the send while
@@ -146,7 +147,7 @@ func (s *Scheduler) considerNode(n *discover.Node) {
 	case s.busy(id):
 	case s.history.contains(id):
 	case !hasEndpoint(n):
-	case !allowed(s.cfg.NetRestrict, n.IP()):
+	case !netutil.Allowed(s.cfg.NetRestrict, n.IP()):
 	default:
 		now := s.clock.Now()
 		s.history.add(id, now)

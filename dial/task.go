@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/netutil"
 )
 
 // task is one dial attempt, run in its own goroutine.
@@ -58,7 +59,7 @@ func (s *Scheduler) dialTask(t *task) error {
 		t.dialFailed = true
 		return ErrNoEndpoint
 	}
-	if !allowed(s.cfg.NetRestrict, n.IP()) {
+	if !netutil.Allowed(s.cfg.NetRestrict, n.IP()) {
 		return ErrNetRestrict
 	}
 	conn, err := s.cfg.Dialer.Dial(t.ctx, n)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+
+	"github.com/devp2p-go/devp2p/internal/netutil"
 )
 
 // Address checks used by the transport and the table. They follow the
@@ -17,14 +19,6 @@ var (
 	errLoopbackRelay = errors.New("discover: loopback IP relayed by a non-loopback sender")
 	errLANRelay      = errors.New("discover: LAN IP relayed by a public sender")
 )
-
-// isLAN reports whether ip is a loopback, private (RFC 1918, RFC 4193) or
-// link-local address. Such addresses are exempt from the IP diversity limits
-// so that local test networks work.
-func isLAN(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()
-}
 
 // special-purpose blocks that are never valid node addresses.
 var specialPrefixes = []netip.Prefix{
@@ -60,25 +54,10 @@ func checkRelayIP(sender, addr netip.Addr) error {
 		return errSpecialIP
 	case addr.IsLoopback() && !sender.IsLoopback():
 		return errLoopbackRelay
-	case isLAN(addr) && !isLAN(sender):
+	case netutil.IsLAN(addr) && !netutil.IsLAN(sender):
 		return errLANRelay
 	}
 	return nil
-}
-
-// allowedIP reports whether ip is inside one of the prefixes of an
-// allow-list. An empty list allows everything.
-func allowedIP(restrict []netip.Prefix, ip netip.Addr) bool {
-	if len(restrict) == 0 {
-		return true
-	}
-	ip = ip.Unmap()
-	for _, p := range restrict {
-		if p.Contains(ip) {
-			return true
-		}
-	}
-	return false
 }
 
 // Subnet sizes for the IP diversity limits (PROTOCOL.md "Our decisions").
@@ -115,7 +94,7 @@ func newNetSet(limit int) netSet {
 }
 
 // exempt reports whether ip is outside the limits.
-func (s *netSet) exempt(ip netip.Addr) bool { return isLAN(ip) }
+func (s *netSet) exempt(ip netip.Addr) bool { return netutil.IsLAN(ip) }
 
 // canAdd reports whether one more address from ip's subnet fits.
 func (s *netSet) canAdd(ip netip.Addr) bool {

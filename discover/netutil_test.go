@@ -88,16 +88,3 @@ func TestNetSet(t *testing.T) {
 		}
 	})
 }
-
-func TestAllowedIP(t *testing.T) {
-	restrict := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
-	if !allowedIP(nil, netip.MustParseAddr("1.2.3.4")) {
-		t.Error("empty list rejected")
-	}
-	if !allowedIP(restrict, netip.MustParseAddr("10.1.2.3")) {
-		t.Error("inside rejected")
-	}
-	if allowedIP(restrict, netip.MustParseAddr("11.1.2.3")) {
-		t.Error("outside accepted")
-	}
-}

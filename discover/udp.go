@@ -14,6 +14,7 @@ import (
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/internal/netutil"
 )
 
 // UDPv4 is a discv4 node: the UDP transport (discv4.md), the Kademlia table
@@ -290,7 +291,7 @@ func (t *UDPv4) nodeFromWire(sender netip.Addr, rn v4wire.Node) (*Node, error) {
 	if err := checkRelayIP(sender, rn.IP); err != nil {
 		return nil, err
 	}
-	if !allowedIP(t.cfg.NetRestrict, rn.IP) {
+	if !netutil.Allowed(t.cfg.NetRestrict, rn.IP) {
 		return nil, errRestricted
 	}
 	pub, err := ethcrypto.UnmarshalPubkey(rn.ID[:])
@@ -442,7 +443,7 @@ func (t *UDPv4) readLoop() {
 }
 
 func (t *UDPv4) handlePacket(from netip.AddrPort, data []byte) {
-	if !allowedIP(t.cfg.NetRestrict, from.Addr()) {
+	if !netutil.Allowed(t.cfg.NetRestrict, from.Addr()) {
 		return
 	}
 	p, fromKey, hash, err := v4wire.Decode(data)

@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/devp2p-go/devp2p/internal/netutil"
 	"github.com/devp2p-go/devp2p/peer"
 )
 
@@ -23,7 +24,7 @@ func TestInboundThrottle(t *testing.T) {
 		exempt func(netip.Addr) bool
 		second bool // whether the second connection gets through
 	}{
-		{"loopback exempt by default", isLAN, true},
+		{"loopback exempt by default", netutil.IsLAN, true},
 		{"throttled without exemption", func(netip.Addr) bool { return false }, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/netip"
 	"time"
+
+	"github.com/devp2p-go/devp2p/internal/netutil"
 )
 
 // Accept retry backoff after temporary errors such as running out of file
@@ -68,7 +70,7 @@ func (srv *Server) listenLoop(ln net.Listener) {
 func (srv *Server) admitInbound(th *throttle, fd net.Conn) bool {
 	ip := remoteIP(fd)
 	switch {
-	case !allowedIP(srv.cfg.NetRestrict, ip):
+	case !netutil.Allowed(srv.cfg.NetRestrict, ip):
 		srv.log.Debug("Inbound connection outside NetRestrict", "addr", fd.RemoteAddr())
 		return false
 	case !th.allow(ip):

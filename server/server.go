@@ -13,6 +13,7 @@ import (
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/netutil"
 	"github.com/devp2p-go/devp2p/peer"
 )
 
@@ -38,7 +39,7 @@ type Server struct {
 	clock clock.Clock
 	id    discover.ID
 
-	// inboundExempt says which inbound IPs skip the throttle (isLAN).
+	// inboundExempt says which inbound IPs skip the throttle (netutil.IsLAN).
 	inboundExempt func(netip.Addr) bool
 
 	peers  *peerSet[*serverPeer]
@@ -77,7 +78,7 @@ func New(cfg Config) (*Server, error) {
 		id:     id,
 		static: make(map[discover.ID]*discover.Node),
 
-		inboundExempt: isLAN,
+		inboundExempt: netutil.IsLAN,
 	}
 	srv.log = cfg.Logger.With("self", id.TerminalString())
 	srv.ctx, srv.cancel = context.WithCancel(context.Background())
