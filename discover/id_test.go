@@ -4,21 +4,23 @@ import (
 	"crypto/rand"
 	"math/big"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestParseID(t *testing.T) {
 	const s = "a448f24c6d18e575453db13171562b71999873db5b286df957af199ec94617f7"
 	id, err := ParseID(s)
-	is.NoError(t, err)
-	is.Equal(t, s, id.String())
-	is.Equal(t, "a448f24c", id.TerminalString())
+	require.NoError(t, err)
+	require.Equal(t, s, id.String())
+	require.Equal(t, "a448f24c", id.TerminalString())
 	id2, err := ParseID("0x" + s)
-	is.NoError(t, err)
-	is.Equal(t, id, id2)
+	require.NoError(t, err)
+	require.Equal(t, id, id2)
 
 	for _, bad := range []string{"", s[:62], s + "00", "zz" + s[2:], "0x"} {
 		_, err := ParseID(bad)
-		is.ErrorIs(t, err, ErrInvalidID, bad)
+		require.ErrorIs(t, err, ErrInvalidID, bad)
 	}
 }
 
@@ -38,8 +40,8 @@ func TestLogDist(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			is.Equal(t, tt.want, LogDist(a, tt.b()))
-			is.Equal(t, tt.want, LogDist(tt.b(), a))
+			require.Equal(t, tt.want, LogDist(a, tt.b()))
+			require.Equal(t, tt.want, LogDist(tt.b(), a))
 		})
 	}
 	t.Run("random against big.Int", func(t *testing.T) {
@@ -48,7 +50,7 @@ func TestLogDist(t *testing.T) {
 			// Share a random-length prefix so that small distances occur.
 			copy(y[:i%32], x[:])
 			d := new(big.Int).Xor(new(big.Int).SetBytes(x[:]), new(big.Int).SetBytes(y[:]))
-			is.Equal(t, d.BitLen(), LogDist(x, y))
+			require.Equal(t, d.BitLen(), LogDist(x, y))
 		}
 	})
 }
@@ -63,7 +65,7 @@ func TestDistCmp(t *testing.T) {
 		}
 		xa := new(big.Int).Xor(new(big.Int).SetBytes(target[:]), new(big.Int).SetBytes(a[:]))
 		xb := new(big.Int).Xor(new(big.Int).SetBytes(target[:]), new(big.Int).SetBytes(b[:]))
-		is.Equal(t, xa.Cmp(xb), DistCmp(target, a, b))
+		require.Equal(t, xa.Cmp(xb), DistCmp(target, a, b))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
 
@@ -14,7 +15,7 @@ func testNodes(t *testing.T, n int) []*Node {
 	out := make([]*Node, n)
 	for i := range out {
 		k, err := secp256k1.GeneratePrivateKey()
-		is.NoError(t, err)
+		require.NoError(t, err)
 		out[i] = NewV4(k.PubKey(), netip.AddrFrom4([4]byte{127, 0, 3, byte(i + 1)}), 30303, 30303)
 	}
 	return out
@@ -37,19 +38,19 @@ func TestReadNodesAndFilter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := ReadNodes(tt.it, tt.n)
-			is.Equal(t, len(tt.want), len(got))
+			require.Equal(t, len(tt.want), len(got))
 			for i := range got {
-				is.Equal(t, tt.want[i].ID(), got[i].ID(), "node %d", i)
+				require.Equal(t, tt.want[i].ID(), got[i].ID(), "node %d", i)
 			}
 		})
 	}
 	t.Run("closed slice", func(t *testing.T) {
 		it := SliceIter(nodes)
-		is.True(t, it.Next())
+		require.True(t, it.Next())
 		it.Close()
 		it.Close()
-		is.False(t, it.Next())
-		is.True(t, it.Node() == nil)
+		require.False(t, it.Next())
+		require.True(t, it.Node() == nil)
 	})
 }
 
@@ -68,12 +69,12 @@ func TestRandomNodesClose(t *testing.T) {
 	res := make(chan bool, 1)
 	go func() { res <- it.Next() }()
 	it.Close()
-	is.False(t, <-res, "Next after Close")
+	require.False(t, <-res, "Next after Close")
 	it.Close()
 
 	it2 := ut.udp.RandomNodes()
 	ut.close()
-	is.False(t, it2.Next(), "Next after the transport closed")
+	require.False(t, it2.Next(), "Next after the transport closed")
 }
 
 // TestRandomNodesYields runs four transports on the packet pipe with the
@@ -84,7 +85,7 @@ func TestRandomNodesYields(t *testing.T) {
 	start := func(addr string, boot []*Node) *UDPv4 {
 		k, _ := secp256k1.GeneratePrivateKey()
 		u, err := Listen(pn.listen(addr), Config{PrivateKey: k, Bootnodes: boot})
-		is.NoError(t, err)
+		require.NoError(t, err)
 		return u
 	}
 	b := start("127.0.0.2:30303", nil)
@@ -115,6 +116,6 @@ func TestRandomNodesYields(t *testing.T) {
 		ids[n.ID()] = true
 	}
 	for _, want := range []*UDPv4{b, c, d} {
-		is.True(t, ids[want.Self().ID()], "node %v yielded", want.Self().ID().TerminalString())
+		require.True(t, ids[want.Self().ID()], "node %v yielded", want.Self().ID().TerminalString())
 	}
 }

@@ -8,64 +8,65 @@ import (
 
 	"github.com/devp2p-go/devp2p/discover/enr"
 	"github.com/devp2p-go/devp2p/rlp"
+	"github.com/stretchr/testify/require"
 )
 
 func TestLocalNode(t *testing.T) {
 	key := testKey(t, 3)
 	ln := NewLocalNode(key, nil)
-	is.Equal(t, PubkeyToID(key.PubKey()), ln.ID())
+	require.Equal(t, PubkeyToID(key.PubKey()), ln.ID())
 
 	n0 := ln.Node()
 	seq0 := n0.Seq()
-	is.True(t, seq0 > 1_600_000_000_000, "seq starts from the clock in ms, got %d", seq0)
-	is.True(t, n0.Incomplete())
-	is.Equal(t, ln.ID(), n0.ID())
+	require.True(t, seq0 > 1_600_000_000_000, "seq starts from the clock in ms, got %d", seq0)
+	require.True(t, n0.Incomplete())
+	require.Equal(t, ln.ID(), n0.ID())
 
 	ln.SetIP(netip.MustParseAddr("127.0.0.1"))
 	ln.SetUDP(30303)
 	ln.SetTCP(30304)
 	n1 := ln.Node()
-	is.Equal(t, seq0+1, n1.Seq(), "several changes, one bump")
-	is.Equal(t, netip.MustParseAddrPort("127.0.0.1:30303"), n1.UDPAddr())
-	is.Equal(t, netip.MustParseAddrPort("127.0.0.1:30304"), n1.TCPAddr())
-	is.True(t, n1 == ln.Node(), "no change, same node")
-	is.Equal(t, seq0+1, ln.Seq())
+	require.Equal(t, seq0+1, n1.Seq(), "several changes, one bump")
+	require.Equal(t, netip.MustParseAddrPort("127.0.0.1:30303"), n1.UDPAddr())
+	require.Equal(t, netip.MustParseAddrPort("127.0.0.1:30304"), n1.TCPAddr())
+	require.True(t, n1 == ln.Node(), "no change, same node")
+	require.Equal(t, seq0+1, ln.Seq())
 
 	// Setting the same values changes nothing.
 	ln.SetIP(netip.MustParseAddr("127.0.0.1"))
 	ln.SetUDP(30303)
-	is.True(t, n1 == ln.Node())
+	require.True(t, n1 == ln.Node())
 
 	// The published record verifies and round-trips.
 	back, err := ParseNode(n1.String())
-	is.NoError(t, err)
-	is.Equal(t, n1.Seq(), back.Seq())
-	is.Equal(t, n1.UDPAddr(), back.UDPAddr())
+	require.NoError(t, err)
+	require.Equal(t, n1.Seq(), back.Seq())
+	require.Equal(t, n1.UDPAddr(), back.UDPAddr())
 
 	// The old node is immutable.
 	ln.SetUDP(1)
 	n2 := ln.Node()
-	is.Equal(t, seq0+2, n2.Seq())
-	is.Equal(t, uint16(1), n2.UDP())
-	is.Equal(t, uint16(30303), n1.UDP())
+	require.Equal(t, seq0+2, n2.Seq())
+	require.Equal(t, uint16(1), n2.UDP())
+	require.Equal(t, uint16(30303), n1.UDP())
 
 	t.Run("Set and Delete", func(t *testing.T) {
-		is.NoError(t, ln.Set("eth", []byte{0xc0}))
+		require.NoError(t, ln.Set("eth", []byte{0xc0}))
 		n := ln.Node()
-		is.Equal(t, seq0+3, n.Seq())
+		require.Equal(t, seq0+3, n.Seq())
 		v, ok := n.Record().Get("eth")
-		is.True(t, ok)
-		is.Equal(t, []byte{0xc0}, v)
+		require.True(t, ok)
+		require.Equal(t, []byte{0xc0}, v)
 		ln.Delete("eth")
-		is.False(t, ln.Node().Record().Has("eth"))
-		is.Equal(t, seq0+4, ln.Seq())
+		require.False(t, ln.Node().Record().Has("eth"))
+		require.Equal(t, seq0+4, ln.Seq())
 	})
 	t.Run("Set too big", func(t *testing.T) {
 		before := ln.Node()
 		err := ln.Set("big", rlp.AppendBytes(nil, bytes.Repeat([]byte{1}, 250)))
-		is.ErrorIs(t, err, enr.ErrTooBig)
-		is.True(t, before == ln.Node(), "nothing changed")
-		is.ErrorIs(t, ln.Set("bad", []byte{0x82}), enr.ErrInvalidValue)
+		require.ErrorIs(t, err, enr.ErrTooBig)
+		require.True(t, before == ln.Node(), "nothing changed")
+		require.ErrorIs(t, ln.Set("bad", []byte{0x82}), enr.ErrInvalidValue)
 	})
 	t.Run("change pushing over the limit is undone", func(t *testing.T) {
 		// Fill the record to one byte below the limit with an IPv4
@@ -73,39 +74,39 @@ func TestLocalNode(t *testing.T) {
 		before := ln.Node()
 		size := func() int {
 			b, err := ln.Node().AppendRecord(nil)
-			is.NoError(t, err)
+			require.NoError(t, err)
 			return len(b)
 		}
 		pad := enr.MaxSize - size() - len("pad") - 1 - 3 - 4
-		is.NoError(t, ln.Set("pad", rlp.AppendBytes(nil, make([]byte, pad))))
-		is.True(t, size() >= enr.MaxSize-4, "size %d", size())
+		require.NoError(t, ln.Set("pad", rlp.AppendBytes(nil, make([]byte, pad))))
+		require.True(t, size() >= enr.MaxSize-4, "size %d", size())
 		full := ln.Node()
-		is.True(t, full != before)
+		require.True(t, full != before)
 		ln.SetIP(netip.MustParseAddr("2001:db8::1"))
-		is.True(t, full == ln.Node())
-		is.ErrorIs(t, ln.Err(), enr.ErrTooBig)
-		is.False(t, ln.Node().Record().Has(enr.KeyIP6))
+		require.True(t, full == ln.Node())
+		require.ErrorIs(t, ln.Err(), enr.ErrTooBig)
+		require.False(t, ln.Node().Record().Has(enr.KeyIP6))
 		ln.Delete("pad")
-		is.True(t, ln.Node() != full)
-		is.NoError(t, ln.Err())
+		require.True(t, ln.Node() != full)
+		require.NoError(t, ln.Err())
 	})
 }
 
 func TestLocalNodeSeqPersists(t *testing.T) {
 	db, err := OpenDB(t.TempDir())
-	is.NoError(t, err)
+	require.NoError(t, err)
 	defer db.Close()
 	key := testKey(t, 4)
 
 	ln := NewLocalNode(key, db)
 	ln.SetUDP(1)
 	seq := ln.Seq()
-	is.Equal(t, seq, db.LocalSeq(ln.ID()))
+	require.Equal(t, seq, db.LocalSeq(ln.ID()))
 
 	// A new LocalNode for the same key never reuses a published seq.
 	ln2 := NewLocalNode(key, db)
-	is.Equal(t, seq+1, ln2.Seq())
-	is.Equal(t, seq+1, db.LocalSeq(ln.ID()))
+	require.Equal(t, seq+1, ln2.Seq())
+	require.Equal(t, seq+1, db.LocalSeq(ln.ID()))
 }
 
 func TestLocalNodeConcurrent(t *testing.T) {
@@ -127,6 +128,6 @@ func TestLocalNodeConcurrent(t *testing.T) {
 	wg.Wait()
 	n := ln.Node()
 	back, err := ParseNode(n.String())
-	is.NoError(t, err)
-	is.Equal(t, n.UDP(), back.UDP())
+	require.NoError(t, err)
+	require.Equal(t, n.UDP(), back.UDP())
 }

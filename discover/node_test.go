@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/stretchr/testify/require"
 
 	"github.com/devp2p-go/devp2p/discover/enr"
 	"github.com/devp2p-go/devp2p/rlp"
@@ -28,29 +29,29 @@ func testKey(t testing.TB, seed byte) *secp256k1.PrivateKey {
 
 func TestParseNodeENR(t *testing.T) {
 	n, err := ParseNode(vectorENR)
-	is.NoError(t, err)
-	is.Equal(t, vectorID, n.ID().String())
-	is.Equal(t, netip.MustParseAddr("127.0.0.1"), n.IP())
-	is.Equal(t, uint16(30303), n.UDP())
-	is.Equal(t, uint16(0), n.TCP())
-	is.Equal(t, uint64(1), n.Seq())
-	is.False(t, n.Incomplete())
-	is.Equal(t, vectorENR, n.String())
-	is.Equal(t, "enode://"+vectorPubkey+"@127.0.0.1:0?discport=30303", n.URLv4())
-	is.Equal(t, netip.MustParseAddrPort("127.0.0.1:30303"), n.UDPAddr())
+	require.NoError(t, err)
+	require.Equal(t, vectorID, n.ID().String())
+	require.Equal(t, netip.MustParseAddr("127.0.0.1"), n.IP())
+	require.Equal(t, uint16(30303), n.UDP())
+	require.Equal(t, uint16(0), n.TCP())
+	require.Equal(t, uint64(1), n.Seq())
+	require.False(t, n.Incomplete())
+	require.Equal(t, vectorENR, n.String())
+	require.Equal(t, "enode://"+vectorPubkey+"@127.0.0.1:0?discport=30303", n.URLv4())
+	require.Equal(t, netip.MustParseAddrPort("127.0.0.1:30303"), n.UDPAddr())
 	key := n.PubkeyBytes()
-	is.Equal(t, vectorPubkey, hex.EncodeToString(key[:]))
+	require.Equal(t, vectorPubkey, hex.EncodeToString(key[:]))
 
 	rec := n.Record()
-	is.True(t, rec != nil && rec.Signed())
+	require.True(t, rec != nil && rec.Signed())
 	rec.SetUDP(1) // must not affect n
-	is.Equal(t, uint16(30303), n.UDP())
-	is.Equal(t, vectorENR, n.String())
+	require.Equal(t, uint16(30303), n.UDP())
+	require.Equal(t, vectorENR, n.String())
 	enc, err := n.AppendRecord(nil)
-	is.NoError(t, err)
+	require.NoError(t, err)
 	dec, err := enr.Decode(enc)
-	is.NoError(t, err)
-	is.Equal(t, vectorENR, dec.String())
+	require.NoError(t, err)
+	require.Equal(t, vectorENR, dec.String())
 }
 
 func TestParseNodeEnode(t *testing.T) {
@@ -74,27 +75,27 @@ func TestParseNodeEnode(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			n, err := ParseNode(tt.in)
-			is.NoError(t, err)
-			is.Equal(t, vectorID, n.ID().String())
-			is.Nil(t, n.Record())
-			is.Equal(t, uint64(0), n.Seq())
+			require.NoError(t, err)
+			require.Equal(t, vectorID, n.ID().String())
+			require.Nil(t, n.Record())
+			require.Equal(t, uint64(0), n.Seq())
 			if tt.ip == "" {
-				is.True(t, n.Incomplete())
-				is.False(t, n.IP().IsValid())
+				require.True(t, n.Incomplete())
+				require.False(t, n.IP().IsValid())
 			} else {
-				is.False(t, n.Incomplete())
-				is.Equal(t, netip.MustParseAddr(tt.ip), n.IP())
+				require.False(t, n.Incomplete())
+				require.Equal(t, netip.MustParseAddr(tt.ip), n.IP())
 			}
-			is.Equal(t, tt.tcp, n.TCP())
-			is.Equal(t, tt.udp, n.UDP())
+			require.Equal(t, tt.tcp, n.TCP())
+			require.Equal(t, tt.udp, n.UDP())
 			want := tt.normalized
 			if want == "" {
 				want = tt.in
 			}
-			is.Equal(t, want, n.URLv4())
-			is.Equal(t, want, n.String())
+			require.Equal(t, want, n.URLv4())
+			require.Equal(t, want, n.String())
 			_, err = n.AppendRecord(nil)
-			is.ErrorIs(t, err, enr.ErrNotSigned)
+			require.ErrorIs(t, err, enr.ErrNotSigned)
 		})
 	}
 }
@@ -130,8 +131,8 @@ func TestParseNodeErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n, err := ParseNode(tt.in)
-			is.ErrorIs(t, err, ErrInvalidNode)
-			is.Nil(t, n)
+			require.ErrorIs(t, err, ErrInvalidNode)
+			require.Nil(t, n)
 		})
 	}
 }
@@ -141,7 +142,7 @@ func TestNewNode(t *testing.T) {
 	sign := func(t *testing.T, edit func(r *enr.Record)) *enr.Record {
 		var r enr.Record
 		edit(&r)
-		is.NoError(t, r.SignV4(key))
+		require.NoError(t, r.SignV4(key))
 		return &r
 	}
 	tests := []struct {
@@ -183,7 +184,7 @@ func TestNewNode(t *testing.T) {
 			r.SetUDP6(6)
 		}, "2001:db8::5", 0, 6},
 		{"ipv4-mapped ip6 uses ipv4 ports", func(r *enr.Record) {
-			is.NoError(t, r.Set(enr.KeyIP6, rlp.AppendBytes(nil, netip.MustParseAddr("::ffff:1.2.3.4").AsSlice())))
+			require.NoError(t, r.Set(enr.KeyIP6, rlp.AppendBytes(nil, netip.MustParseAddr("::ffff:1.2.3.4").AsSlice())))
 			r.SetUDP(4)
 			r.SetUDP6(6)
 		}, "1.2.3.4", 0, 4},
@@ -203,57 +204,57 @@ func TestNewNode(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n, err := NewNode(sign(t, tt.edit))
-			is.NoError(t, err)
-			is.Equal(t, PubkeyToID(key.PubKey()), n.ID())
-			is.True(t, n.Pubkey().IsEqual(key.PubKey()))
+			require.NoError(t, err)
+			require.Equal(t, PubkeyToID(key.PubKey()), n.ID())
+			require.True(t, n.Pubkey().IsEqual(key.PubKey()))
 			if tt.ip == "" {
-				is.True(t, n.Incomplete())
+				require.True(t, n.Incomplete())
 			} else {
-				is.Equal(t, netip.MustParseAddr(tt.ip), n.IP())
+				require.Equal(t, netip.MustParseAddr(tt.ip), n.IP())
 			}
-			is.Equal(t, tt.tcp, n.TCP())
-			is.Equal(t, tt.udp, n.UDP())
+			require.Equal(t, tt.tcp, n.TCP())
+			require.Equal(t, tt.udp, n.UDP())
 			// Every complete or incomplete record node survives its text form.
 			back, err := ParseNode(n.String())
-			is.NoError(t, err)
-			is.Equal(t, n.ID(), back.ID())
-			is.Equal(t, n.UDPAddr(), back.UDPAddr())
+			require.NoError(t, err)
+			require.Equal(t, n.ID(), back.ID())
+			require.Equal(t, n.UDPAddr(), back.UDPAddr())
 		})
 	}
 	t.Run("unsigned", func(t *testing.T) {
 		var r enr.Record
 		r.SetUDP(1)
 		_, err := NewNode(&r)
-		is.ErrorIs(t, err, ErrInvalidNode)
+		require.ErrorIs(t, err, ErrInvalidNode)
 		_, err = NewNode(nil)
-		is.ErrorIs(t, err, ErrInvalidNode)
+		require.ErrorIs(t, err, ErrInvalidNode)
 	})
 	t.Run("keeps its own copy", func(t *testing.T) {
 		r := sign(t, func(r *enr.Record) { r.SetUDP(7) })
 		n, err := NewNode(r)
-		is.NoError(t, err)
+		require.NoError(t, err)
 		r.SetUDP(8)
-		is.NoError(t, r.SignV4(key))
+		require.NoError(t, r.SignV4(key))
 		back, err := ParseNode(n.String())
-		is.NoError(t, err)
-		is.Equal(t, uint16(7), back.UDP())
+		require.NoError(t, err)
+		require.Equal(t, uint16(7), back.UDP())
 	})
 }
 
 func TestNewV4(t *testing.T) {
 	key := testKey(t, 2)
 	n := NewV4(key.PubKey(), netip.MustParseAddr("::ffff:10.0.0.1"), 1, 2)
-	is.Equal(t, netip.MustParseAddr("10.0.0.1"), n.IP())
-	is.Equal(t, netip.MustParseAddrPort("10.0.0.1:1"), n.TCPAddr())
-	is.Equal(t, netip.MustParseAddrPort("10.0.0.1:2"), n.UDPAddr())
-	is.True(t, strings.HasPrefix(n.TerminalString(), n.ID().TerminalString()+"@10.0.0.1:2"))
+	require.Equal(t, netip.MustParseAddr("10.0.0.1"), n.IP())
+	require.Equal(t, netip.MustParseAddrPort("10.0.0.1:1"), n.TCPAddr())
+	require.Equal(t, netip.MustParseAddrPort("10.0.0.1:2"), n.UDPAddr())
+	require.True(t, strings.HasPrefix(n.TerminalString(), n.ID().TerminalString()+"@10.0.0.1:2"))
 	back, err := ParseNode(n.URLv4())
-	is.NoError(t, err)
-	is.Equal(t, n.ID(), back.ID())
-	is.Equal(t, n.UDPAddr(), back.UDPAddr())
-	is.Equal(t, n.TCPAddr(), back.TCPAddr())
+	require.NoError(t, err)
+	require.Equal(t, n.ID(), back.ID())
+	require.Equal(t, n.UDPAddr(), back.UDPAddr())
+	require.Equal(t, n.TCPAddr(), back.TCPAddr())
 
 	for _, ip := range []string{"224.0.0.1", "ff02::1"} {
-		is.True(t, NewV4(key.PubKey(), netip.MustParseAddr(ip), 1, 1).Incomplete(), "multicast %s", ip)
+		require.True(t, NewV4(key.PubKey(), netip.MustParseAddr(ip), 1, 1).Incomplete(), "multicast %s", ip)
 	}
 }

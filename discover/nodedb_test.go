@@ -12,6 +12,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover/enr"
+	"github.com/stretchr/testify/require"
 )
 
 var t0 = clock.SimulatedEpoch
@@ -25,7 +26,7 @@ func forEachBackend(t *testing.T, f func(t *testing.T, db *DB)) {
 				path = filepath.Join(t.TempDir(), "nodes.db")
 			}
 			db, err := OpenDB(path)
-			is.NoError(t, err)
+			require.NoError(t, err)
 			defer db.Close()
 			f(t, db)
 		})
@@ -37,9 +38,9 @@ func recordNode(t testing.TB, seed byte, ip string, udp uint16) *Node {
 	r.SetSeq(uint64(seed))
 	r.SetIP(netip.MustParseAddr(ip))
 	r.SetUDP(udp)
-	is.NoError(t, r.SignV4(testKey(t, seed)))
+	require.NoError(t, r.SignV4(testKey(t, seed)))
 	n, err := NewNode(&r)
-	is.NoError(t, err)
+	require.NoError(t, err)
 	return n
 }
 
@@ -56,11 +57,11 @@ func sameNode(t *testing.T, want, got *Node) {
 	if got == nil {
 		t.Fatalf("node %v missing", want.ID())
 	}
-	is.Equal(t, want.ID(), got.ID())
-	is.Equal(t, want.String(), got.String())
-	is.Equal(t, want.UDPAddr(), got.UDPAddr())
-	is.Equal(t, want.TCPAddr(), got.TCPAddr())
-	is.Equal(t, want.Seq(), got.Seq())
+	require.Equal(t, want.ID(), got.ID())
+	require.Equal(t, want.String(), got.String())
+	require.Equal(t, want.UDPAddr(), got.UDPAddr())
+	require.Equal(t, want.TCPAddr(), got.TCPAddr())
+	require.Equal(t, want.Seq(), got.Seq())
 }
 
 func TestDBNodes(t *testing.T) {
@@ -72,31 +73,31 @@ func TestDBNodes(t *testing.T) {
 			v4Node(t, 4, "", 0), // incomplete
 		}
 		for i, n := range nodes {
-			is.Nil(t, db.Node(n.ID()))
-			is.NoError(t, db.UpdateNode(n, t0.Add(time.Duration(i)*time.Minute)))
+			require.Nil(t, db.Node(n.ID()))
+			require.NoError(t, db.UpdateNode(n, t0.Add(time.Duration(i)*time.Minute)))
 		}
 		for i, n := range nodes {
 			sameNode(t, n, db.Node(n.ID()))
-			is.True(t, db.LastSeen(n.ID()).Equal(t0.Add(time.Duration(i)*time.Minute)))
+			require.True(t, db.LastSeen(n.ID()).Equal(t0.Add(time.Duration(i)*time.Minute)))
 		}
 
 		// A zero seen keeps the stored time; a newer record replaces the old.
 		newer := recordNode(t, 1, "10.0.0.9", 1)
-		is.NoError(t, db.UpdateNode(newer, time.Time{}))
+		require.NoError(t, db.UpdateNode(newer, time.Time{}))
 		sameNode(t, newer, db.Node(newer.ID()))
-		is.True(t, db.LastSeen(newer.ID()).Equal(t0))
+		require.True(t, db.LastSeen(newer.ID()).Equal(t0))
 
-		is.NoError(t, db.UpdateLastSeen(newer.ID(), t0.Add(time.Hour)))
-		is.True(t, db.LastSeen(newer.ID()).Equal(t0.Add(time.Hour)))
+		require.NoError(t, db.UpdateLastSeen(newer.ID(), t0.Add(time.Hour)))
+		require.True(t, db.LastSeen(newer.ID()).Equal(t0.Add(time.Hour)))
 		// On an unknown node it stores nothing.
 		unknown := v4Node(t, 99, "1.1.1.1", 1).ID()
-		is.NoError(t, db.UpdateLastSeen(unknown, t0))
-		is.True(t, db.LastSeen(unknown).IsZero())
-		is.Nil(t, db.Node(unknown))
+		require.NoError(t, db.UpdateLastSeen(unknown, t0))
+		require.True(t, db.LastSeen(unknown).IsZero())
+		require.Nil(t, db.Node(unknown))
 
-		is.NoError(t, db.DeleteNode(newer.ID()))
-		is.Nil(t, db.Node(newer.ID()))
-		is.True(t, db.LastSeen(newer.ID()).IsZero())
+		require.NoError(t, db.DeleteNode(newer.ID()))
+		require.Nil(t, db.Node(newer.ID()))
+		require.True(t, db.LastSeen(newer.ID()).IsZero())
 	})
 }
 
@@ -105,35 +106,35 @@ func TestDBEndpoints(t *testing.T) {
 		id := v4Node(t, 1, "1.2.3.4", 1).ID()
 		ipA, ipB := netip.MustParseAddr("1.2.3.4"), netip.MustParseAddr("1.2.3.5")
 
-		is.True(t, db.LastPongReceived(id, ipA).IsZero())
-		is.True(t, db.LastPingReceived(id, ipA).IsZero())
-		is.Equal(t, 0, db.FindFails(id, ipA))
+		require.True(t, db.LastPongReceived(id, ipA).IsZero())
+		require.True(t, db.LastPingReceived(id, ipA).IsZero())
+		require.Equal(t, 0, db.FindFails(id, ipA))
 
-		is.NoError(t, db.UpdateLastPongReceived(id, ipA, t0))
-		is.NoError(t, db.UpdateLastPingReceived(id, ipA, t0.Add(time.Second)))
-		is.NoError(t, db.UpdateFindFails(id, ipA, 3))
+		require.NoError(t, db.UpdateLastPongReceived(id, ipA, t0))
+		require.NoError(t, db.UpdateLastPingReceived(id, ipA, t0.Add(time.Second)))
+		require.NoError(t, db.UpdateFindFails(id, ipA, 3))
 
-		is.True(t, db.LastPongReceived(id, ipA).Equal(t0))
-		is.True(t, db.LastPingReceived(id, ipA).Equal(t0.Add(time.Second)))
-		is.Equal(t, 3, db.FindFails(id, ipA))
+		require.True(t, db.LastPongReceived(id, ipA).Equal(t0))
+		require.True(t, db.LastPingReceived(id, ipA).Equal(t0.Add(time.Second)))
+		require.Equal(t, 3, db.FindFails(id, ipA))
 		// The same node at another IP has no bond (S7).
-		is.True(t, db.LastPongReceived(id, ipB).IsZero())
-		is.Equal(t, 0, db.FindFails(id, ipB))
+		require.True(t, db.LastPongReceived(id, ipB).IsZero())
+		require.Equal(t, 0, db.FindFails(id, ipB))
 		// An IPv4-mapped address is the same endpoint.
-		is.True(t, db.LastPongReceived(id, netip.MustParseAddr("::ffff:1.2.3.4")).Equal(t0))
+		require.True(t, db.LastPongReceived(id, netip.MustParseAddr("::ffff:1.2.3.4")).Equal(t0))
 		// Another node at the same IP has nothing.
 		other := v4Node(t, 2, "1.2.3.4", 1).ID()
-		is.True(t, db.LastPongReceived(other, ipA).IsZero())
+		require.True(t, db.LastPongReceived(other, ipA).IsZero())
 
-		is.NoError(t, db.UpdateFindFails(id, ipA, -5))
-		is.Equal(t, 0, db.FindFails(id, ipA))
-		is.ErrorIs(t, db.UpdateLastPongReceived(id, netip.Addr{}, t0), ErrInvalidIP)
-		is.True(t, db.LastPongReceived(id, netip.Addr{}).IsZero())
+		require.NoError(t, db.UpdateFindFails(id, ipA, -5))
+		require.Equal(t, 0, db.FindFails(id, ipA))
+		require.ErrorIs(t, db.UpdateLastPongReceived(id, netip.Addr{}, t0), ErrInvalidIP)
+		require.True(t, db.LastPongReceived(id, netip.Addr{}).IsZero())
 
 		// Deleting the node deletes its endpoint facts.
-		is.NoError(t, db.UpdateNode(v4Node(t, 1, "1.2.3.4", 1), t0))
-		is.NoError(t, db.DeleteNode(id))
-		is.True(t, db.LastPongReceived(id, ipA).IsZero())
+		require.NoError(t, db.UpdateNode(v4Node(t, 1, "1.2.3.4", 1), t0))
+		require.NoError(t, db.DeleteNode(id))
+		require.True(t, db.LastPongReceived(id, ipA).IsZero())
 	})
 }
 
@@ -149,28 +150,28 @@ func TestDBQuerySeeds(t *testing.T) {
 			} else {
 				fresh[n.ID()] = true
 			}
-			is.NoError(t, db.UpdateNode(n, seen))
+			require.NoError(t, db.UpdateNode(n, seen))
 		}
-		is.Equal(t, 0, len(db.QuerySeeds(0, 5*24*time.Hour, now)))
+		require.Equal(t, 0, len(db.QuerySeeds(0, 5*24*time.Hour, now)))
 
 		got := map[ID]int{}
 		for range 50 {
 			seeds := db.QuerySeeds(4, 5*24*time.Hour, now)
-			is.Len(t, seeds, 4)
+			require.Len(t, seeds, 4)
 			distinct := map[ID]bool{}
 			for _, s := range seeds {
-				is.True(t, fresh[s.ID()], "stale or unknown seed %v", s.ID())
-				is.False(t, distinct[s.ID()], "duplicate seed")
+				require.True(t, fresh[s.ID()], "stale or unknown seed %v", s.ID())
+				require.False(t, distinct[s.ID()], "duplicate seed")
 				distinct[s.ID()] = true
 				got[s.ID()]++
 			}
 		}
-		is.Equal(t, len(fresh), len(got), "every fresh node is eventually chosen")
+		require.Equal(t, len(fresh), len(got), "every fresh node is eventually chosen")
 
 		all := db.QuerySeeds(100, 5*24*time.Hour, now)
-		is.Len(t, all, len(fresh))
+		require.Len(t, all, len(fresh))
 		recent := db.QuerySeeds(100, 3*time.Hour+time.Minute, now)
-		is.Len(t, recent, 3)
+		require.Len(t, recent, 3)
 	})
 }
 
@@ -180,31 +181,31 @@ func TestDBExpire(t *testing.T) {
 		old := v4Node(t, 1, "10.0.0.1", 1)
 		fresh := v4Node(t, 2, "10.0.0.2", 2)
 		ip := netip.MustParseAddr("10.0.0.1")
-		is.NoError(t, db.UpdateNode(old, now.Add(-25*time.Hour)))
-		is.NoError(t, db.UpdateNode(fresh, now.Add(-23*time.Hour)))
-		is.NoError(t, db.UpdateLastPongReceived(old.ID(), ip, now.Add(-time.Hour)))
-		is.NoError(t, db.UpdateLastPongReceived(fresh.ID(), ip, now.Add(-30*time.Hour)))
+		require.NoError(t, db.UpdateNode(old, now.Add(-25*time.Hour)))
+		require.NoError(t, db.UpdateNode(fresh, now.Add(-23*time.Hour)))
+		require.NoError(t, db.UpdateLastPongReceived(old.ID(), ip, now.Add(-time.Hour)))
+		require.NoError(t, db.UpdateLastPongReceived(fresh.ID(), ip, now.Add(-30*time.Hour)))
 		orphanOld := v4Node(t, 3, "", 0).ID()
 		orphanNew := v4Node(t, 4, "", 0).ID()
-		is.NoError(t, db.UpdateLastPongReceived(orphanOld, ip, now.Add(-25*time.Hour)))
-		is.NoError(t, db.UpdateLastPingReceived(orphanNew, ip, now.Add(-time.Hour)))
+		require.NoError(t, db.UpdateLastPongReceived(orphanOld, ip, now.Add(-25*time.Hour)))
+		require.NoError(t, db.UpdateLastPingReceived(orphanNew, ip, now.Add(-time.Hour)))
 
-		is.NoError(t, db.Expire(now))
-		is.Nil(t, db.Node(old.ID()))
-		is.True(t, db.LastPongReceived(old.ID(), ip).IsZero(), "facts of an expired node go with it")
+		require.NoError(t, db.Expire(now))
+		require.Nil(t, db.Node(old.ID()))
+		require.True(t, db.LastPongReceived(old.ID(), ip).IsZero(), "facts of an expired node go with it")
 		sameNode(t, fresh, db.Node(fresh.ID()))
-		is.False(t, db.LastPongReceived(fresh.ID(), ip).IsZero(), "facts of a live node stay")
-		is.True(t, db.LastPongReceived(orphanOld, ip).IsZero())
-		is.False(t, db.LastPingReceived(orphanNew, ip).IsZero())
+		require.False(t, db.LastPongReceived(fresh.ID(), ip).IsZero(), "facts of a live node stay")
+		require.True(t, db.LastPongReceived(orphanOld, ip).IsZero())
+		require.False(t, db.LastPingReceived(orphanNew, ip).IsZero())
 	})
 }
 
 func TestDBLocalSeq(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, db *DB) {
 		id := v4Node(t, 1, "", 0).ID()
-		is.Equal(t, uint64(0), db.LocalSeq(id))
-		is.NoError(t, db.StoreLocalSeq(id, 42))
-		is.Equal(t, uint64(42), db.LocalSeq(id))
+		require.Equal(t, uint64(0), db.LocalSeq(id))
+		require.NoError(t, db.StoreLocalSeq(id, 42))
+		require.Equal(t, uint64(42), db.LocalSeq(id))
 	})
 }
 
@@ -215,28 +216,28 @@ func TestDBReopen(t *testing.T) {
 	ip := netip.MustParseAddr("10.0.0.1")
 
 	db, err := OpenDB(dir) // a directory: nodes.db inside
-	is.NoError(t, err)
-	is.NoError(t, db.UpdateNode(n1, t0))
-	is.NoError(t, db.UpdateNode(n2, t0.Add(time.Second)))
-	is.NoError(t, db.UpdateLastPongReceived(n1.ID(), ip, t0.Add(time.Minute)))
-	is.NoError(t, db.UpdateFindFails(n1.ID(), ip, 2))
-	is.NoError(t, db.StoreLocalSeq(n2.ID(), 7))
-	is.NoError(t, db.Close())
-	is.NoError(t, db.Close(), "Close is idempotent")
+	require.NoError(t, err)
+	require.NoError(t, db.UpdateNode(n1, t0))
+	require.NoError(t, db.UpdateNode(n2, t0.Add(time.Second)))
+	require.NoError(t, db.UpdateLastPongReceived(n1.ID(), ip, t0.Add(time.Minute)))
+	require.NoError(t, db.UpdateFindFails(n1.ID(), ip, 2))
+	require.NoError(t, db.StoreLocalSeq(n2.ID(), 7))
+	require.NoError(t, db.Close())
+	require.NoError(t, db.Close(), "Close is idempotent")
 
 	_, err = os.Stat(filepath.Join(dir, dbFileName))
-	is.NoError(t, err)
+	require.NoError(t, err)
 
 	db, err = OpenDB(dir)
-	is.NoError(t, err)
+	require.NoError(t, err)
 	defer db.Close()
 	sameNode(t, n1, db.Node(n1.ID()))
 	sameNode(t, n2, db.Node(n2.ID()))
-	is.True(t, db.LastSeen(n2.ID()).Equal(t0.Add(time.Second)))
-	is.True(t, db.LastPongReceived(n1.ID(), ip).Equal(t0.Add(time.Minute)))
-	is.Equal(t, 2, db.FindFails(n1.ID(), ip))
-	is.Equal(t, uint64(7), db.LocalSeq(n2.ID()))
-	is.Len(t, db.QuerySeeds(10, time.Hour, t0.Add(time.Minute)), 2)
+	require.True(t, db.LastSeen(n2.ID()).Equal(t0.Add(time.Second)))
+	require.True(t, db.LastPongReceived(n1.ID(), ip).Equal(t0.Add(time.Minute)))
+	require.Equal(t, 2, db.FindFails(n1.ID(), ip))
+	require.Equal(t, uint64(7), db.LocalSeq(n2.ID()))
+	require.Len(t, db.QuerySeeds(10, time.Hour, t0.Add(time.Minute)), 2)
 }
 
 // TestDBGarbage writes invalid values straight into the bbolt file and
@@ -244,12 +245,12 @@ func TestDBReopen(t *testing.T) {
 func TestDBGarbage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nodes.db")
 	db, err := OpenDB(path)
-	is.NoError(t, err)
+	require.NoError(t, err)
 	good := v4Node(t, 1, "10.0.0.1", 1)
 	rec := recordNode(t, 2, "10.0.0.2", 2)
-	is.NoError(t, db.UpdateNode(good, t0))
-	is.NoError(t, db.UpdateNode(rec, t0))
-	is.NoError(t, db.Close())
+	require.NoError(t, db.UpdateNode(good, t0))
+	require.NoError(t, db.UpdateNode(rec, t0))
+	require.NoError(t, db.Close())
 
 	seen := binary.BigEndian.AppendUint64(nil, uint64(t0.UnixMilli()))
 	v4 := func(seed byte, tail []byte) (ID, []byte) {
@@ -259,7 +260,7 @@ func TestDBGarbage(t *testing.T) {
 		return n.ID(), append(v, tail...)
 	}
 	recEnc, err := rec.AppendRecord(nil)
-	is.NoError(t, err)
+	require.NoError(t, err)
 	badRec := append([]byte{}, recEnc...)
 	badRec[10] ^= 0xff // break the signature
 
@@ -284,8 +285,8 @@ func TestDBGarbage(t *testing.T) {
 	garbage = append(garbage, entry{"short key", []byte{1}, append(append([]byte{}, seen...), formV4)})
 
 	bdb, err := bolt.Open(path, 0o600, nil)
-	is.NoError(t, err)
-	is.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
+	require.NoError(t, err)
+	require.NoError(t, bdb.Update(func(tx *bolt.Tx) error {
 		nodes := tx.Bucket([]byte(bucketNodes))
 		for _, g := range garbage {
 			if err := nodes.Put(g.key, g.val); err != nil {
@@ -309,29 +310,29 @@ func TestDBGarbage(t *testing.T) {
 		}
 		return loc.Put(good.id[:], []byte{1, 2, 3})
 	}))
-	is.NoError(t, bdb.Close())
+	require.NoError(t, bdb.Close())
 
 	db, err = OpenDB(path)
-	is.NoError(t, err)
+	require.NoError(t, err)
 	defer db.Close()
 	for _, g := range garbage {
 		if len(g.key) == 32 {
-			is.Nil(t, db.Node(ID(g.key)), g.name)
+			require.Nil(t, db.Node(ID(g.key)), g.name)
 		}
 	}
 	sameNode(t, good, db.Node(good.ID()))
 	seeds := db.QuerySeeds(100, time.Hour, t0)
-	is.Len(t, seeds, 1, "only the valid node")
+	require.Len(t, seeds, 1, "only the valid node")
 	sameNode(t, good, seeds[0])
 	ip := netip.MustParseAddr("10.0.0.1")
-	is.True(t, db.LastPongReceived(good.ID(), ip).IsZero())
-	is.Equal(t, 0, db.FindFails(good.ID(), ip))
-	is.NoError(t, db.UpdateFindFails(good.ID(), ip, 1), "an invalid value is overwritten")
-	is.Equal(t, 1, db.FindFails(good.ID(), ip))
-	is.Equal(t, uint64(0), db.LocalSeq(good.ID()))
-	is.NoError(t, db.Expire(t0.Add(time.Hour)))
+	require.True(t, db.LastPongReceived(good.ID(), ip).IsZero())
+	require.Equal(t, 0, db.FindFails(good.ID(), ip))
+	require.NoError(t, db.UpdateFindFails(good.ID(), ip, 1), "an invalid value is overwritten")
+	require.Equal(t, 1, db.FindFails(good.ID(), ip))
+	require.Equal(t, uint64(0), db.LocalSeq(good.ID()))
+	require.NoError(t, db.Expire(t0.Add(time.Hour)))
 	// Invalid entries with a recent time are expired too.
-	is.Len(t, db.QuerySeeds(100, 48*time.Hour, t0), 1)
+	require.Len(t, db.QuerySeeds(100, 48*time.Hour, t0), 1)
 }
 
 func TestDBBadFile(t *testing.T) {
@@ -341,36 +342,36 @@ func TestDBBadFile(t *testing.T) {
 		for i := range junk {
 			junk[i] = byte(i * 7)
 		}
-		is.NoError(t, os.WriteFile(path, junk, 0o600))
+		require.NoError(t, os.WriteFile(path, junk, 0o600))
 		db, err := OpenDB(path)
-		is.NoError(t, err)
+		require.NoError(t, err)
 		defer db.Close()
-		is.NoError(t, db.UpdateNode(v4Node(t, 1, "10.0.0.1", 1), t0))
+		require.NoError(t, db.UpdateNode(v4Node(t, 1, "10.0.0.1", 1), t0))
 		_, err = os.Stat(path + ".corrupt")
-		is.NoError(t, err, "the bad file is kept aside")
+		require.NoError(t, err, "the bad file is kept aside")
 	})
 	t.Run("schema version mismatch", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "nodes.db")
 		db, err := OpenDB(path)
-		is.NoError(t, err)
+		require.NoError(t, err)
 		n := v4Node(t, 1, "10.0.0.1", 1)
-		is.NoError(t, db.UpdateNode(n, t0))
-		is.NoError(t, db.kv.put(bucketMeta, keyVersion, []byte{99}))
-		is.NoError(t, db.Close())
+		require.NoError(t, db.UpdateNode(n, t0))
+		require.NoError(t, db.kv.put(bucketMeta, keyVersion, []byte{99}))
+		require.NoError(t, db.Close())
 		db, err = OpenDB(path)
-		is.NoError(t, err)
+		require.NoError(t, err)
 		defer db.Close()
-		is.Nil(t, db.Node(n.ID()))
+		require.Nil(t, db.Node(n.ID()))
 	})
 	t.Run("locked by another process", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "nodes.db")
 		db, err := OpenDB(path)
-		is.NoError(t, err)
+		require.NoError(t, err)
 		defer db.Close()
 		// bbolt's flock is per file description, so a second open in this
 		// process waits for the lock like another process would.
 		_, err = OpenDB(path)
-		is.ErrorIs(t, err, bolt.ErrTimeout)
+		require.ErrorIs(t, err, bolt.ErrTimeout)
 	})
 }
 
@@ -462,6 +463,6 @@ func TestDBConcurrent(t *testing.T) {
 		}
 		// Read-modify-write of the counter is not atomic across calls, so
 		// only bound it.
-		is.True(t, total > 0 && total <= 200, "total %d", total)
+		require.True(t, total > 0 && total <= 200, "total %d", total)
 	})
 }

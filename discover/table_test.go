@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/stretchr/testify/require"
 )
 
 // newTestTable returns a table around the key pool's self ID whose loop is
@@ -60,9 +61,9 @@ func TestTableIPLimits(t *testing.T) {
 		for _, n := range []*Node{a, b, c, other} {
 			tab.handleSeen(n)
 		}
-		is.True(t, inEntries(tab, a) && inEntries(tab, b), "first two accepted")
-		is.False(t, inEntries(tab, c) || inReplacements(tab, c), "third from the /24 rejected")
-		is.True(t, inEntries(tab, other), "other /24 accepted")
+		require.True(t, inEntries(tab, a) && inEntries(tab, b), "first two accepted")
+		require.False(t, inEntries(tab, c) || inReplacements(tab, c), "third from the /24 rejected")
+		require.True(t, inEntries(tab, other), "other /24 accepted")
 	})
 	t.Run("bucket limit counts replacements", func(t *testing.T) {
 		tab, _, _ := newTestTable(t, nil)
@@ -75,8 +76,8 @@ func TestTableIPLimits(t *testing.T) {
 		for _, n := range []*Node{r1, r2, r3} {
 			tab.handleFound(n)
 		}
-		is.True(t, inReplacements(tab, r1) && inReplacements(tab, r2), "replacements accepted")
-		is.False(t, inReplacements(tab, r3), "third replacement from the /24 rejected")
+		require.True(t, inReplacements(tab, r1) && inReplacements(tab, r2), "replacements accepted")
+		require.False(t, inReplacements(tab, r3), "third replacement from the /24 rejected")
 	})
 	t.Run("table /24 limit", func(t *testing.T) {
 		tab, _, _ := newTestTable(t, nil)
@@ -90,14 +91,14 @@ func TestTableIPLimits(t *testing.T) {
 			}
 		}
 		for i, n := range added[:tableIPLimit] {
-			is.True(t, inEntries(tab, n), "node %d accepted", i)
+			require.True(t, inEntries(tab, n), "node %d accepted", i)
 		}
-		is.False(t, inEntries(tab, added[tableIPLimit]), "eleventh node in the table accepted")
+		require.False(t, inEntries(tab, added[tableIPLimit]), "eleventh node in the table accepted")
 		// Removing one makes room again.
 		tab.deleteEntry(added[0].ID())
 		late := p.nodeAt(t, 250, "1.2.3.200")
 		tab.handleSeen(late)
-		is.True(t, inEntries(tab, late), "node after removal rejected")
+		require.True(t, inEntries(tab, late), "node after removal rejected")
 	})
 	t.Run("ipv6 /56 limit", func(t *testing.T) {
 		tab, _, _ := newTestTable(t, nil)
@@ -107,8 +108,8 @@ func TestTableIPLimits(t *testing.T) {
 		for _, n := range []*Node{a, b, c} {
 			tab.handleSeen(n)
 		}
-		is.True(t, inEntries(tab, a) && inEntries(tab, b))
-		is.False(t, inEntries(tab, c), "third in /56 accepted")
+		require.True(t, inEntries(tab, a) && inEntries(tab, b))
+		require.False(t, inEntries(tab, c), "third in /56 accepted")
 	})
 	t.Run("loopback and LAN exempt", func(t *testing.T) {
 		tab, _, _ := newTestTable(t, nil)
@@ -117,7 +118,7 @@ func TestTableIPLimits(t *testing.T) {
 			lan := p.nodeAt(t, 256, fmt.Sprintf("192.168.0.%d", i+1))
 			tab.handleSeen(lo)
 			tab.handleSeen(lan)
-			is.True(t, inEntries(tab, lo) && inEntries(tab, lan), "local node %d rejected", i)
+			require.True(t, inEntries(tab, lo) && inEntries(tab, lan), "local node %d rejected", i)
 		}
 	})
 }
@@ -132,16 +133,16 @@ func TestTableSeenAndFound(t *testing.T) {
 	tab.handleFound(b)
 	tab.handleSeen(c)
 	bk := bucketOf(tab, a)
-	is.Equal(t, []ID{c.ID(), a.ID(), b.ID()}, entryIDs(bk.entries), "seen goes to the front, found to the back")
+	require.Equal(t, []ID{c.ID(), a.ID(), b.ID()}, entryIDs(bk.entries), "seen goes to the front, found to the back")
 	tab.handleSeen(b)
-	is.Equal(t, []ID{b.ID(), c.ID(), a.ID()}, entryIDs(bk.entries), "seen again moves to the front")
-	is.True(t, fs.nodes[b.ID()] != nil, "seen node stored in the DB")
+	require.Equal(t, []ID{b.ID(), c.ID(), a.ID()}, entryIDs(bk.entries), "seen again moves to the front")
+	require.True(t, fs.nodes[b.ID()] != nil, "seen node stored in the DB")
 	tab.handleSeen(&Node{id: testPool().self, ip: a.IP(), udp: 30303})
-	is.Equal(t, 3, len(bk.entries), "self never added")
+	require.Equal(t, 3, len(bk.entries), "self never added")
 	noAddr := NewV4(p.keyAt(t, 256).PubKey(), netip.Addr{}, 0, 0)
 	tab.handleSeen(noAddr)
 	tab.handleFound(noAddr)
-	is.False(t, inEntries(tab, noAddr) || inReplacements(tab, noAddr), "node without an address added")
+	require.False(t, inEntries(tab, noAddr) || inReplacements(tab, noAddr), "node without an address added")
 }
 
 func entryIDs(list []*tableNode) []ID {
@@ -168,20 +169,20 @@ func TestTableReplacements(t *testing.T) {
 		repl = append(repl, n)
 	}
 	bk := bucketOf(tab, full[0])
-	is.Equal(t, BucketSize, len(bk.entries))
-	is.Equal(t, maxReplacements, len(bk.replacements), "replacement list is bounded")
-	is.False(t, inReplacements(tab, repl[0]), "oldest replacement dropped")
+	require.Equal(t, BucketSize, len(bk.entries))
+	require.Equal(t, maxReplacements, len(bk.replacements), "replacement list is bounded")
+	require.False(t, inReplacements(tab, repl[0]), "oldest replacement dropped")
 
 	// Revalidation picks the least recently seen entry: the first added.
 	victim := tab.pickRevalidate()
-	is.Equal(t, full[0].ID(), victim.ID())
+	require.Equal(t, full[0].ID(), victim.ID())
 	fn.dead[victim.ID()] = true
 	tab.applyRevalidation(tab.revalidate(t.Context(), victim))
-	is.False(t, inEntries(tab, victim), "dead node evicted")
-	is.Equal(t, BucketSize, len(bk.entries), "a replacement was promoted")
-	is.Equal(t, maxReplacements-1, len(bk.replacements))
+	require.False(t, inEntries(tab, victim), "dead node evicted")
+	require.Equal(t, BucketSize, len(bk.entries), "a replacement was promoted")
+	require.Equal(t, maxReplacements-1, len(bk.replacements))
 	promoted := bk.entries[len(bk.entries)-1]
-	is.True(t, indexOf(entryIDsToList(repl), promoted.ID()) >= 0, "promoted node came from the replacements")
+	require.True(t, indexOf(entryIDsToList(repl), promoted.ID()) >= 0, "promoted node came from the replacements")
 }
 
 func entryIDsToList(nodes []*Node) []*tableNode {
@@ -200,11 +201,11 @@ func TestTableRevalidateAlive(t *testing.T) {
 	tab.handleSeen(a)
 	tab.handleSeen(b) // order: b, a
 	n := tab.pickRevalidate()
-	is.Equal(t, a.ID(), n.ID(), "least recently seen picked")
+	require.Equal(t, a.ID(), n.ID(), "least recently seen picked")
 	tab.applyRevalidation(tab.revalidate(t.Context(), n))
-	is.Equal(t, []ID{a.ID(), b.ID()}, entryIDs(bucketOf(tab, a).entries), "live node moved to front")
-	is.True(t, fs.nodes[a.ID()] != nil, "live node stored")
-	is.Equal(t, 1, len(fn.pinged))
+	require.Equal(t, []ID{a.ID(), b.ID()}, entryIDs(bucketOf(tab, a).entries), "live node moved to front")
+	require.True(t, fs.nodes[a.ID()] != nil, "live node stored")
+	require.Equal(t, 1, len(fn.pinged))
 }
 
 func TestTableRemoveAndClosest(t *testing.T) {
@@ -218,14 +219,14 @@ func TestTableRemoveAndClosest(t *testing.T) {
 	}
 	target := all[3].ID()
 	got := tab.closestLocked(target, 4)
-	is.Equal(t, 4, len(got))
-	is.Equal(t, target, got[0].ID(), "closest to a node's own ID is that node")
+	require.Equal(t, 4, len(got))
+	require.Equal(t, target, got[0].ID(), "closest to a node's own ID is that node")
 	for i := 1; i < len(got); i++ {
-		is.True(t, DistCmp(target, got[i-1].ID(), got[i].ID()) < 0, "sorted by distance")
+		require.True(t, DistCmp(target, got[i-1].ID(), got[i].ID()) < 0, "sorted by distance")
 	}
 	tab.deleteEntry(target)
-	is.False(t, inEntries(tab, all[3]))
-	is.True(t, tab.closestLocked(target, 1)[0].ID() != target)
+	require.False(t, inEntries(tab, all[3]))
+	require.True(t, tab.closestLocked(target, 1)[0].ID() != target)
 }
 
 // TestTableLoop runs the table goroutine on a simulated clock: seeds load
@@ -245,7 +246,7 @@ func TestTableLoop(t *testing.T) {
 	tab.start()
 	defer tab.close()
 	tab.waitInit(t.Context())
-	is.Equal(t, 2, tab.len(), "seed and bootnode loaded")
+	require.Equal(t, 2, tab.len(), "seed and bootnode loaded")
 
 	// Revalidation pings one node per round; both are dead.
 	for round := 0; tab.len() > 0; round++ {
@@ -257,7 +258,7 @@ func TestTableLoop(t *testing.T) {
 		want := 2 - (round + 1)
 		waitCond(t, func() bool { return tab.len() == want })
 	}
-	is.Equal(t, 1, fn.refreshN)
+	require.Equal(t, 1, fn.refreshN)
 }
 
 // waitCond waits, without sleeping, until cond holds or 5 s pass.
@@ -289,12 +290,12 @@ func TestTableRevalidateNewerRecord(t *testing.T) {
 	fn.records[old.ID()] = ln.Node()
 	tab.applyRevalidation(tab.revalidate(t.Context(), tab.pickRevalidate()))
 	e := bucketOf(tab, old).entries[0]
-	is.Equal(t, ln.Seq(), e.Seq(), "newer record stored")
-	is.Equal(t, uint16(30305), e.TCP())
+	require.Equal(t, ln.Seq(), e.Seq(), "newer record stored")
+	require.Equal(t, uint16(30305), e.TCP())
 
 	// A lower seq in a later pong does not replace it.
 	fn.seqs[old.ID()] = 1
 	fn.records[old.ID()] = old
 	tab.applyRevalidation(tab.revalidate(t.Context(), tab.pickRevalidate()))
-	is.Equal(t, ln.Seq(), bucketOf(tab, old).entries[0].Seq(), "record kept")
+	require.Equal(t, ln.Seq(), bucketOf(tab, old).entries[0].Seq(), "record kept")
 }

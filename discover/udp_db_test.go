@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/devp2p-go/devp2p/clock"
@@ -18,7 +19,7 @@ import (
 func TestUDPSeedsFromDB(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	db, err := OpenDB("")
-	is.NoError(t, err)
+	require.NoError(t, err)
 	defer db.Close()
 	clk := new(clock.Simulated)
 	var fresh, stale []*Node
@@ -32,18 +33,18 @@ func TestUDPSeedsFromDB(t *testing.T) {
 		} else {
 			fresh = append(fresh, n)
 		}
-		is.NoError(t, db.UpdateNode(n, seen))
+		require.NoError(t, db.UpdateNode(n, seen))
 	}
 	pn := newPipeNet()
 	key, _ := secp256k1.GeneratePrivateKey()
 	u, err := Listen(pn.listen(testTransportAddr), Config{PrivateKey: key, Clock: clk, NodeDB: db, RevalidateInterval: time.Hour})
-	is.NoError(t, err)
+	require.NoError(t, err)
 	defer u.Close()
 	for _, n := range fresh {
-		is.True(t, u.tab.nodeByID(n.ID()) != nil, "recent node %v seeded", n.ID().TerminalString())
+		require.True(t, u.tab.nodeByID(n.ID()) != nil, "recent node %v seeded", n.ID().TerminalString())
 	}
 	for _, n := range stale {
-		is.True(t, u.tab.nodeByID(n.ID()) == nil, "stale node %v seeded", n.ID().TerminalString())
+		require.True(t, u.tab.nodeByID(n.ID()) == nil, "stale node %v seeded", n.ID().TerminalString())
 	}
 }
 
@@ -57,11 +58,11 @@ func TestUDPBondSurvivesRestart(t *testing.T) {
 	clk := new(clock.Simulated)
 	run := func(f func(ut *udpTest, r *remote)) {
 		db, err := OpenDB(path)
-		is.NoError(t, err)
+		require.NoError(t, err)
 		defer db.Close()
 		ut := &udpTest{t: t, pn: newPipeNet(), clk: clk, addr: netip.MustParseAddrPort(testTransportAddr)}
 		ut.udp, err = Listen(ut.pn.listen(testTransportAddr), Config{PrivateKey: key, Clock: clk, NodeDB: db, RevalidateInterval: time.Hour})
-		is.NoError(t, err)
+		require.NoError(t, err)
 		defer ut.udp.Close()
 		f(ut, ut.remote("127.0.0.2:30303", remoteKey))
 	}
@@ -86,6 +87,6 @@ func TestUDPBondSurvivesRestart(t *testing.T) {
 			}
 			break
 		}
-		is.True(t, ut.udp.tab.nodeByID(r.id()) != nil, "bonded node seeded from the DB")
+		require.True(t, ut.udp.tab.nodeByID(r.id()) != nil, "bonded node seeded from the DB")
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/devp2p-go/devp2p/clock"
@@ -178,7 +179,7 @@ func TestUDPBonding(t *testing.T) {
 	defer ut.close()
 	r := ut.remote("127.0.0.2:30303", nil)
 	r.bond()
-	is.True(t, ut.udp.tab.nodeByID(r.id()) != nil, "bonded remote is in the table")
+	require.True(t, ut.udp.tab.nodeByID(r.id()) != nil, "bonded remote is in the table")
 
 	r.send(&v4wire.Findnode{Target: v4wire.Pubkey(r.node().PubkeyBytes()), Expiration: r.exp()})
 	p, _ := r.read()
@@ -186,8 +187,8 @@ func TestUDPBonding(t *testing.T) {
 	if !ok {
 		t.Fatalf("got %s, want NEIGHBORS", p.Name())
 	}
-	is.Equal(t, len(ut.known)+1, len(nb.Nodes), "all table nodes returned")
-	is.Equal(t, v4wire.Pubkey(r.node().PubkeyBytes()), nb.Nodes[0].ID, "closest to the remote's key is the remote")
+	require.Equal(t, len(ut.known)+1, len(nb.Nodes), "all table nodes returned")
+	require.Equal(t, v4wire.Pubkey(r.node().PubkeyBytes()), nb.Nodes[0].ID, "closest to the remote's key is the remote")
 
 	// A bonded remote gets our record.
 	hash := r.send(&v4wire.ENRRequest{Expiration: r.exp()})
@@ -196,10 +197,10 @@ func TestUDPBonding(t *testing.T) {
 	if !ok {
 		t.Fatalf("got %s, want ENRRESPONSE", p.Name())
 	}
-	is.True(t, resp.ReplyTok == hash, "ENR response matches the request")
+	require.True(t, resp.ReplyTok == hash, "ENR response matches the request")
 	n, err := NewNode(&resp.Record)
-	is.NoError(t, err)
-	is.Equal(t, ut.udp.Self().ID(), n.ID())
+	require.NoError(t, err)
+	require.Equal(t, ut.udp.Self().ID(), n.ID())
 }
 
 // TestUDPEndpointProof covers the amplification checks of PROTOCOL.md S7.
@@ -234,7 +235,7 @@ func TestUDPEndpointProof(t *testing.T) {
 		r.read()
 		r.send(&v4wire.Findnode{Expiration: r.exp()})
 		r.expectNothingBefore()
-		is.True(t, ut.udp.tab.nodeByID(r.id()) == nil, "unbonded remote not in the table")
+		require.True(t, ut.udp.tab.nodeByID(r.id()) == nil, "unbonded remote not in the table")
 	})
 	t.Run("bond from IP A, findnode from IP B", func(t *testing.T) {
 		ut := newUDPTest(t)
@@ -289,7 +290,7 @@ func TestUDPPing(t *testing.T) {
 		default:
 		}
 		ut.clk.Run(time.Second)
-		is.ErrorIs(t, <-errc, ErrTimeout)
+		require.ErrorIs(t, <-errc, ErrTimeout)
 	})
 	t.Run("pong carries enr-seq", func(t *testing.T) {
 		ut := newUDPTest(t)
@@ -307,8 +308,8 @@ func TestUDPPing(t *testing.T) {
 		_, hash := r.read()
 		r.send(&v4wire.Pong{To: r.endpoint(), ReplyTok: hash, Expiration: r.exp(), ENRSeq: 9})
 		res := <-resc
-		is.NoError(t, res.err)
-		is.Equal(t, uint64(9), res.seq)
+		require.NoError(t, res.err)
+		require.Equal(t, uint64(9), res.seq)
 	})
 	t.Run("pong from another IP ignored", func(t *testing.T) {
 		ut := newUDPTest(t)
@@ -324,7 +325,7 @@ func TestUDPPing(t *testing.T) {
 		other.send(&v4wire.Pong{To: r.endpoint(), ReplyTok: hash, Expiration: r.exp()})
 		other.sync()
 		ut.clk.Run(time.Second)
-		is.ErrorIs(t, <-errc, ErrTimeout)
+		require.ErrorIs(t, <-errc, ErrTimeout)
 	})
 	t.Run("closed", func(t *testing.T) {
 		ut := newUDPTest(t)
@@ -337,9 +338,9 @@ func TestUDPPing(t *testing.T) {
 		r.read()
 		ut.close()
 		ut.close() // idempotent
-		is.True(t, errors.Is(<-errc, ErrClosed))
+		require.True(t, errors.Is(<-errc, ErrClosed))
 		_, err := ut.udp.Ping(context.Background(), r.node())
-		is.ErrorIs(t, err, ErrClosed)
+		require.ErrorIs(t, err, ErrClosed)
 	})
 }
 
@@ -390,9 +391,9 @@ func TestUDPFindNodeRelayFilter(t *testing.T) {
 	}
 	r.send(&v4wire.Neighbors{Nodes: sent, Expiration: r.exp()})
 	res := <-resc // a packet of fewer than 12 nodes ends the reply
-	is.NoError(t, res.err)
-	is.Equal(t, 1, len(res.nodes), "only the valid node kept")
-	is.Equal(t, good.IP, res.nodes[0].IP())
+	require.NoError(t, res.err)
+	require.Equal(t, 1, len(res.nodes), "only the valid node kept")
+	require.Equal(t, good.IP, res.nodes[0].IP())
 }
 
 func TestUDPRequestENR(t *testing.T) {
@@ -442,12 +443,12 @@ func TestUDPRequestENR(t *testing.T) {
 			ut.clk.Run(time.Second)
 			res := <-resc
 			if tt.wantErr != nil {
-				is.ErrorIs(t, res.err, tt.wantErr)
+				require.ErrorIs(t, res.err, tt.wantErr)
 				return
 			}
-			is.NoError(t, res.err)
-			is.Equal(t, rec.Seq(), res.n.Seq())
-			is.Equal(t, r.id(), res.n.ID())
+			require.NoError(t, res.err)
+			require.Equal(t, rec.Seq(), res.n.Seq())
+			require.Equal(t, r.id(), res.n.ID())
 		})
 	}
 }
@@ -505,8 +506,8 @@ func TestUDPFindNodeReplies(t *testing.T) {
 				ut.clk.Run(time.Second)
 			}
 			res := <-resc
-			is.NoError(t, res.err)
-			is.Equal(t, tt.want, len(res.nodes))
+			require.NoError(t, res.err)
+			require.Equal(t, tt.want, len(res.nodes))
 		})
 	}
 }
@@ -532,7 +533,7 @@ func TestUDPNeighborsSplit(t *testing.T) {
 		sizes = append(sizes, len(nb.Nodes))
 		total += len(nb.Nodes)
 	}
-	is.Equal(t, []int{v4wire.MaxNeighbors, BucketSize - v4wire.MaxNeighbors}, sizes, "16 closest nodes in packets of at most 12")
+	require.Equal(t, []int{v4wire.MaxNeighbors, BucketSize - v4wire.MaxNeighbors}, sizes, "16 closest nodes in packets of at most 12")
 	r.expectNothingBefore()
 }
 
@@ -542,7 +543,7 @@ func TestUDPOversizedPacket(t *testing.T) {
 	defer ut.close()
 	r := ut.remote("127.0.0.2:30303", nil)
 	pkt, _, err := v4wire.Encode(r.key, &v4wire.Ping{Version: 4, From: r.endpoint(), To: r.endpoint(), Expiration: r.exp()})
-	is.NoError(t, err)
+	require.NoError(t, err)
 	// Trailing bytes are allowed by EIP-8, so only the size makes it bad.
 	big := append(pkt, make([]byte, v4wire.MaxPacketSize+1-len(pkt))...)
 	r.conn.WriteToUDPAddrPort(big, ut.addr)
@@ -568,8 +569,8 @@ func TestUDPResolve(t *testing.T) {
 	}
 	r.send(&v4wire.ENRResponse{ReplyTok: hash, Record: *ln.Node().Record()})
 	n := <-resc
-	is.Equal(t, ln.Seq(), n.Seq(), "resolved to the remote's record")
-	is.Equal(t, uint16(30304), n.TCP())
+	require.Equal(t, ln.Seq(), n.Seq(), "resolved to the remote's record")
+	require.Equal(t, uint16(30304), n.TCP())
 }
 
 // TestUDPFindnodeFailures: a table node that fails findnode five times in
@@ -580,7 +581,7 @@ func TestUDPFindnodeFailures(t *testing.T) {
 	defer ut.close()
 	r := ut.remote("127.0.0.2:30303", nil)
 	r.bond()
-	is.True(t, ut.udp.tab.nodeByID(r.id()) != nil)
+	require.True(t, ut.udp.tab.nodeByID(r.id()) != nil)
 	for i := range maxFindnodeFailures {
 		done := make(chan struct{})
 		go func() {
@@ -598,7 +599,7 @@ func TestUDPFindnodeFailures(t *testing.T) {
 		ut.clk.Run(time.Second)
 		<-done
 	}
-	is.True(t, ut.udp.tab.nodeByID(r.id()) == nil, "node dropped after %d failures", maxFindnodeFailures)
+	require.True(t, ut.udp.tab.nodeByID(r.id()) == nil, "node dropped after %d failures", maxFindnodeFailures)
 }
 
 func TestUDPNetRestrict(t *testing.T) {
@@ -632,8 +633,8 @@ func TestUDPNetRestrict(t *testing.T) {
 		{IP: netip.MustParseAddr("127.0.0.7"), UDP: 30303, ID: v4wire.PubkeyOf(k2.PubKey())},
 	}})
 	nodes := <-resc
-	is.Equal(t, 1, len(nodes))
-	is.Equal(t, netip.MustParseAddr("127.0.0.3"), nodes[0].IP())
+	require.Equal(t, 1, len(nodes))
+	require.Equal(t, netip.MustParseAddr("127.0.0.3"), nodes[0].IP())
 }
 
 // TestUDPPingFlood (S5): pings from many unknown senders each cost one
@@ -647,13 +648,13 @@ func TestUDPPingFlood(t *testing.T) {
 		ut.remote(fmt.Sprintf("127.0.1.%d:30303", i+1), nil).ping()
 	}
 	ut.remote("127.0.2.1:30303", nil).sync() // all 41 pings handled
-	is.True(t, runtime.NumGoroutine() <= before+1, "goroutines grew from %d to %d", before, runtime.NumGoroutine())
+	require.True(t, runtime.NumGoroutine() <= before+1, "goroutines grew from %d to %d", before, runtime.NumGoroutine())
 
 	// The pending list is full of ping-backs: our own request is refused
 	// at once instead of queueing without bound.
 	target := ut.remote("127.0.0.2:30303", nil)
 	_, err := ut.udp.Ping(context.Background(), target.node())
-	is.ErrorIs(t, err, ErrTooManyPending)
+	require.ErrorIs(t, err, ErrTooManyPending)
 
 	// Once they time out there is room again.
 	ut.clk.Run(time.Second)
@@ -667,5 +668,5 @@ func TestUDPPingFlood(t *testing.T) {
 		t.Fatalf("got %s, want PING", p.Name())
 	}
 	target.send(&v4wire.Pong{To: target.endpoint(), ReplyTok: hash, Expiration: target.exp()})
-	is.NoError(t, <-errc)
+	require.NoError(t, <-errc)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/stretchr/testify/require"
 
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/rlp"
@@ -25,7 +26,7 @@ type eip778 struct {
 func loadEIP778(t testing.TB) eip778 {
 	t.Helper()
 	f, err := os.Open("testdata/eip778.txt")
-	is.NoError(t, err)
+	require.NoError(t, err)
 	defer f.Close()
 	fields := map[string]string{}
 	sc := bufio.NewScanner(f)
@@ -35,13 +36,13 @@ func loadEIP778(t testing.TB) eip778 {
 			continue
 		}
 		k, v, ok := strings.Cut(line, " ")
-		is.True(t, ok, line)
+		require.True(t, ok, line)
 		fields[k] = v
 	}
-	is.NoError(t, sc.Err())
+	require.NoError(t, sc.Err())
 	unhex := func(k string) []byte {
 		b, err := hex.DecodeString(fields[k])
-		is.NoError(t, err, k)
+		require.NoError(t, err, k)
 		return b
 	}
 	return eip778{
@@ -69,7 +70,7 @@ func rawRecord(t testing.TB, key *secp256k1.PrivateKey, items ...[]byte) []byte 
 	if key != nil {
 		h := contentHash(content)
 		s, err := ethcrypto.SignENR(key, h[:])
-		is.NoError(t, err)
+		require.NoError(t, err)
 		sig = s[:]
 	} else {
 		sig = make([]byte, 64)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/stretchr/testify/require"
 
 	"github.com/devp2p-go/devp2p/discover/enr"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
@@ -25,7 +26,7 @@ func testRecord(t testing.TB, key *secp256k1.PrivateKey) enr.Record {
 	r.SetSeq(9)
 	r.SetIP(netip.MustParseAddr("10.0.0.1"))
 	r.SetUDP(30303)
-	is.NoError(t, r.SignV4(key))
+	require.NoError(t, r.SignV4(key))
 	return r
 }
 
@@ -53,24 +54,24 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	for _, p := range samplePackets(t) {
 		t.Run(p.String(), func(t *testing.T) {
 			enc, hash, err := Encode(key, p)
-			is.NoError(t, err)
-			is.True(t, len(enc) <= MaxPacketSize)
-			is.Equal(t, enc[:32], hash[:])
+			require.NoError(t, err)
+			require.True(t, len(enc) <= MaxPacketSize)
+			require.Equal(t, enc[:32], hash[:])
 			dec, sender, dhash, err := Decode(enc)
-			is.NoError(t, err)
-			is.Equal(t, PubkeyOf(key.PubKey()), sender)
-			is.Equal(t, hash, dhash)
-			is.Equal(t, p.Kind(), dec.Kind())
-			is.Equal(t, p.Name(), dec.Name())
+			require.NoError(t, err)
+			require.Equal(t, PubkeyOf(key.PubKey()), sender)
+			require.Equal(t, hash, dhash)
+			require.Equal(t, p.Kind(), dec.Kind())
+			require.Equal(t, p.Name(), dec.Name())
 			if r, ok := p.(*ENRResponse); ok {
 				// Records compare by their encoding.
 				d := dec.(*ENRResponse)
-				is.Equal(t, r.ReplyTok, d.ReplyTok)
-				is.Equal(t, r.Record.String(), d.Record.String())
+				require.Equal(t, r.ReplyTok, d.ReplyTok)
+				require.Equal(t, r.Record.String(), d.Record.String())
 				return
 			}
-			is.Equal(t, p, dec)
-			is.Equal(t, p.String(), dec.String())
+			require.Equal(t, p, dec)
+			require.Equal(t, p.String(), dec.String())
 		})
 	}
 }
@@ -81,7 +82,7 @@ func TestDecodeDoesNotAlias(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			input := bytes.Clone(packets[name])
 			p, _, _, err := Decode(input)
-			is.NoError(t, err)
+			require.NoError(t, err)
 			before := p.String()
 			var restBefore [][]byte
 			for _, r := range restOf(p) {
@@ -90,9 +91,9 @@ func TestDecodeDoesNotAlias(t *testing.T) {
 			for i := range input {
 				input[i] = 0xee
 			}
-			is.Equal(t, before, p.String())
+			require.Equal(t, before, p.String())
 			for i, r := range restOf(p) {
-				is.Equal(t, restBefore[i], []byte(r))
+				require.Equal(t, restBefore[i], []byte(r))
 			}
 		})
 	}
@@ -125,7 +126,7 @@ func packet(t testing.TB, kind byte, body []byte) []byte {
 	buf = append(buf, body...)
 	sighash := ethcrypto.Keccak256(buf[headSize:])
 	sig, err := ethcrypto.Sign(key, sighash[:])
-	is.NoError(t, err)
+	require.NoError(t, err)
 	copy(buf[hashSize:], sig[:])
 	h := ethcrypto.Keccak256(buf[hashSize:])
 	copy(buf, h[:])
@@ -184,39 +185,39 @@ func TestDecodeErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, _, _, err := Decode(tt.input)
-			is.ErrorIs(t, err, tt.want)
-			is.True(t, p == nil)
+			require.ErrorIs(t, err, tt.want)
+			require.True(t, p == nil)
 		})
 	}
 	t.Run("unknown type still yields the hash", func(t *testing.T) {
 		in := packet(t, 0x42, []byte{0xc0})
 		_, _, hash, err := Decode(in)
-		is.True(t, errors.Is(err, ErrUnknownPacket))
-		is.Equal(t, in[:32], hash[:])
+		require.True(t, errors.Is(err, ErrUnknownPacket))
+		require.Equal(t, in[:32], hash[:])
 	})
 	t.Run("trailing bytes after the body", func(t *testing.T) {
 		p, _, _, err := Decode(packet(t, ENRRequestPacket, hexBytes(t, "c50480c10102ffff")))
-		is.NoError(t, err)
-		is.Equal(t, &ENRRequest{Expiration: 4, Rest: raws(t, "80", "c101", "02")}, p)
+		require.NoError(t, err)
+		require.Equal(t, &ENRRequest{Expiration: 4, Rest: raws(t, "80", "c101", "02")}, p)
 	})
 	t.Run("lenient enr-seq", func(t *testing.T) {
 		// A non-canonical integer in the enr-seq slot is left to Rest.
 		p, _, _, err := Decode(packet(t, PingPacket, hexBytes(t, "d904"+ep+ep+"01"+"820001")))
-		is.NoError(t, err)
-		is.Equal(t, uint64(0), p.(*Ping).ENRSeq)
-		is.Equal(t, raws(t, "820001"), p.(*Ping).Rest)
+		require.NoError(t, err)
+		require.Equal(t, uint64(0), p.(*Ping).ENRSeq)
+		require.Equal(t, raws(t, "820001"), p.(*Ping).Rest)
 	})
 	t.Run("odd IP lengths give the zero Addr", func(t *testing.T) {
 		p, _, _, err := Decode(packet(t, PingPacket, hexBytes(t, "d704"+"ca85"+"7f00000100"+"8204d280"+ep+"01")))
-		is.NoError(t, err)
-		is.Equal(t, Endpoint{UDP: 1234}, p.(*Ping).From)
-		is.Equal(t, "-:1234/0", p.(*Ping).From.String())
+		require.NoError(t, err)
+		require.Equal(t, Endpoint{UDP: 1234}, p.(*Ping).From)
+		require.Equal(t, "-:1234/0", p.(*Ping).From.String())
 	})
 	t.Run("ipv4-mapped endpoint is unmapped", func(t *testing.T) {
 		mapped := "d3" + "90" + "00000000000000000000ffff01020304" + "01" + "02"
 		p, _, _, err := Decode(packet(t, PingPacket, hexBytes(t, "e0"+"04"+mapped+ep+"01")))
-		is.NoError(t, err)
-		is.Equal(t, Endpoint{ip("1.2.3.4"), 1, 2}, p.(*Ping).From)
+		require.NoError(t, err)
+		require.Equal(t, Endpoint{ip("1.2.3.4"), 1, 2}, p.(*Ping).From)
 	})
 }
 
@@ -232,19 +233,19 @@ func TestMaxNeighbors(t *testing.T) {
 	}
 	p := &Neighbors{Nodes: nodes[:MaxNeighbors], Expiration: math.MaxUint64}
 	enc, _, err := Encode(key, p)
-	is.NoError(t, err)
-	is.True(t, len(enc) <= MaxPacketSize, "%d bytes", len(enc))
+	require.NoError(t, err)
+	require.True(t, len(enc) <= MaxPacketSize, "%d bytes", len(enc))
 
 	p.Nodes = nodes
 	_, _, err = Encode(key, p)
-	is.ErrorIs(t, err, ErrPacketTooBig)
+	require.ErrorIs(t, err, ErrPacketTooBig)
 }
 
 func TestEncodeUnsignedRecord(t *testing.T) {
 	var r enr.Record
 	r.SetUDP(1)
 	_, _, err := Encode(testKey(t), &ENRResponse{Record: r})
-	is.ErrorIs(t, err, enr.ErrNotSigned)
+	require.ErrorIs(t, err, enr.ErrNotSigned)
 }
 
 func TestExpired(t *testing.T) {
@@ -261,32 +262,32 @@ func TestExpired(t *testing.T) {
 		{math.MaxUint64, false},
 	}
 	for _, tt := range tests {
-		is.Equal(t, tt.want, Expired(tt.ts, now), "ts %d", tt.ts)
+		require.Equal(t, tt.want, Expired(tt.ts, now), "ts %d", tt.ts)
 	}
 }
 
 func TestStringsAreBounded(t *testing.T) {
 	for _, p := range samplePackets(t) {
 		s := p.String()
-		is.True(t, strings.HasPrefix(s, p.Name()), s)
-		is.True(t, len(s) < 1024, s)
+		require.True(t, strings.HasPrefix(s, p.Name()), s)
+		require.True(t, len(s) < 1024, s)
 	}
 	// Zero values must print too.
 	for _, p := range []Packet{&Ping{}, &Pong{}, &Findnode{}, &Neighbors{}, &ENRRequest{}, &ENRResponse{}} {
-		is.True(t, p.String() != "")
+		require.True(t, p.String() != "")
 	}
 }
 
 func TestPubkey(t *testing.T) {
 	key := testKey(t)
 	k := PubkeyOf(key.PubKey())
-	is.Equal(t, vectorPubkey, k.String())
+	require.Equal(t, vectorPubkey, k.String())
 	pub, err := k.Parse()
-	is.NoError(t, err)
-	is.True(t, pub.IsEqual(key.PubKey()))
+	require.NoError(t, err)
+	require.True(t, pub.IsEqual(key.PubKey()))
 	id := k.ID()
-	is.Equal(t, "a448f24c6d18e575453db13171562b71999873db5b286df957af199ec94617f7", hex.EncodeToString(id[:]))
+	require.Equal(t, "a448f24c6d18e575453db13171562b71999873db5b286df957af199ec94617f7", hex.EncodeToString(id[:]))
 	var bad Pubkey
 	_, err = bad.Parse()
-	is.Error(t, err)
+	require.Error(t, err)
 }

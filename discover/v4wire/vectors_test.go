@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/devp2p-go/devp2p/rlp"
+	"github.com/stretchr/testify/require"
 )
 
 // The key that signed the EIP-8 and go-ethereum packets, and its public key.
@@ -20,7 +21,7 @@ const (
 func loadPackets(t testing.TB) map[string][]byte {
 	t.Helper()
 	f, err := os.Open("testdata/packets.txt")
-	is.NoError(t, err)
+	require.NoError(t, err)
 	defer f.Close()
 	out := map[string][]byte{}
 	sc := bufio.NewScanner(f)
@@ -32,10 +33,10 @@ func loadPackets(t testing.TB) map[string][]byte {
 		}
 		name, h, _ := strings.Cut(line, " ")
 		b, err := hex.DecodeString(h)
-		is.NoError(t, err, name)
+		require.NoError(t, err, name)
 		out[name] = b
 	}
-	is.NoError(t, sc.Err())
+	require.NoError(t, sc.Err())
 	return out
 }
 
@@ -43,7 +44,7 @@ func ip(s string) netip.Addr { return netip.MustParseAddr(s) }
 
 func hexBytes(t testing.TB, s string) []byte {
 	b, err := hex.DecodeString(s)
-	is.NoError(t, err)
+	require.NoError(t, err)
 	return b
 }
 
@@ -57,7 +58,7 @@ func raws(t testing.TB, hexes ...string) []rlp.RawValue {
 
 func pubkey(t testing.TB, s string) Pubkey {
 	var k Pubkey
-	is.Equal(t, 64, copy(k[:], hexBytes(t, s)))
+	require.Equal(t, 64, copy(k[:], hexBytes(t, s)))
 	return k
 }
 
@@ -138,23 +139,23 @@ func TestVectors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			input, ok := packets[tt.name]
-			is.True(t, ok, "vector missing from testdata")
+			require.True(t, ok, "vector missing from testdata")
 			p, sender, hash, err := Decode(input)
-			is.NoError(t, err)
-			is.Equal(t, tt.want, p)
-			is.Equal(t, input[:32], hash[:])
+			require.NoError(t, err)
+			require.Equal(t, tt.want, p)
+			require.Equal(t, input[:32], hash[:])
 			if tt.signer {
-				is.Equal(t, signer, sender)
+				require.Equal(t, signer, sender)
 			} else {
-				is.True(t, sender != Pubkey{})
+				require.True(t, sender != Pubkey{})
 				_, err := sender.Parse()
-				is.NoError(t, err)
+				require.NoError(t, err)
 			}
-			is.True(t, p.String() != "")
+			require.True(t, p.String() != "")
 		})
 	}
 	t.Run("all vectors covered", func(t *testing.T) {
-		is.Equal(t, len(tests), len(packets))
+		require.Equal(t, len(tests), len(packets))
 	})
 }
 
@@ -163,6 +164,6 @@ func TestVectors(t *testing.T) {
 func TestDecodeNodeZeroIP(t *testing.T) {
 	d := body{name: "test", b: hexBytes(t, "cb840000000082115c82115d")}
 	e, err := d.endpoint("node")
-	is.NoError(t, err)
-	is.Equal(t, Endpoint{ip("0.0.0.0"), 4444, 4445}, e)
+	require.NoError(t, err)
+	require.Equal(t, Endpoint{ip("0.0.0.0"), 4444, 4445}, e)
 }
