@@ -13,8 +13,6 @@
 package main
 
 import (
-	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -25,9 +23,8 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/decred/dcrd/dcrec/secp256k1/v4"
-
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/nodekey"
 )
 
 func main() {
@@ -50,7 +47,7 @@ func run(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	key, err := loadKey(*keyHex, *keyFile)
+	key, err := nodekey.Load(*keyHex, *keyFile)
 	if err != nil {
 		return err
 	}
@@ -98,32 +95,6 @@ func run(args []string) error {
 	<-sig
 	log.Info("bootnode: shutting down")
 	return nil
-}
-
-// loadKey returns the key given as hex, read from a key file, or a fresh one.
-func loadKey(keyHex, keyFile string) (*secp256k1.PrivateKey, error) {
-	switch {
-	case keyHex != "" && keyFile != "":
-		return nil, errors.New("-key and -keyfile are mutually exclusive")
-	case keyFile != "":
-		b, err := os.ReadFile(keyFile)
-		if err != nil {
-			return nil, err
-		}
-		keyHex = string(b)
-	case keyHex == "":
-		return secp256k1.GeneratePrivateKey()
-	}
-	keyHex = strings.TrimSpace(keyHex)
-	b, err := hex.DecodeString(keyHex)
-	if err != nil || len(b) != 32 {
-		return nil, errors.New("node key must be 64 hex characters")
-	}
-	key := secp256k1.PrivKeyFromBytes(b)
-	if key.Key.IsZero() {
-		return nil, errors.New("node key is zero")
-	}
-	return key, nil
 }
 
 func parseNodes(list string) ([]*discover.Node, error) {

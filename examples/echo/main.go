@@ -24,7 +24,6 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -40,6 +39,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/nodekey"
 	"github.com/devp2p-go/devp2p/peer"
 	"github.com/devp2p-go/devp2p/server"
 )
@@ -112,19 +112,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		o.sizes = append(o.sizes, size)
 	}
 	var err error
-	switch {
-	case *keyHex != "" && *keyFile != "":
-		return nil, fmt.Errorf("-key and -keyfile are mutually exclusive")
-	case *keyHex != "":
-		o.key, err = parseKey(*keyHex)
-	case *keyFile != "":
-		var b []byte
-		if b, err = os.ReadFile(*keyFile); err == nil {
-			o.key, err = parseKey(string(b))
-		}
-	default:
-		o.key, err = secp256k1.GeneratePrivateKey()
-	}
+	o.key, err = nodekey.Load(*keyHex, *keyFile)
 	if err != nil {
 		return nil, fmt.Errorf("node key: %w", err)
 	}
@@ -134,23 +122,6 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	o.log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	return &o, nil
-}
-
-// parseKey parses a node key in go-ethereum's nodekey format: 64 hex
-// characters, surrounding whitespace ignored.
-func parseKey(s string) (*secp256k1.PrivateKey, error) {
-	b, err := hex.DecodeString(strings.TrimSpace(s))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) != 32 {
-		return nil, fmt.Errorf("%d bytes, want 32", len(b))
-	}
-	var k secp256k1.ModNScalar
-	if overflow := k.SetByteSlice(b); overflow || k.IsZero() {
-		return nil, errors.New("not a valid secp256k1 private key")
-	}
-	return secp256k1.NewPrivateKey(&k), nil
 }
 
 func newServer(opts *options, key *secp256k1.PrivateKey, listen string, proto peer.Protocol, static ...*discover.Node) (*server.Server, error) {

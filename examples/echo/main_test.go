@@ -189,9 +189,9 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"-sizes", "12,x"}, "-sizes"},
 		{[]string{"-sizes", "99999999"}, "-sizes"},
 		{[]string{"-key", "abc"}, "node key"},
-		{[]string{"-key", strings.Repeat("00", 32)}, "not a valid"},
-		{[]string{"-key", strings.Repeat("ff", 32)}, "not a valid"},
-		{[]string{"-key", strings.Repeat("11", 31)}, "31 bytes"},
+		{[]string{"-key", strings.Repeat("00", 32)}, "out of range for secp256k1"},
+		{[]string{"-key", strings.Repeat("ff", 32)}, "out of range for secp256k1"},
+		{[]string{"-key", strings.Repeat("11", 31)}, "62 characters"},
 		{[]string{"-keyfile", "/nonexistent/nodekey"}, "node key"},
 		{[]string{"-key", strings.Repeat("11", 32), "-keyfile", "x"}, "mutually exclusive"},
 		{[]string{"-dial", "enode://nope"}, "-dial"},
@@ -205,20 +205,6 @@ func TestFlagErrors(t *testing.T) {
 				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
 			}
 		})
-	}
-}
-
-func TestParseKey(t *testing.T) {
-	k := mustKey(t)
-	h := hex.EncodeToString(k.Serialize())
-	for _, s := range []string{h, h + "\n", "  " + h + "\r\n"} {
-		got, err := parseKey(s)
-		if err != nil {
-			t.Fatalf("parseKey(%q): %v", s, err)
-		}
-		if !got.PubKey().IsEqual(k.PubKey()) {
-			t.Fatalf("parseKey(%q) gave another key", s)
-		}
 	}
 }
 
