@@ -222,7 +222,15 @@ func (c *Conn) ReadMsg() (code uint64, payload []byte, wireSize int, err error) 
 		return 0, nil, 0, c.fail(err)
 	}
 	if c.snappy.Load() {
-		if payload, err = c.decompress(payload); err != nil {
+		plain, err := c.decompress(payload)
+		switch {
+		case err == nil:
+			payload = plain
+		case code == disconnectCode && len(payload) <= maxPlainDisconnect:
+			// Some peers send Disconnect uncompressed even after snappy is
+			// on (PROTOCOL.md §1.8). Its payload is a few bytes: hand it
+			// over as it came and let the p2p layer decode the reason.
+		default:
 			return 0, nil, 0, c.fail(err)
 		}
 	} else if len(payload) > c.cfg.maxMessageSize() {

@@ -1,6 +1,7 @@
 package rlpx
 
 import (
+	"bytes"
 	"errors"
 	"net"
 	"os"
@@ -36,6 +37,48 @@ func TestReadDeadlineIsSticky(t *testing.T) {
 	client.SetReadDeadline(time.Time{})
 	if _, _, _, err2 := client.ReadMsg(); err2 != err {
 		t.Fatalf("second read: %v, want the sticky %v", err2, err)
+	}
+}
+
+// TestPlainDisconnectWithSnappy checks that a Disconnect sent without
+// compression after snappy was turned on still arrives with its payload,
+// while any other message that is not valid snappy breaks the connection.
+func TestPlainDisconnectWithSnappy(t *testing.T) {
+	tests := []struct {
+		name    string
+		code    uint64
+		payload []byte
+		wantErr error
+	}{
+		{"disconnect list", disconnectCode, []byte{0xc1, 0x04}, nil},
+		{"disconnect bare byte", disconnectCode, []byte{0x04}, nil},
+		{"disconnect too long to be plain", disconnectCode, make([]byte, maxPlainDisconnect+1), ErrSnappy},
+		{"other code", 0x10, []byte{0xc1, 0x04}, ErrSnappy},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cc, sc := tcpPair(t)
+			client, server := handshakePair(t, cc, sc, Config{}, Config{})
+			defer client.Close()
+			defer server.Close()
+			server.SetSnappy(true) // the reader expects compression; the writer sends plain
+			if _, err := client.WriteMsg(tt.code, tt.payload); err != nil {
+				t.Fatal(err)
+			}
+			code, payload, _, err := server.ReadMsg()
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if code != tt.code || !bytes.Equal(payload, tt.payload) {
+				t.Fatalf("got code %d payload %x, want %d %x", code, payload, tt.code, tt.payload)
+			}
+		})
 	}
 }
 

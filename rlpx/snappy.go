@@ -12,6 +12,15 @@ import (
 // compress (go-ethereum refuses len ≥ 2^24 too).
 const maxSnappyPlain = 1 << 24
 
+// disconnectCode is the p2p Disconnect message code. A Disconnect whose
+// payload is not valid snappy is passed on uncompressed (see ReadMsg), as
+// long as it is no longer than maxPlainDisconnect: a reason list takes at
+// most 3 bytes, so anything much longer is not a Disconnect sent plain.
+const (
+	disconnectCode     = 0x01
+	maxPlainDisconnect = 16
+)
+
 // decompress decodes a snappy block into c.dbuf. The declared length is
 // read and checked against the limit before any allocation, so a 5-byte
 // "bomb" cannot make us reserve gigabytes. Caller holds rmu.
