@@ -11,43 +11,55 @@ import (
 	"github.com/devp2p-go/devp2p/server"
 )
 
-// An embedder configures a Server with its protocols. Here two nodes on
-// loopback run a one-message "greet/1" protocol: the second lists the
-// first as a static node, so it dials it, and each side sends a greeting.
-func ExampleServer() {
-	greetings := make(chan string, 2)
+// startGreeter is the embedding example shown in README.md ("Embed it");
+// TestREADMESnippet keeps the two identical. It runs a node with a
+// one-message "greet/1" protocol that sends a greeting to every peer and
+// hands the greeting it receives to got.
+func startGreeter(key *secp256k1.PrivateKey, got chan<- string, static ...*discover.Node) (*server.Server, error) {
 	greet := peer.Protocol{
 		Name: "greet", Version: 1, Length: 1,
 		Run: func(p *peer.Peer, rw peer.MsgReadWriter) error {
 			if err := peer.Send(rw, 0, "hello"); err != nil {
 				return err
 			}
-			msg, err := rw.ReadMsg()
+			msg, err := rw.ReadMsg() // blocks until a message arrives or the peer leaves
 			if err != nil {
 				return err
 			}
 			var s string
 			if err := msg.Decode(&s); err != nil {
-				return err
+				return err // a malformed message disconnects the peer
 			}
-			greetings <- s
-			_, err = rw.ReadMsg() // stay connected until the server closes
+			got <- s
+			_, err = rw.ReadMsg() // stay connected until either side leaves
 			return err
 		},
 	}
+	srv, err := server.New(server.Config{
+		PrivateKey:  key, // the node's identity
+		Protocols:   []peer.Protocol{greet},
+		ListenAddr:  "127.0.0.1:0", // ":30303" listens on every interface
+		NoDiscovery: true,          // leave discovery on to find peers through discv4
+		StaticNodes: static,        // nodes to dial and keep connected to
+	})
+	if err != nil {
+		return nil, err
+	}
+	return srv, srv.Start()
+}
+
+// An embedder configures a Server with its protocols. Here two nodes on
+// loopback run the "greet/1" protocol of startGreeter: the second lists the
+// first as a static node, so it dials it, and each side sends a greeting.
+func ExampleServer() {
+	greetings := make(chan string, 2)
 	newNode := func(static ...*discover.Node) *server.Server {
-		key, _ := secp256k1.GeneratePrivateKey()
-		srv, err := server.New(server.Config{
-			PrivateKey:  key,
-			Protocols:   []peer.Protocol{greet},
-			ListenAddr:  "127.0.0.1:0",
-			NoDiscovery: true,
-			StaticNodes: static,
-		})
+		key, err := secp256k1.GeneratePrivateKey()
 		if err != nil {
 			log.Fatal(err)
 		}
-		if err := srv.Start(); err != nil {
+		srv, err := startGreeter(key, greetings, static...)
+		if err != nil {
 			log.Fatal(err)
 		}
 		return srv
