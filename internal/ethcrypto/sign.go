@@ -34,28 +34,6 @@ func Sign(priv *secp256k1.PrivateKey, hash []byte) ([SignatureSize]byte, error) 
 	return out, nil
 }
 
-// Recover returns the public key that made the recoverable signature sig
-// (r‖s‖v) over a 32-byte hash.
-func Recover(hash, sig []byte) (*secp256k1.PublicKey, error) {
-	if len(hash) != 32 {
-		return nil, fmt.Errorf("%w: hash is %d bytes, want 32", ErrInvalidSignature, len(hash))
-	}
-	if len(sig) != SignatureSize {
-		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrInvalidSignature, len(sig), SignatureSize)
-	}
-	if sig[64] > 1 {
-		return nil, fmt.Errorf("%w: recovery id %d", ErrInvalidSignature, sig[64])
-	}
-	var compact [SignatureSize]byte
-	compact[0] = sig[64] + compactMagic
-	copy(compact[1:], sig[:64])
-	pub, _, err := ecdsa.RecoverCompact(compact[:], hash)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidSignature, err)
-	}
-	return pub, nil
-}
-
 // SignENR creates a 64-byte r‖s signature (low S) over a 32-byte hash, the form
 // used by the ENR "v4" identity scheme.
 func SignENR(priv *secp256k1.PrivateKey, hash []byte) ([ENRSignatureSize]byte, error) {
