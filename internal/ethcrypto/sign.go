@@ -47,20 +47,3 @@ func SignENR(priv *secp256k1.PrivateKey, hash []byte) ([ENRSignatureSize]byte, e
 	s.PutBytesUnchecked(out[32:])
 	return out, nil
 }
-
-// VerifyENR reports whether sig (r‖s) is a valid signature of hash by pub.
-// Like go-ethereum, it rejects signatures whose S is above half the group
-// order (malleable signatures) and r or s that are zero or ≥ n.
-func VerifyENR(pub *secp256k1.PublicKey, hash, sig []byte) bool {
-	if len(sig) != ENRSignatureSize || len(hash) != 32 {
-		return false
-	}
-	var r, s secp256k1.ModNScalar
-	if r.SetByteSlice(sig[:32]) || s.SetByteSlice(sig[32:]) {
-		return false
-	}
-	if r.IsZero() || s.IsZero() || s.IsOverHalfOrder() {
-		return false
-	}
-	return ecdsa.NewSignature(&r, &s).Verify(hash, pub)
-}
