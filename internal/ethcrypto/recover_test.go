@@ -63,7 +63,11 @@ func TestRecoverDifferential(t *testing.T) {
 			t.Fatalf("case %d: recovered %x, want %x", i, got.SerializeUncompressed(), want.SerializeUncompressed())
 		}
 		// Flipping v must give a different key (the other root), or fail,
-		// exactly as the reference does.
+		// exactly as the reference does. Every fourth case keeps the -race
+		// run short.
+		if i%4 != 0 {
+			continue
+		}
 		flipped := sig
 		flipped[64] ^= 1
 		got, err = Recover(hash[:], flipped[:])
