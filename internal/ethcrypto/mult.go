@@ -17,7 +17,9 @@ func (t *oddMultiples) fill(p *secp256k1.JacobianPoint, negate bool) {
 	var twice secp256k1.JacobianPoint
 	secp256k1.DoubleNonConst(&t.pos[0], &twice)
 	for i := 1; i < len(t.pos); i++ {
-		secp256k1.AddNonConst(&t.pos[i-1], &twice, &t.pos[i])
+		// P is the second operand so the first addition takes decred's
+		// cheaper Z2 = 1 path.
+		secp256k1.AddNonConst(&twice, &t.pos[i-1], &t.pos[i])
 	}
 	t.negateInto()
 }
