@@ -2,7 +2,7 @@ package peer
 
 import (
 	"encoding/binary"
-	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync/atomic"
@@ -13,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/rlpx"
 )
 
 // fakeConn is an in-memory transport over one end of a net.Pipe. A message
@@ -22,6 +23,7 @@ type fakeConn struct {
 	net.Conn
 	remote *secp256k1.PublicKey
 	snappy atomic.Bool
+	limit  atomic.Int64 // SetReadLimit; 0 means DefaultMaxMessageSize
 	rbuf   []byte
 }
 
@@ -51,8 +53,12 @@ func (c *fakeConn) ReadMsg() (uint64, []byte, int, error) {
 	}
 	code := binary.BigEndian.Uint64(hdr[:8])
 	size := binary.BigEndian.Uint32(hdr[8:])
-	if size > DefaultMaxMessageSize {
-		return 0, nil, 0, errors.New("fake: message too large")
+	limit := c.limit.Load()
+	if limit == 0 {
+		limit = DefaultMaxMessageSize
+	}
+	if int64(size) > limit {
+		return 0, nil, 0, fmt.Errorf("fake: %w: %d bytes", rlpx.ErrMessageTooLarge, size)
 	}
 	if cap(c.rbuf) < int(size) {
 		c.rbuf = make([]byte, size)
@@ -83,6 +89,7 @@ func (c *fakeConn) writeTruncated(code uint64, size int) error {
 }
 
 func (c *fakeConn) SetSnappy(on bool)                  { c.snappy.Store(on) }
+func (c *fakeConn) SetReadLimit(n int)                 { c.limit.Store(int64(max(n, 0))) }
 func (c *fakeConn) RemotePubkey() *secp256k1.PublicKey { return c.remote }
 
 // helloFor returns a Hello for key announcing caps.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/rlpx"
 )
 
 // DefaultHandshakeTimeout bounds the Hello exchange when the context has no
@@ -70,6 +71,12 @@ func handshake(ctx context.Context, c transport, our *Hello) (*Hello, error) {
 		c.SetWriteDeadline(time.Unix(1, 0))
 	})
 
+	// Their Hello may be at most maxHelloSize: a larger first message is
+	// refused before its body is read, so an unidentified peer cannot make
+	// us buffer up to the full message size.
+	c.SetReadLimit(maxHelloSize)
+	defer c.SetReadLimit(0)
+
 	// Write ours while reading theirs: on a synchronous pipe each side's
 	// write only completes once the other reads.
 	werr := make(chan error, 1)
@@ -122,7 +129,10 @@ func handshake(ctx context.Context, c transport, our *Hello) (*Hello, error) {
 // *DisconnectError.
 func readHello(c transport) (*Hello, error) {
 	code, data, _, err := c.ReadMsg()
-	if err != nil {
+	switch {
+	case errors.Is(err, rlpx.ErrMessageTooLarge):
+		return nil, localDisc(DiscProtocolError, fmt.Errorf("%w: %v", ErrHelloTooLarge, err))
+	case err != nil:
 		return nil, localDisc(networkReason(err), fmt.Errorf("peer: reading hello: %w", err))
 	}
 	switch code {

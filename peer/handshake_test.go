@@ -76,11 +76,16 @@ func rawHandshake(t *testing.T, code uint64, payload []byte) (error, []rawMsg) {
 			sent = append(sent, rawMsg{code, append([]byte(nil), data...)})
 		}
 	}()
-	if _, err := b.WriteMsg(code, payload); err != nil {
-		t.Fatal(err)
-	}
+	// Write from a goroutine: a message refused unread (a Hello over the
+	// size limit) leaves this write blocked on the pipe until a closes.
+	written := make(chan error, 1)
+	go func() {
+		_, err := b.WriteMsg(code, payload)
+		written <- err
+	}()
 	r := recv(t, res, "handshake")
 	a.Close()
+	<-written
 	return r.err, recv(t, msgs, "remote reader")
 }
 

@@ -17,6 +17,10 @@ type transport interface {
 	ReadMsg() (code uint64, payload []byte, wireSize int, err error)
 	WriteMsg(code uint64, payload []byte) (wireSize int, err error)
 	SetSnappy(on bool)
+	// SetReadLimit bounds the payload of the next reads (0: the default); a
+	// larger message fails with an error wrapping rlpx.ErrMessageTooLarge
+	// before its body is read. Handshake reads Hello under maxHelloSize.
+	SetReadLimit(n int)
 	SetReadDeadline(t time.Time) error
 	SetWriteDeadline(t time.Time) error
 	Close() error

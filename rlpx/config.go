@@ -73,8 +73,12 @@ func (c *Config) maxMessageSize() int {
 // maxFrameSize is the largest frame-size accepted: room for the largest
 // payload, snappy-compressed in the worst case, plus a 9-byte message code;
 // never above the 24-bit field.
-func (c *Config) maxFrameSize() int {
-	n := snappy.MaxEncodedLen(min(c.maxMessageSize(), maxFrameSize))
+func (c *Config) maxFrameSize() int { return frameLimit(c.maxMessageSize()) }
+
+// frameLimit is the largest frame-size that can carry a payload of at most
+// msgLimit bytes.
+func frameLimit(msgLimit int) int {
+	n := snappy.MaxEncodedLen(min(msgLimit, maxFrameSize))
 	if n < 0 {
 		return maxFrameSize
 	}

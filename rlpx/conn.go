@@ -22,9 +22,12 @@ import (
 // methods, Close, RemotePubkey and the address methods may be called at any
 // time from any goroutine. Conn starts no goroutines.
 //
-// Errors: any error from the network, a MAC failure or a malformed frame is
-// sticky: every later ReadMsg and WriteMsg returns the first such error.
-// Rejected arguments (a payload too large to send) are not sticky.
+// Errors are sticky. A failed read (a network error or timeout, a MAC
+// failure, a malformed or oversized frame) breaks the read direction: every
+// later ReadMsg returns that error, while WriteMsg keeps working, so that a
+// Disconnect with the reason can still be sent before closing. A failed
+// write or handshake breaks both directions. Rejected arguments (a payload
+// too large to send) are not sticky.
 type Conn struct {
 	// Immutable after construction.
 	conn      net.Conn
@@ -43,9 +46,11 @@ type Conn struct {
 	errMu sync.Mutex // protects err
 	err   error      // the first fatal error, returned by every later call
 
-	rmu  sync.Mutex   // protects rd and dbuf: the read direction
-	rd   *frameReader // nil until the handshake succeeds
-	dbuf []byte       // snappy decode buffer
+	rmu      sync.Mutex   // protects rd, rerr, dbuf and msgLimit: the read direction
+	rd       *frameReader // nil until the handshake succeeds
+	rerr     error        // the first read failure, returned by every later ReadMsg
+	dbuf     []byte       // snappy decode buffer
+	msgLimit int          // largest payload ReadMsg accepts now (SetReadLimit)
 
 	wmu  sync.Mutex   // protects wr and sbuf: the write direction
 	wr   *frameWriter // nil until the handshake succeeds
@@ -87,7 +92,8 @@ func (c *Conn) RemotePubkey() *secp256k1.PublicKey { return c.remote.Load() }
 func (c *Conn) SetSnappy(on bool) { c.snappy.Store(on) }
 
 // SetReadDeadline sets the deadline of the underlying connection's reads.
-// A read that times out is fatal (sticky), like any other read error.
+// A read that times out breaks the read direction (the error is sticky for
+// ReadMsg), like any other read error; WriteMsg still works.
 func (c *Conn) SetReadDeadline(t time.Time) error { return c.conn.SetReadDeadline(t) }
 
 // SetWriteDeadline sets the deadline of the underlying connection's writes.
@@ -131,6 +137,15 @@ func (c *Conn) fail(err error) error {
 	return err
 }
 
+// failRead records err as the read direction's sticky error. Caller holds
+// rmu.
+func (c *Conn) failRead(err error) error {
+	if c.rerr == nil {
+		c.rerr = err
+	}
+	return err
+}
+
 func (c *Conn) stickyErr() error {
 	c.errMu.Lock()
 	defer c.errMu.Unlock()
@@ -142,6 +157,7 @@ func (c *Conn) install(s *secrets) {
 	rd, wr := newSession(s, c.cfg.maxFrameSize())
 	c.rmu.Lock()
 	c.rd = rd
+	c.msgLimit = c.cfg.maxMessageSize()
 	c.rmu.Unlock()
 	c.wmu.Lock()
 	c.wr = wr
@@ -193,12 +209,35 @@ func (c *Conn) WriteMsg(code uint64, payload []byte) (wireSize int, err error) {
 	return len(frame), nil
 }
 
+// SetReadLimit changes the largest payload ReadMsg accepts from the next
+// call on: n > 0 sets it to n bytes (never above Config.MaxMessageSize), and
+// n ≤ 0 restores Config.MaxMessageSize. A frame too large for the limit is
+// refused as soon as its header is authenticated, before its body is read,
+// so a small limit also bounds what a peer can make us buffer; the peer
+// package reads Hello under a 2 KiB limit this way. Exceeding the limit is
+// a sticky ErrMessageTooLarge. A ReadMsg in progress finishes under the old
+// limit (SetReadLimit waits for it). Before the handshake completes,
+// SetReadLimit has no effect.
+func (c *Conn) SetReadLimit(n int) {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if c.rd == nil {
+		return
+	}
+	if limit := c.cfg.maxMessageSize(); n <= 0 || n > limit {
+		n = limit
+	}
+	c.msgLimit = n
+	c.rd.maxSize = frameLimit(n)
+}
+
 // ReadMsg reads the next message. wireSize is the number of bytes its frame
 // occupied on the wire, including header, MACs and padding.
 //
 // The returned payload aliases an internal buffer and is valid only until
 // the next call to ReadMsg; copy it to keep it. ReadMsg may run
-// concurrently with WriteMsg. Any error is sticky. A clean close of the
+// concurrently with WriteMsg. Any error is sticky for later reads (see Conn).
+// A clean close of the
 // connection between frames returns io.EOF; a close inside a frame returns
 // io.ErrUnexpectedEOF.
 func (c *Conn) ReadMsg() (code uint64, payload []byte, wireSize int, err error) {
@@ -206,6 +245,9 @@ func (c *Conn) ReadMsg() (code uint64, payload []byte, wireSize int, err error) 
 	defer c.rmu.Unlock()
 	if err := c.stickyErr(); err != nil {
 		return 0, nil, 0, err
+	}
+	if c.rerr != nil {
+		return 0, nil, 0, c.rerr
 	}
 	if c.rd == nil {
 		return 0, nil, 0, ErrHandshakeNotDone
@@ -215,11 +257,11 @@ func (c *Conn) ReadMsg() (code uint64, payload []byte, wireSize int, err error) 
 		if !errors.Is(err, ErrInvalidMAC) && !errors.Is(err, ErrMessageTooLarge) {
 			err = c.ioError("read", err)
 		}
-		return 0, nil, 0, c.fail(err)
+		return 0, nil, 0, c.failRead(err)
 	}
 	code, payload, err = splitCode(data)
 	if err != nil {
-		return 0, nil, 0, c.fail(err)
+		return 0, nil, 0, c.failRead(err)
 	}
 	if c.snappy.Load() {
 		plain, err := c.decompress(payload)
@@ -231,10 +273,10 @@ func (c *Conn) ReadMsg() (code uint64, payload []byte, wireSize int, err error) 
 			// on (PROTOCOL.md §1.8). Its payload is a few bytes: hand it
 			// over as it came and let the p2p layer decode the reason.
 		default:
-			return 0, nil, 0, c.fail(err)
+			return 0, nil, 0, c.failRead(err)
 		}
-	} else if len(payload) > c.cfg.maxMessageSize() {
-		return 0, nil, 0, c.fail(fmt.Errorf("%w: %d-byte payload exceeds limit %d", ErrMessageTooLarge, len(payload), c.cfg.maxMessageSize()))
+	} else if len(payload) > c.msgLimit {
+		return 0, nil, 0, c.failRead(fmt.Errorf("%w: %d-byte payload exceeds limit %d", ErrMessageTooLarge, len(payload), c.msgLimit))
 	}
 	return code, payload, wireSize, nil
 }

@@ -2,6 +2,7 @@ package rlpx
 
 import (
 	"bytes"
+	"crypto/rand"
 	"errors"
 	"net"
 	"os"
@@ -82,6 +83,57 @@ func TestPlainDisconnectWithSnappy(t *testing.T) {
 	}
 }
 
+// TestSetReadLimit checks that a lowered read limit refuses a larger
+// message as soon as its header is authenticated, without reading the body:
+// over net.Pipe the writer's single Write is still blocked when ReadMsg
+// returns. Raising the limit back restores the configured size.
+func TestSetReadLimit(t *testing.T) {
+	for _, snappyOn := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain", true: "snappy"}[snappyOn], func(t *testing.T) {
+			cc, sc := net.Pipe()
+			client, server := handshakePair(t, cc, sc, Config{}, Config{})
+			defer client.Close()
+			client.SetSnappy(snappyOn)
+			server.SetSnappy(snappyOn)
+
+			server.SetReadLimit(2048)
+			exchange(t, client, server, 0x10, make([]byte, 2048)) // at the limit: fine
+
+			big := make([]byte, 1<<20)
+			rand.Read(big) // incompressible, so snappy cannot shrink it under the limit
+			written := make(chan error, 1)
+			go func() {
+				_, err := client.WriteMsg(0x10, big)
+				written <- err
+			}()
+			if _, _, _, err := server.ReadMsg(); !errors.Is(err, ErrMessageTooLarge) {
+				t.Fatalf("err = %v, want ErrMessageTooLarge", err)
+			}
+			select {
+			case err := <-written:
+				t.Fatalf("the writer finished (%v): the body was read", err)
+			default:
+			}
+			server.Close() // unblocks the writer
+			<-written
+		})
+	}
+}
+
+func TestSetReadLimitRestore(t *testing.T) {
+	cc, sc := tcpPair(t)
+	client, server := handshakePair(t, cc, sc, Config{MaxMessageSize: 1 << 20}, Config{MaxMessageSize: 1 << 20})
+	defer client.Close()
+	defer server.Close()
+	server.SetReadLimit(100)
+	server.SetReadLimit(0)
+	exchange(t, client, server, 0x10, make([]byte, 1<<20))
+	server.SetReadLimit(1 << 30) // above Config.MaxMessageSize: capped to it
+	if server.msgLimit != 1<<20 {
+		t.Fatalf("limit = %d, want the configured %d", server.msgLimit, 1<<20)
+	}
+}
+
 // TestBigBuffersReleased checks that a big message's buffers are not kept
 // once a later message has been read or written.
 func TestBigBuffersReleased(t *testing.T) {
@@ -117,7 +169,7 @@ func FuzzDecompress(f *testing.F) {
 		f.Add(unhex(f, seed))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		c := &Conn{cfg: Config{MaxMessageSize: 1 << 16}}
+		c := &Conn{msgLimit: 1 << 16}
 		out, err := c.decompress(in)
 		if err != nil {
 			if !errors.Is(err, ErrSnappy) {

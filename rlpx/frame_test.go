@@ -248,12 +248,13 @@ func TestReadFrameBadInput(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
-			// The error is sticky, for reads and writes.
+			// The error is sticky for reads; writes go on, so that a
+			// Disconnect can still be sent.
 			if _, _, _, err2 := c.ReadMsg(); err2 != err {
 				t.Fatalf("second read: err = %v, want the sticky %v", err2, err)
 			}
-			if _, err2 := c.WriteMsg(1, nil); err2 != err {
-				t.Fatalf("write after: err = %v, want the sticky %v", err2, err)
+			if _, err2 := c.WriteMsg(1, []byte{0xc1, 0x02}); err2 != nil {
+				t.Fatalf("write after a read failure: %v", err2)
 			}
 		})
 	}

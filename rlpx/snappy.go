@@ -29,7 +29,7 @@ func (c *Conn) decompress(src []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSnappy, err)
 	}
-	if limit := c.cfg.maxMessageSize(); n > limit {
+	if limit := c.msgLimit; n > limit {
 		return nil, fmt.Errorf("%w: declared length %d exceeds limit %d", ErrSnappy, n, limit)
 	}
 	if cap(c.dbuf) > maxRetainedBuf && n <= maxRetainedBuf {
