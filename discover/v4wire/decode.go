@@ -98,65 +98,91 @@ func Expired(ts uint64, now time.Time) bool {
 	return int64(ts) < sec || (int64(ts) == sec && now.Nanosecond() > 0)
 }
 
-// body walks the elements of one list in a packet.
+// body walks the elements of one list in a packet. The first failure is
+// recorded (shared with nested lists) and turns every later read into a
+// no-op returning a zero value, so a decoder reads its fields in order and
+// checks err once at the end.
 type body struct {
 	name   string // packet name, for errors
 	parent string // the list's field name, "" for the top level
 	b      []byte // remaining list content
+	err    *error // the first failure in the packet
 }
+
+var errMissing = errors.New("missing")
 
 // open splits off the packet's list. Bytes after the list are ignored
 // (EIP-8).
-func open(name string, b []byte) (body, error) {
+func open(name string, b []byte) (*body, error) {
 	content, _, err := rlp.SplitList(b)
 	if err != nil {
-		return body{}, fmt.Errorf("%w: %s: %w", ErrMalformed, name, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrMalformed, name, err)
 	}
-	return body{name: name, b: content}, nil
+	return &body{name: name, b: content, err: new(error)}, nil
 }
 
-func (d *body) fail(field string, err error) error {
+// fail records the failure to read field, unless an earlier one is recorded.
+func (d *body) fail(field string, err error) {
+	if *d.err != nil {
+		return
+	}
 	if d.parent != "" {
 		field = d.parent + "." + field
 	}
-	return fmt.Errorf("%w: %s.%s: %w", ErrMalformed, d.name, field, err)
+	*d.err = fmt.Errorf("%w: %s.%s: %w", ErrMalformed, d.name, field, err)
 }
 
-func (d *body) uint64(field string) (uint64, error) {
+// next returns the remaining content, or false after a failure or, with
+// field's missing-element failure recorded, at the end of the list.
+func (d *body) next(field string) bool {
+	if *d.err != nil {
+		return false
+	}
 	if len(d.b) == 0 {
-		return 0, d.fail(field, errMissing)
+		d.fail(field, errMissing)
+		return false
+	}
+	return true
+}
+
+func (d *body) uint64(field string) uint64 {
+	if !d.next(field) {
+		return 0
 	}
 	x, rest, err := rlp.SplitUint64(d.b)
 	if err != nil {
-		return 0, d.fail(field, err)
+		d.fail(field, err)
+		return 0
 	}
 	d.b = rest
-	return x, nil
+	return x
 }
 
-func (d *body) uint16(field string) (uint16, error) {
-	x, err := d.uint64(field)
-	if err == nil && x > math.MaxUint16 {
-		err = d.fail(field, fmt.Errorf("port %d out of range", x))
+func (d *body) uint16(field string) uint16 {
+	x := d.uint64(field)
+	if x > math.MaxUint16 {
+		d.fail(field, fmt.Errorf("port %d out of range", x))
+		return 0
 	}
-	return uint16(x), err
+	return uint16(x)
 }
 
 // bytes reads a byte string of exactly len(dst) bytes into dst.
-func (d *body) bytes(field string, dst []byte) error {
-	if len(d.b) == 0 {
-		return d.fail(field, errMissing)
+func (d *body) bytes(field string, dst []byte) {
+	if !d.next(field) {
+		return
 	}
 	s, rest, err := rlp.SplitString(d.b)
 	if err != nil {
-		return d.fail(field, err)
+		d.fail(field, err)
+		return
 	}
 	if len(s) != len(dst) {
-		return d.fail(field, fmt.Errorf("%d bytes, want %d", len(s), len(dst)))
+		d.fail(field, fmt.Errorf("%d bytes, want %d", len(s), len(dst)))
+		return
 	}
 	copy(dst, s)
 	d.b = rest
-	return nil
 }
 
 // ip reads an address. 4 and 16 bytes make an IPv4 or IPv6 address
@@ -165,62 +191,57 @@ func (d *body) bytes(field string, dst []byte) error {
 // go-ethereum, which decodes the field as a net.IP of any length, the
 // packet is still accepted: the transport checks addresses where they
 // matter (relayed Neighbors entries) and ignores them elsewhere.
-func (d *body) ip(field string) (netip.Addr, error) {
-	if len(d.b) == 0 {
-		return netip.Addr{}, d.fail(field, errMissing)
+func (d *body) ip(field string) netip.Addr {
+	if !d.next(field) {
+		return netip.Addr{}
 	}
 	s, rest, err := rlp.SplitString(d.b)
 	if err != nil {
-		return netip.Addr{}, d.fail(field, err)
+		d.fail(field, err)
+		return netip.Addr{}
 	}
 	d.b = rest
 	switch len(s) {
 	case 4:
-		return netip.AddrFrom4([4]byte(s)), nil
+		return netip.AddrFrom4([4]byte(s))
 	case 16:
-		return netip.AddrFrom16([16]byte(s)).Unmap(), nil
+		return netip.AddrFrom16([16]byte(s)).Unmap()
 	default:
-		return netip.Addr{}, nil
+		return netip.Addr{}
 	}
 }
 
-// list opens a nested list.
-func (d *body) list(field string) (body, error) {
-	if len(d.b) == 0 {
-		return body{}, d.fail(field, errMissing)
+// list opens a nested list. After a failure it returns an empty list that
+// reads nothing.
+func (d *body) list(field string) *body {
+	l := &body{name: d.name, parent: field, err: d.err}
+	if !d.next(field) {
+		return l
 	}
 	content, rest, err := rlp.SplitList(d.b)
 	if err != nil {
-		return body{}, d.fail(field, err)
+		d.fail(field, err)
+		return l
 	}
 	d.b = rest
-	return body{name: d.name, parent: field, b: content}, nil
+	l.b = content
+	return l
 }
 
-// endpoint reads [ip, udp, tcp, …].
-func (d *body) endpoint(field string) (Endpoint, error) {
-	l, err := d.list(field)
-	if err != nil {
-		return Endpoint{}, err
-	}
-	var e Endpoint
-	if e.IP, err = l.ip("ip"); err != nil {
-		return e, err
-	}
-	if e.UDP, err = l.uint16("udp"); err != nil {
-		return e, err
-	}
-	if e.TCP, err = l.uint16("tcp"); err != nil {
-		return e, err
-	}
-	return e, nil // extra elements ignored
+// endpoint reads [ip, udp, tcp, …]; extra elements are ignored.
+func (d *body) endpoint(field string) Endpoint {
+	l := d.list(field)
+	return Endpoint{IP: l.ip("ip"), UDP: l.uint16("udp"), TCP: l.uint16("tcp")}
 }
 
 // enrSeq reads the optional EIP-868 enr-seq leniently: anything but a
 // canonical integer leaves the slot to Rest and reports 0 (absent).
 func (d *body) enrSeq() uint64 {
+	if *d.err != nil || len(d.b) == 0 {
+		return 0
+	}
 	x, rest, err := rlp.SplitUint64(d.b)
-	if err != nil || len(d.b) == 0 {
+	if err != nil {
 		return 0
 	}
 	d.b = rest
@@ -228,13 +249,14 @@ func (d *body) enrSeq() uint64 {
 }
 
 // rest returns the remaining elements, copied out of the input.
-func (d *body) rest() ([]rlp.RawValue, error) {
-	if len(d.b) == 0 {
-		return nil, nil
+func (d *body) rest() []rlp.RawValue {
+	if *d.err != nil || len(d.b) == 0 {
+		return nil
 	}
 	n, err := rlp.CountValues(d.b)
 	if err != nil {
-		return nil, d.fail("rest", err)
+		d.fail("rest", err)
+		return nil
 	}
 	all := bytes.Clone(d.b)
 	out := make([]rlp.RawValue, 0, n)
@@ -245,10 +267,17 @@ func (d *body) rest() ([]rlp.RawValue, error) {
 		all = tail
 	}
 	d.b = nil
-	return out, nil
+	return out
 }
 
-var errMissing = errors.New("missing")
+// done returns p, or the first failure met while decoding it.
+func done[P Packet](p P, d *body) (P, error) {
+	if err := *d.err; err != nil {
+		var zero P
+		return zero, err
+	}
+	return p, nil
+}
 
 func decodePing(b []byte) (*Ping, error) {
 	d, err := open("PING", b)
@@ -256,23 +285,13 @@ func decodePing(b []byte) (*Ping, error) {
 		return nil, err
 	}
 	p := new(Ping)
-	if p.Version, err = d.uint64("version"); err != nil {
-		return nil, err
-	}
-	if p.From, err = d.endpoint("from"); err != nil {
-		return nil, err
-	}
-	if p.To, err = d.endpoint("to"); err != nil {
-		return nil, err
-	}
-	if p.Expiration, err = d.uint64("expiration"); err != nil {
-		return nil, err
-	}
+	p.Version = d.uint64("version")
+	p.From = d.endpoint("from")
+	p.To = d.endpoint("to")
+	p.Expiration = d.uint64("expiration")
 	p.ENRSeq = d.enrSeq()
-	if p.Rest, err = d.rest(); err != nil {
-		return nil, err
-	}
-	return p, nil
+	p.Rest = d.rest()
+	return done(p, d)
 }
 
 func decodePong(b []byte) (*Pong, error) {
@@ -281,20 +300,12 @@ func decodePong(b []byte) (*Pong, error) {
 		return nil, err
 	}
 	p := new(Pong)
-	if p.To, err = d.endpoint("to"); err != nil {
-		return nil, err
-	}
-	if err = d.bytes("reply-token", p.ReplyTok[:]); err != nil {
-		return nil, err
-	}
-	if p.Expiration, err = d.uint64("expiration"); err != nil {
-		return nil, err
-	}
+	p.To = d.endpoint("to")
+	d.bytes("reply-token", p.ReplyTok[:])
+	p.Expiration = d.uint64("expiration")
 	p.ENRSeq = d.enrSeq()
-	if p.Rest, err = d.rest(); err != nil {
-		return nil, err
-	}
-	return p, nil
+	p.Rest = d.rest()
+	return done(p, d)
 }
 
 func decodeFindnode(b []byte) (*Findnode, error) {
@@ -303,16 +314,10 @@ func decodeFindnode(b []byte) (*Findnode, error) {
 		return nil, err
 	}
 	p := new(Findnode)
-	if err = d.bytes("target", p.Target[:]); err != nil {
-		return nil, err
-	}
-	if p.Expiration, err = d.uint64("expiration"); err != nil {
-		return nil, err
-	}
-	if p.Rest, err = d.rest(); err != nil {
-		return nil, err
-	}
-	return p, nil
+	d.bytes("target", p.Target[:])
+	p.Expiration = d.uint64("expiration")
+	p.Rest = d.rest()
+	return done(p, d)
 }
 
 func decodeNeighbors(b []byte) (*Neighbors, error) {
@@ -321,44 +326,23 @@ func decodeNeighbors(b []byte) (*Neighbors, error) {
 		return nil, err
 	}
 	p := new(Neighbors)
-	nodes, err := d.list("nodes")
-	if err != nil {
-		return nil, err
-	}
+	nodes := d.list("nodes")
 	// Each node takes at least 4 bytes, and the packet is at most 1280, so
 	// the count is bounded by the input.
 	count, err := rlp.CountValues(nodes.b)
 	if err != nil {
-		return nil, d.fail("nodes", err)
+		d.fail("nodes", err)
 	}
 	p.Nodes = make([]Node, 0, count)
-	for len(nodes.b) > 0 {
-		l, err := nodes.list("node")
-		if err != nil {
-			return nil, err
-		}
-		var n Node
-		if n.IP, err = l.ip("ip"); err != nil {
-			return nil, err
-		}
-		if n.UDP, err = l.uint16("udp"); err != nil {
-			return nil, err
-		}
-		if n.TCP, err = l.uint16("tcp"); err != nil {
-			return nil, err
-		}
-		if err = l.bytes("id", n.ID[:]); err != nil {
-			return nil, err
-		}
+	for len(nodes.b) > 0 && *d.err == nil {
+		l := nodes.list("node")
+		n := Node{IP: l.ip("ip"), UDP: l.uint16("udp"), TCP: l.uint16("tcp")}
+		l.bytes("id", n.ID[:])
 		p.Nodes = append(p.Nodes, n)
 	}
-	if p.Expiration, err = d.uint64("expiration"); err != nil {
-		return nil, err
-	}
-	if p.Rest, err = d.rest(); err != nil {
-		return nil, err
-	}
-	return p, nil
+	p.Expiration = d.uint64("expiration")
+	p.Rest = d.rest()
+	return done(p, d)
 }
 
 func decodeENRRequest(b []byte) (*ENRRequest, error) {
@@ -367,13 +351,9 @@ func decodeENRRequest(b []byte) (*ENRRequest, error) {
 		return nil, err
 	}
 	p := new(ENRRequest)
-	if p.Expiration, err = d.uint64("expiration"); err != nil {
-		return nil, err
-	}
-	if p.Rest, err = d.rest(); err != nil {
-		return nil, err
-	}
-	return p, nil
+	p.Expiration = d.uint64("expiration")
+	p.Rest = d.rest()
+	return done(p, d)
 }
 
 func decodeENRResponse(b []byte) (*ENRResponse, error) {
@@ -382,24 +362,18 @@ func decodeENRResponse(b []byte) (*ENRResponse, error) {
 		return nil, err
 	}
 	p := new(ENRResponse)
-	if err = d.bytes("reply-token", p.ReplyTok[:]); err != nil {
-		return nil, err
+	d.bytes("reply-token", p.ReplyTok[:])
+	if d.next("record") {
+		_, _, rest, err := rlp.Split(d.b)
+		if err != nil {
+			d.fail("record", err)
+		} else if rec, err := enr.Decode(d.b[:len(d.b)-len(rest)]); err != nil {
+			d.fail("record", err)
+		} else {
+			p.Record = *rec
+			d.b = rest
+		}
 	}
-	if len(d.b) == 0 {
-		return nil, d.fail("record", errMissing)
-	}
-	_, _, rest, err := rlp.Split(d.b)
-	if err != nil {
-		return nil, d.fail("record", err)
-	}
-	rec, err := enr.Decode(d.b[:len(d.b)-len(rest)])
-	if err != nil {
-		return nil, d.fail("record", err)
-	}
-	p.Record = *rec
-	d.b = rest
-	if p.Rest, err = d.rest(); err != nil {
-		return nil, err
-	}
-	return p, nil
+	p.Rest = d.rest()
+	return done(p, d)
 }
