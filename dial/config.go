@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/clock"
-	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // Defaults applied by New to zero fields of Config.
@@ -31,7 +31,7 @@ const staticStableAfter = 30 * time.Second
 // the Config; changing it afterwards has no effect.
 type Config struct {
 	// Self is the local node's ID. The scheduler never dials it.
-	Self discover.ID
+	Self nodeid.ID
 
 	// MaxDialedConns caps dynamic outbound connections: a discovered node is
 	// dialled only while the dynamic outbound peers plus the dynamic dials in

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 func TestDynamicDialRatio(t *testing.T) {
@@ -117,7 +118,7 @@ func TestStaticDialsSharedFairly(t *testing.T) {
 		for _, n := range static {
 			h.sched.AddStatic(n)
 		}
-		seen := make(map[discover.ID]bool)
+		seen := make(map[nodeid.ID]bool)
 		for range static {
 			c := h.expectAnyDials(1)[0]
 			if seen[c.node.ID()] {

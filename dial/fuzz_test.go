@@ -12,6 +12,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // FuzzScheduler drives a scheduler with a random sequence of server
@@ -42,12 +43,12 @@ const (
 type model struct {
 	t     *testing.T
 	nodes []*discover.Node
-	self  discover.ID
+	self  nodeid.ID
 
 	mu       sync.Mutex
-	static   map[discover.ID]bool
-	peers    map[discover.ID]Kind
-	inbound  map[discover.ID]int
+	static   map[nodeid.ID]bool
+	peers    map[nodeid.ID]Kind
+	inbound  map[nodeid.ID]int
 	dials    []*dialCall
 	dynamic  map[*dialCall]bool
 	sched    *Scheduler
@@ -61,9 +62,9 @@ func runModel(t *testing.T, ops []byte) {
 	m := &model{
 		t:       t,
 		nodes:   nodes(0, modelNodes),
-		static:  make(map[discover.ID]bool),
-		peers:   make(map[discover.ID]Kind),
-		inbound: make(map[discover.ID]int),
+		static:  make(map[nodeid.ID]bool),
+		peers:   make(map[nodeid.ID]Kind),
+		inbound: make(map[nodeid.ID]int),
 		dynamic: make(map[*dialCall]bool),
 		dialer:  newFakeDialer(t),
 		iter:    newFakeIterator(),

@@ -12,6 +12,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // The scheduler tests run in synctest bubbles: synctest.Wait returns once
@@ -44,11 +45,11 @@ type fakeDialer struct {
 	active      int
 	maxActive   int
 	check       func(n *discover.Node) // invariant checked at each Dial, under mu
-	activeNodes map[discover.ID]bool
+	activeNodes map[nodeid.ID]bool
 }
 
 func newFakeDialer(t *testing.T) *fakeDialer {
-	return &fakeDialer{t: t, calls: make(chan *dialCall), activeNodes: make(map[discover.ID]bool)}
+	return &fakeDialer{t: t, calls: make(chan *dialCall), activeNodes: make(map[nodeid.ID]bool)}
 }
 
 func (d *fakeDialer) Dial(ctx context.Context, n *discover.Node) (net.Conn, error) {
@@ -91,7 +92,7 @@ func (d *fakeDialer) Dial(ctx context.Context, n *discover.Node) (net.Conn, erro
 }
 
 // activeCount returns the dials in flight in the dialer right now.
-func (d *fakeDialer) activeCount(pred func(discover.ID) bool) int {
+func (d *fakeDialer) activeCount(pred func(nodeid.ID) bool) int {
 	n := 0
 	for id := range d.activeNodes {
 		if pred(id) {
@@ -149,7 +150,7 @@ func (it *fakeIterator) feed(t *testing.T, nodes ...*discover.Node) {
 // fakeResolver answers Resolve from a table and counts calls.
 type fakeResolver struct {
 	mu    sync.Mutex
-	nodes map[discover.ID]*discover.Node
+	nodes map[nodeid.ID]*discover.Node
 	calls int
 }
 
@@ -191,8 +192,8 @@ type harness struct {
 	setups chan setupCall
 
 	mu       sync.Mutex
-	setupErr map[discover.ID]error
-	peers    map[discover.ID]Kind // what the harness told the scheduler
+	setupErr map[nodeid.ID]error
+	peers    map[nodeid.ID]Kind // what the harness told the scheduler
 }
 
 func newHarness(t *testing.T, cfg Config) *harness {
@@ -201,8 +202,8 @@ func newHarness(t *testing.T, cfg Config) *harness {
 		clock:    new(clock.Simulated),
 		dialer:   newFakeDialer(t),
 		setups:   make(chan setupCall, 64),
-		setupErr: make(map[discover.ID]error),
-		peers:    make(map[discover.ID]Kind),
+		setupErr: make(map[nodeid.ID]error),
+		peers:    make(map[nodeid.ID]Kind),
 	}
 	cfg.Clock = h.clock
 	cfg.Dialer = h.dialer
@@ -210,7 +211,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 		h.iter = newFakeIterator()
 		cfg.Nodes = h.iter
 	}
-	if cfg.Self == (discover.ID{}) {
+	if cfg.Self == (nodeid.ID{}) {
 		cfg.Self = testNode(9999, "", 0).ID()
 	}
 	sched, err := New(cfg, h.setup)

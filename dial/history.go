@@ -3,7 +3,7 @@ package dial
 import (
 	"time"
 
-	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // history remembers recently dialled nodes until their entry expires. Every
@@ -14,23 +14,23 @@ import (
 // Owned by the scheduler's loop goroutine.
 type history struct {
 	ttl     time.Duration
-	expires map[discover.ID]time.Time
+	expires map[nodeid.ID]time.Time
 	queue   []historyEntry // sorted by at; queue[head:] is live
 	head    int
 }
 
 type historyEntry struct {
-	id discover.ID
+	id nodeid.ID
 	at time.Time
 }
 
 func newHistory(ttl time.Duration) *history {
-	return &history{ttl: ttl, expires: make(map[discover.ID]time.Time)}
+	return &history{ttl: ttl, expires: make(map[nodeid.ID]time.Time)}
 }
 
 // add records a dial of id at now. A node already in the history keeps its
 // original expiry.
-func (h *history) add(id discover.ID, now time.Time) {
+func (h *history) add(id nodeid.ID, now time.Time) {
 	if _, ok := h.expires[id]; ok {
 		return
 	}
@@ -40,7 +40,7 @@ func (h *history) add(id discover.ID, now time.Time) {
 }
 
 // contains reports whether id was dialled and has not expired yet.
-func (h *history) contains(id discover.ID) bool {
+func (h *history) contains(id nodeid.ID) bool {
 	_, ok := h.expires[id]
 	return ok
 }

@@ -4,11 +4,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
-func histID(i int) discover.ID {
-	var id discover.ID
+func histID(i int) nodeid.ID {
+	var id nodeid.ID
 	id[0], id[1] = byte(i>>8), byte(i)
 	return id
 }

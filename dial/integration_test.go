@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // TestDiscoveredNodesOverTCP runs the scheduler as the server does: real
@@ -46,7 +47,7 @@ func TestDiscoveredNodesOverTCP(t *testing.T) {
 	}()
 
 	type result struct {
-		id     discover.ID
+		id     nodeid.ID
 		static bool
 	}
 	results := make(chan result, count)
@@ -75,7 +76,7 @@ func TestDiscoveredNodesOverTCP(t *testing.T) {
 	defer s.Stop()
 	s.AddStatic(ns[0])
 
-	want := make(map[discover.ID]bool) // ID → static
+	want := make(map[nodeid.ID]bool) // ID → static
 	for i, n := range ns {
 		want[n.ID()] = i == 0
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // Kind tells how a connection came about. The server passes it to
@@ -64,10 +65,10 @@ type Scheduler struct {
 	wg       sync.WaitGroup // loop, readNodes and every task
 
 	// Owned by loop.
-	static      map[discover.ID]*staticEntry
-	peers       map[discover.ID]peerState
-	inbound     map[discover.ID]int // inbound handshakes in progress
-	dialing     map[discover.ID]*task
+	static      map[nodeid.ID]*staticEntry
+	peers       map[nodeid.ID]peerState
+	inbound     map[nodeid.ID]int // inbound handshakes in progress
+	dialing     map[nodeid.ID]*task
 	dynPeers    int // peers of Kind Dynamic
 	dynDials    int // dynamic tasks in dialing
 	history     *history
@@ -99,7 +100,7 @@ const (
 type event struct {
 	kind eventKind
 	at   time.Time // when the caller reported it
-	id   discover.ID
+	id   nodeid.ID
 	node *discover.Node // evAddStatic
 	peer Kind           // evPeerAdded
 }
@@ -133,10 +134,10 @@ func New(cfg Config, setup SetupFunc) (*Scheduler, error) {
 		ctx:     ctx,
 		cancel:  cancel,
 		quit:    make(chan struct{}),
-		static:  make(map[discover.ID]*staticEntry),
-		peers:   make(map[discover.ID]peerState),
-		inbound: make(map[discover.ID]int),
-		dialing: make(map[discover.ID]*task),
+		static:  make(map[nodeid.ID]*staticEntry),
+		peers:   make(map[nodeid.ID]peerState),
+		inbound: make(map[nodeid.ID]int),
+		dialing: make(map[nodeid.ID]*task),
 		history: newHistory(cfg.HistoryExpiry),
 	}
 	s.histTimer.clock = cfg.Clock
@@ -177,33 +178,33 @@ func (s *Scheduler) AddStatic(n *discover.Node) {
 
 // RemoveStatic removes the static node with the given ID and cancels a dial
 // of it in flight. It does not disconnect the peer; that is the server's job.
-func (s *Scheduler) RemoveStatic(id discover.ID) {
+func (s *Scheduler) RemoveStatic(id nodeid.ID) {
 	s.send(event{kind: evRemoveStatic, id: id})
 }
 
 // PeerAdded tells the scheduler that a peer with the given ID is connected;
 // kind says how the connection was made. The server calls it when it admits
 // a peer, before a SetupFunc returns nil.
-func (s *Scheduler) PeerAdded(id discover.ID, kind Kind) {
+func (s *Scheduler) PeerAdded(id nodeid.ID, kind Kind) {
 	s.send(event{kind: evPeerAdded, id: id, peer: kind})
 }
 
 // PeerRemoved tells the scheduler that the peer with the given ID has
 // disconnected. A static node is then redialled after its backoff.
-func (s *Scheduler) PeerRemoved(id discover.ID) {
+func (s *Scheduler) PeerRemoved(id nodeid.ID) {
 	s.send(event{kind: evPeerRemoved, id: id})
 }
 
 // InboundPending tells the scheduler that an inbound connection from id is
 // past the encryption handshake and still being set up; the node is not
 // dialled until the matching InboundDone. Calls nest.
-func (s *Scheduler) InboundPending(id discover.ID) {
+func (s *Scheduler) InboundPending(id nodeid.ID) {
 	s.send(event{kind: evInboundPending, id: id})
 }
 
 // InboundDone ends one InboundPending for id, whether or not the connection
 // became a peer (if it did, PeerAdded comes first).
-func (s *Scheduler) InboundDone(id discover.ID) {
+func (s *Scheduler) InboundDone(id nodeid.ID) {
 	s.send(event{kind: evInboundDone, id: id})
 }
 

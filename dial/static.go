@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // staticEntry is a static node and its redial schedule.
@@ -33,7 +34,7 @@ func (s *Scheduler) staticDue(e *staticEntry, now time.Time) bool {
 
 // busy reports whether id is being dialled, connected, or completing an
 // inbound handshake.
-func (s *Scheduler) busy(id discover.ID) bool {
+func (s *Scheduler) busy(id nodeid.ID) bool {
 	if _, ok := s.dialing[id]; ok {
 		return true
 	}

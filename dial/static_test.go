@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // dialAfter checks that n is dialled exactly d after the scheduler armed its
@@ -102,7 +103,7 @@ func TestStaticResolve(t *testing.T) {
 
 	t.Run("moved node is dialled at its new address", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			r := &fakeResolver{nodes: map[discover.ID]*discover.Node{a.ID(): moved}}
+			r := &fakeResolver{nodes: map[nodeid.ID]*discover.Node{a.ID(): moved}}
 			h := newHarness(t, Config{Resolver: r})
 			h.sched.AddStatic(a)
 			c := h.dialAfter(a, 0)
@@ -141,7 +142,7 @@ func TestStaticResolve(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				r := &fakeResolver{nodes: map[discover.ID]*discover.Node{}}
+				r := &fakeResolver{nodes: map[nodeid.ID]*discover.Node{}}
 				if tc.known != nil {
 					r.nodes[a.ID()] = tc.known
 				}
@@ -162,7 +163,7 @@ func TestStaticResolve(t *testing.T) {
 
 	t.Run("setup failure does not resolve", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			r := &fakeResolver{nodes: map[discover.ID]*discover.Node{a.ID(): moved}}
+			r := &fakeResolver{nodes: map[nodeid.ID]*discover.Node{a.ID(): moved}}
 			h := newHarness(t, Config{Resolver: r})
 			h.setupErr[a.ID()] = errors.New("useless peer")
 			h.sched.AddStatic(a)
@@ -178,7 +179,7 @@ func TestStaticResolve(t *testing.T) {
 	t.Run("incomplete node is resolved before its first dial", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			incomplete := testNode(1, "", 0)
-			r := &fakeResolver{nodes: map[discover.ID]*discover.Node{a.ID(): moved}}
+			r := &fakeResolver{nodes: map[nodeid.ID]*discover.Node{a.ID(): moved}}
 			h := newHarness(t, Config{Resolver: r})
 			h.sched.AddStatic(incomplete)
 			c := h.dialAfter(a, 0)
@@ -192,7 +193,7 @@ func TestStaticResolve(t *testing.T) {
 	t.Run("unresolvable incomplete node is retried with backoff", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			incomplete := testNode(1, "", 0)
-			r := &fakeResolver{nodes: map[discover.ID]*discover.Node{}}
+			r := &fakeResolver{nodes: map[nodeid.ID]*discover.Node{}}
 			h := newHarness(t, Config{Resolver: r})
 			h.sched.AddStatic(incomplete)
 			for i, wait := range []time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second} {

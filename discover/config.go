@@ -13,6 +13,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // Defaults for the zero values of Config.
@@ -104,7 +105,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	if cfg.PrivateKey == nil {
 		return cfg, ErrNoPrivateKey
 	}
-	if cfg.LocalNode != nil && cfg.LocalNode.ID() != PubkeyToID(cfg.PrivateKey.PubKey()) {
+	if cfg.LocalNode != nil && cfg.LocalNode.ID() != nodeid.FromPubkey(cfg.PrivateKey.PubKey()) {
 		return cfg, ErrKeyMismatch
 	}
 	cfg.Clock = clock.OrSystem(cfg.Clock)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // Iterator is a sequence of nodes. The dial scheduler consumes one.
@@ -101,7 +102,7 @@ func (it *lookupIterator) Close() { it.cancel() }
 // ReadNodes reads up to n distinct nodes from it, stopping early when it is
 // exhausted. It does not close it.
 func ReadNodes(it Iterator, n int) []*Node {
-	seen := make(map[ID]bool, n)
+	seen := make(map[nodeid.ID]bool, n)
 	out := make([]*Node, 0, n)
 	for len(out) < n && it.Next() {
 		nd := it.Node()

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 )
@@ -111,7 +112,7 @@ func TestRandomNodesYields(t *testing.T) {
 		<-got
 		t.Fatal("iterator yielded fewer than 3 nodes in 20s")
 	}
-	ids := map[ID]bool{}
+	ids := map[nodeid.ID]bool{}
 	for _, n := range nodes {
 		ids[n.ID()] = true
 	}

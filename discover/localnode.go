@@ -8,6 +8,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/discover/enr"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // LocalNode is our own node record. Setters change the record's entries;
@@ -23,7 +24,7 @@ import (
 type LocalNode struct {
 	// Immutable.
 	key *secp256k1.PrivateKey
-	id  ID
+	id  nodeid.ID
 	db  *DB
 
 	mu   sync.Mutex
@@ -38,7 +39,7 @@ type LocalNode struct {
 // with the "id" and "secp256k1" entries only; set the endpoint with SetIP,
 // SetUDP and SetTCP.
 func NewLocalNode(priv *secp256k1.PrivateKey, db *DB) *LocalNode {
-	ln := &LocalNode{key: priv, id: PubkeyToID(priv.PubKey()), db: db}
+	ln := &LocalNode{key: priv, id: nodeid.FromPubkey(priv.PubKey()), db: db}
 	seq := uint64(time.Now().UnixMilli())
 	if db != nil {
 		if stored := db.LocalSeq(ln.id); stored != 0 {
@@ -54,7 +55,7 @@ func NewLocalNode(priv *secp256k1.PrivateKey, db *DB) *LocalNode {
 }
 
 // ID returns our node ID.
-func (ln *LocalNode) ID() ID { return ln.id }
+func (ln *LocalNode) ID() nodeid.ID { return ln.id }
 
 // PrivateKey returns the key the record is signed with.
 func (ln *LocalNode) PrivateKey() *secp256k1.PrivateKey { return ln.key }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/devp2p-go/devp2p/discover/enr"
+	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/rlp"
 	"github.com/stretchr/testify/require"
 )
@@ -14,7 +15,7 @@ import (
 func TestLocalNode(t *testing.T) {
 	key := testKey(t, 3)
 	ln := NewLocalNode(key, nil)
-	require.Equal(t, PubkeyToID(key.PubKey()), ln.ID())
+	require.Equal(t, nodeid.FromPubkey(key.PubKey()), ln.ID())
 
 	n0 := ln.Node()
 	seq0 := n0.Seq()

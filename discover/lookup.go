@@ -6,6 +6,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // alpha is the number of findnode queries a lookup keeps in flight.
@@ -35,15 +36,15 @@ func (t *UDPv4) randomTarget() v4wire.Pubkey {
 // lookup is Lookup without waiting for the table's first refresh; the
 // refresh itself uses it.
 func (t *UDPv4) lookup(ctx context.Context, target v4wire.Pubkey) []*Node {
-	targetID := ID(ethcrypto.Keccak256(target[:]))
+	targetID := nodeid.ID(ethcrypto.Keccak256(target[:]))
 	result := t.tab.closest(targetID, BucketSize)
 	if len(result) == 0 {
 		for _, bn := range t.cfg.Bootnodes {
 			result = insertByDistance(result, targetID, bn, BucketSize)
 		}
 	}
-	seen := map[ID]bool{t.self: true}
-	asked := map[ID]bool{t.self: true}
+	seen := map[nodeid.ID]bool{t.self: true}
+	asked := map[nodeid.ID]bool{t.self: true}
 	for _, n := range result {
 		seen[n.ID()] = true
 	}

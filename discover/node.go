@@ -9,6 +9,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/discover/enr"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // ErrInvalidNode is wrapped by the errors of NewNode and ParseNode.
@@ -22,7 +23,7 @@ var ErrInvalidNode = errors.New("discover: invalid node")
 // by parsing either text form (ParseNode). Methods never modify it, so a
 // *Node may be shared freely between goroutines.
 type Node struct {
-	id  ID
+	id  nodeid.ID
 	pub *secp256k1.PublicKey
 	rec *enr.Record // nil for nodes without a record
 
@@ -51,7 +52,7 @@ func NewNode(rec *enr.Record) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidNode, err)
 	}
-	n := &Node{id: PubkeyToID(pub), pub: pub, rec: rec.Clone()}
+	n := &Node{id: nodeid.FromPubkey(pub), pub: pub, rec: rec.Clone()}
 	ip4, ok4 := rec.IP4()
 	ip6, ok6 := rec.IP6()
 	ok4 = ok4 && !ip4.IsMulticast()
@@ -108,11 +109,11 @@ func NewV4(pub *secp256k1.PublicKey, ip netip.Addr, tcp, udp uint16) *Node {
 	if ip.IsMulticast() {
 		ip = netip.Addr{}
 	}
-	return &Node{id: PubkeyToID(pub), pub: pub, ip: ip, tcp: tcp, udp: udp}
+	return &Node{id: nodeid.FromPubkey(pub), pub: pub, ip: ip, tcp: tcp, udp: udp}
 }
 
 // ID returns the node's DHT address, keccak256 of its public key.
-func (n *Node) ID() ID { return n.id }
+func (n *Node) ID() nodeid.ID { return n.id }
 
 // Pubkey returns the node's public key.
 func (n *Node) Pubkey() *secp256k1.PublicKey { return n.pub }

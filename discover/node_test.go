@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/devp2p-go/devp2p/discover/enr"
+	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/rlp"
 )
 
@@ -205,7 +206,7 @@ func TestNewNode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			n, err := NewNode(sign(t, tt.edit))
 			require.NoError(t, err)
-			require.Equal(t, PubkeyToID(key.PubKey()), n.ID())
+			require.Equal(t, nodeid.FromPubkey(key.PubKey()), n.ID())
 			require.True(t, n.Pubkey().IsEqual(key.PubKey()))
 			if tt.ip == "" {
 				require.True(t, n.Incomplete())

@@ -38,6 +38,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/discover/enr"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // NodeExpiration is how long a node stays in the database without being
@@ -146,7 +147,7 @@ func (db *DB) UpdateNode(n *Node, seen time.Time) error {
 
 // UpdateLastSeen sets the last-seen time of a stored node. It does nothing
 // for a node that is not stored.
-func (db *DB) UpdateLastSeen(id ID, seen time.Time) error {
+func (db *DB) UpdateLastSeen(id nodeid.ID, seen time.Time) error {
 	return db.kv.update(bucketNodes, id[:], func(old []byte) []byte {
 		if len(old) < nodeHeaderSize {
 			return old // absent (nil: stays absent) or invalid: untouched
@@ -158,7 +159,7 @@ func (db *DB) UpdateLastSeen(id ID, seen time.Time) error {
 
 // Node returns the stored node with the given ID, or nil when there is none
 // or its stored form is invalid.
-func (db *DB) Node(id ID) *Node {
+func (db *DB) Node(id nodeid.ID) *Node {
 	v := db.kv.get(bucketNodes, id[:])
 	n, _, err := decodeNodeValue(id, v)
 	if err != nil {
@@ -168,7 +169,7 @@ func (db *DB) Node(id ID) *Node {
 }
 
 // LastSeen returns when the node was last seen, or the zero time.
-func (db *DB) LastSeen(id ID) time.Time {
+func (db *DB) LastSeen(id nodeid.ID) time.Time {
 	v := db.kv.get(bucketNodes, id[:])
 	if len(v) < nodeHeaderSize {
 		return time.Time{}
@@ -177,7 +178,7 @@ func (db *DB) LastSeen(id ID) time.Time {
 }
 
 // DeleteNode removes the node and all its endpoint facts.
-func (db *DB) DeleteNode(id ID) error {
+func (db *DB) DeleteNode(id nodeid.ID) error {
 	if err := db.kv.update(bucketNodes, id[:], func([]byte) []byte { return nil }); err != nil {
 		return err
 	}
@@ -200,7 +201,7 @@ func (db *DB) QuerySeeds(n int, maxAge time.Duration, now time.Time) []*Node {
 		seen   int
 	)
 	db.kv.forEach(bucketNodes, nil, func(k, v []byte) bool {
-		if len(k) != len(ID{}) || len(v) < nodeHeaderSize || getTime(v).Before(cutoff) {
+		if len(k) != len(nodeid.ID{}) || len(v) < nodeHeaderSize || getTime(v).Before(cutoff) {
 			return true
 		}
 		seen++
@@ -218,7 +219,7 @@ func (db *DB) QuerySeeds(n int, maxAge time.Duration, now time.Time) []*Node {
 		if len(nodes) == n {
 			break
 		}
-		if node, _, err := decodeNodeValue(ID(e.k), e.v); err == nil {
+		if node, _, err := decodeNodeValue(nodeid.ID(e.k), e.v); err == nil {
 			nodes = append(nodes, node)
 		}
 	}
@@ -231,13 +232,13 @@ func (db *DB) QuerySeeds(n int, maxAge time.Duration, now time.Time) []*Node {
 // The caller (the table's goroutine) calls it periodically.
 func (db *DB) Expire(now time.Time) error {
 	cutoff := now.Add(-NodeExpiration)
-	expired := make(map[ID]bool)
+	expired := make(map[nodeid.ID]bool)
 	err := db.kv.deleteIf(bucketNodes, nil, func(k, v []byte) bool {
 		switch {
-		case len(k) != len(ID{}):
+		case len(k) != len(nodeid.ID{}):
 			return true
 		case len(v) < nodeHeaderSize || getTime(v).Before(cutoff):
-			expired[ID(k)] = true
+			expired[nodeid.ID(k)] = true
 			return true
 		default:
 			return false
@@ -248,18 +249,18 @@ func (db *DB) Expire(now time.Time) error {
 	}
 	// Endpoint facts go with their node; those of nodes never stored live
 	// 24 h from their last ping or pong.
-	known := make(map[ID]bool)
+	known := make(map[nodeid.ID]bool)
 	db.kv.forEach(bucketNodes, nil, func(k, v []byte) bool {
-		if len(k) == len(ID{}) {
-			known[ID(k)] = true
+		if len(k) == len(nodeid.ID{}) {
+			known[nodeid.ID(k)] = true
 		}
 		return true
 	})
 	return db.kv.deleteIf(bucketEndpoints, nil, func(k, v []byte) bool {
-		if len(k) != len(ID{})+16 || len(v) != endpointSize {
+		if len(k) != len(nodeid.ID{})+16 || len(v) != endpointSize {
 			return true
 		}
-		id := ID(k[:32])
+		id := nodeid.ID(k[:32])
 		switch {
 		case expired[id]:
 			return true
@@ -275,7 +276,7 @@ func (db *DB) Expire(now time.Time) error {
 
 // LastPingReceived returns when we last received a ping from the node at
 // ip, or the zero time.
-func (db *DB) LastPingReceived(id ID, ip netip.Addr) time.Time {
+func (db *DB) LastPingReceived(id nodeid.ID, ip netip.Addr) time.Time {
 	v := db.endpoint(id, ip)
 	if v == nil {
 		return time.Time{}
@@ -284,14 +285,14 @@ func (db *DB) LastPingReceived(id ID, ip netip.Addr) time.Time {
 }
 
 // UpdateLastPingReceived records a ping from the node at ip.
-func (db *DB) UpdateLastPingReceived(id ID, ip netip.Addr, t time.Time) error {
+func (db *DB) UpdateLastPingReceived(id nodeid.ID, ip netip.Addr, t time.Time) error {
 	return db.updateEndpoint(id, ip, func(v []byte) { putTime(v[0:], t) })
 }
 
 // LastPongReceived returns when we last received a pong from the node at
 // ip, that is when the endpoint proof (bond) was last renewed, or the zero
 // time.
-func (db *DB) LastPongReceived(id ID, ip netip.Addr) time.Time {
+func (db *DB) LastPongReceived(id nodeid.ID, ip netip.Addr) time.Time {
 	v := db.endpoint(id, ip)
 	if v == nil {
 		return time.Time{}
@@ -300,13 +301,13 @@ func (db *DB) LastPongReceived(id ID, ip netip.Addr) time.Time {
 }
 
 // UpdateLastPongReceived records a valid pong from the node at ip.
-func (db *DB) UpdateLastPongReceived(id ID, ip netip.Addr, t time.Time) error {
+func (db *DB) UpdateLastPongReceived(id nodeid.ID, ip netip.Addr, t time.Time) error {
 	return db.updateEndpoint(id, ip, func(v []byte) { putTime(v[8:], t) })
 }
 
 // FindFails returns the number of consecutive findnode failures recorded
 // for the node at ip.
-func (db *DB) FindFails(id ID, ip netip.Addr) int {
+func (db *DB) FindFails(id nodeid.ID, ip netip.Addr) int {
 	v := db.endpoint(id, ip)
 	if v == nil {
 		return 0
@@ -316,12 +317,12 @@ func (db *DB) FindFails(id ID, ip netip.Addr) int {
 
 // UpdateFindFails stores the findnode failure count for the node at ip.
 // Negative counts are stored as 0.
-func (db *DB) UpdateFindFails(id ID, ip netip.Addr, fails int) error {
+func (db *DB) UpdateFindFails(id nodeid.ID, ip netip.Addr, fails int) error {
 	fails = max(0, min(fails, 1<<31-1))
 	return db.updateEndpoint(id, ip, func(v []byte) { binary.BigEndian.PutUint32(v[16:], uint32(fails)) })
 }
 
-func endpointKey(id ID, ip netip.Addr) ([]byte, bool) {
+func endpointKey(id nodeid.ID, ip netip.Addr) ([]byte, bool) {
 	ip = ip.Unmap()
 	if !ip.IsValid() {
 		return nil, false
@@ -331,7 +332,7 @@ func endpointKey(id ID, ip netip.Addr) ([]byte, bool) {
 }
 
 // endpoint returns the stored value, or nil when absent or invalid.
-func (db *DB) endpoint(id ID, ip netip.Addr) []byte {
+func (db *DB) endpoint(id nodeid.ID, ip netip.Addr) []byte {
 	key, ok := endpointKey(id, ip)
 	if !ok {
 		return nil
@@ -343,7 +344,7 @@ func (db *DB) endpoint(id ID, ip netip.Addr) []byte {
 	return v
 }
 
-func (db *DB) updateEndpoint(id ID, ip netip.Addr, edit func(v []byte)) error {
+func (db *DB) updateEndpoint(id nodeid.ID, ip netip.Addr, edit func(v []byte)) error {
 	key, ok := endpointKey(id, ip)
 	if !ok {
 		return fmt.Errorf("%w: %v", ErrInvalidIP, ip)
@@ -361,7 +362,7 @@ func (db *DB) updateEndpoint(id ID, ip netip.Addr, edit func(v []byte)) error {
 
 // LocalSeq returns the last sequence number stored for our record with the
 // given ID, or 0.
-func (db *DB) LocalSeq(id ID) uint64 {
+func (db *DB) LocalSeq(id nodeid.ID) uint64 {
 	v := db.kv.get(bucketLocal, id[:])
 	if len(v) != 8 {
 		return 0
@@ -370,7 +371,7 @@ func (db *DB) LocalSeq(id ID) uint64 {
 }
 
 // StoreLocalSeq stores the sequence number of our record with the given ID.
-func (db *DB) StoreLocalSeq(id ID, seq uint64) error {
+func (db *DB) StoreLocalSeq(id nodeid.ID, seq uint64) error {
 	return db.kv.put(bucketLocal, id[:], binary.BigEndian.AppendUint64(nil, seq))
 }
 
@@ -411,7 +412,7 @@ func encodeNode(n *Node) (payload []byte, form byte, err error) {
 var errBadValue = errors.New("discover: invalid stored node")
 
 // decodeNodeValue decodes a "nodes" value and checks it against its key.
-func decodeNodeValue(id ID, v []byte) (*Node, time.Time, error) {
+func decodeNodeValue(id nodeid.ID, v []byte) (*Node, time.Time, error) {
 	if len(v) < nodeHeaderSize {
 		return nil, time.Time{}, errBadValue
 	}

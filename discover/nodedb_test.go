@@ -12,6 +12,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover/enr"
+	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/stretchr/testify/require"
 )
 
@@ -141,7 +142,7 @@ func TestDBEndpoints(t *testing.T) {
 func TestDBQuerySeeds(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, db *DB) {
 		now := t0.Add(10 * 24 * time.Hour)
-		fresh := map[ID]bool{}
+		fresh := map[nodeid.ID]bool{}
 		for i := byte(1); i <= 20; i++ {
 			n := v4Node(t, i, "10.0.1."+string('0'+rune(i%10)), uint16(i))
 			seen := now.Add(-time.Duration(i) * time.Hour) // 1..20 h ago
@@ -154,11 +155,11 @@ func TestDBQuerySeeds(t *testing.T) {
 		}
 		require.Equal(t, 0, len(db.QuerySeeds(0, 5*24*time.Hour, now)))
 
-		got := map[ID]int{}
+		got := map[nodeid.ID]int{}
 		for range 50 {
 			seeds := db.QuerySeeds(4, 5*24*time.Hour, now)
 			require.Len(t, seeds, 4)
-			distinct := map[ID]bool{}
+			distinct := map[nodeid.ID]bool{}
 			for _, s := range seeds {
 				require.True(t, fresh[s.ID()], "stale or unknown seed %v", s.ID())
 				require.False(t, distinct[s.ID()], "duplicate seed")
@@ -253,7 +254,7 @@ func TestDBGarbage(t *testing.T) {
 	require.NoError(t, db.Close())
 
 	seen := binary.BigEndian.AppendUint64(nil, uint64(t0.UnixMilli()))
-	v4 := func(seed byte, tail []byte) (ID, []byte) {
+	v4 := func(seed byte, tail []byte) (nodeid.ID, []byte) {
 		n := v4Node(t, seed, "", 0)
 		key := n.PubkeyBytes()
 		v := append(append(append(append([]byte{}, seen...), formV4), key[:]...), 0, 1, 0, 2)
@@ -270,17 +271,17 @@ func TestDBGarbage(t *testing.T) {
 		val  []byte
 	}
 	var garbage []entry
-	add := func(name string, id ID, v []byte) { garbage = append(garbage, entry{name, id[:], v}) }
+	add := func(name string, id nodeid.ID, v []byte) { garbage = append(garbage, entry{name, id[:], v}) }
 	id3, v3 := v4(3, []byte{1, 2, 3}) // 3-byte IP
 	add("ip of 3 bytes", id3, v3)
 	id4, v4v := v4(4, nil)
-	add("wrong id for key", ID{0xaa}, v4v)
+	add("wrong id for key", nodeid.ID{0xaa}, v4v)
 	_ = id4
-	add("too short", ID{0xbb}, []byte{1, 2, 3})
-	add("unknown form", ID{0xcc}, append(append([]byte{}, seen...), 9, 1, 2))
-	add("bad rlp", ID{0xdd}, append(append([]byte{}, seen...), formENR, 0xf8, 0xff))
+	add("too short", nodeid.ID{0xbb}, []byte{1, 2, 3})
+	add("unknown form", nodeid.ID{0xcc}, append(append([]byte{}, seen...), 9, 1, 2))
+	add("bad rlp", nodeid.ID{0xdd}, append(append([]byte{}, seen...), formENR, 0xf8, 0xff))
 	add("bad signature", rec.ID(), append(append(append([]byte{}, seen...), formENR), badRec...))
-	add("pubkey off curve", ID{0xee}, append(append(append([]byte{}, seen...), formV4), make([]byte, 68)...))
+	add("pubkey off curve", nodeid.ID{0xee}, append(append(append([]byte{}, seen...), formV4), make([]byte, 68)...))
 	// Keys of the wrong size too.
 	garbage = append(garbage, entry{"short key", []byte{1}, append(append([]byte{}, seen...), formV4)})
 
@@ -317,7 +318,7 @@ func TestDBGarbage(t *testing.T) {
 	defer db.Close()
 	for _, g := range garbage {
 		if len(g.key) == 32 {
-			require.Nil(t, db.Node(ID(g.key)), g.name)
+			require.Nil(t, db.Node(nodeid.ID(g.key)), g.name)
 		}
 	}
 	sameNode(t, good, db.Node(good.ID()))
@@ -385,9 +386,9 @@ func FuzzNodeDBValue(f *testing.F) {
 	payload, form, _ = encodeNode(v4Node(f, 2, "2001:db8::1", 1))
 	f.Add(append(append(make([]byte, 8), form), payload...))
 	f.Fuzz(func(t *testing.T, v []byte) {
-		for _, id := range []ID{n.ID(), {}} {
+		for _, id := range []nodeid.ID{n.ID(), {}} {
 			if n, _, err := decodeNodeValue(id, v); err == nil && n.ID() != id {
-				t.Fatal("decoded a node under the wrong ID")
+				t.Fatal("decoded a node under the wrong nodeid.ID")
 			}
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // Kademlia table parameters (PROTOCOL.md §1.9 "Table").
@@ -47,7 +48,7 @@ type tableNet interface {
 
 // tableConfig carries the settings the table takes from Config.
 type tableConfig struct {
-	self               ID
+	self               nodeid.ID
 	bootnodes          []*Node
 	clock              clock.Clock
 	rand               *lockedRand
@@ -271,17 +272,17 @@ func (t *table) addSeen(n *Node) { t.do(func() { t.handleSeen(n) }) }
 func (t *table) addFound(n *Node) { t.do(func() { t.handleFound(n) }) }
 
 // remove deletes the node with the given ID and promotes a replacement.
-func (t *table) remove(id ID) { t.do(func() { t.deleteEntry(id) }) }
+func (t *table) remove(id nodeid.ID) { t.do(func() { t.deleteEntry(id) }) }
 
 // closest returns up to max nodes from the table, nearest to target first.
-func (t *table) closest(target ID, max int) []*Node {
+func (t *table) closest(target nodeid.ID, max int) []*Node {
 	var out []*Node
 	t.do(func() { out = t.closestLocked(target, max) })
 	return out
 }
 
 // nodeByID returns the table's entry for id, or nil.
-func (t *table) nodeByID(id ID) *Node {
+func (t *table) nodeByID(id nodeid.ID) *Node {
 	var out *Node
 	t.do(func() {
 		b := t.bucketFor(id)
@@ -318,15 +319,15 @@ func (t *table) len() int {
 
 // --- loop-owned logic ---
 
-func (t *table) bucketFor(id ID) *bucket {
-	d := LogDist(t.cfg.self, id)
+func (t *table) bucketFor(id nodeid.ID) *bucket {
+	d := nodeid.LogDist(t.cfg.self, id)
 	if d <= bucketMinDistance {
 		return t.buckets[0]
 	}
 	return t.buckets[d-bucketMinDistance-1]
 }
 
-func indexOf(list []*tableNode, id ID) int {
+func indexOf(list []*tableNode, id nodeid.ID) int {
 	for i, e := range list {
 		if e.ID() == id {
 			return i
@@ -449,14 +450,14 @@ func (t *table) addReplacement(b *bucket, n *Node) {
 	}
 }
 
-func (t *table) dropReplacementKeepIP(b *bucket, id ID) {
+func (t *table) dropReplacementKeepIP(b *bucket, id nodeid.ID) {
 	if i := indexOf(b.replacements, id); i >= 0 {
 		b.replacements = slices.Delete(b.replacements, i, i+1)
 	}
 }
 
 // deleteEntry removes id from its bucket and promotes a random replacement.
-func (t *table) deleteEntry(id ID) {
+func (t *table) deleteEntry(id nodeid.ID) {
 	b := t.bucketFor(id)
 	i := indexOf(b.entries, id)
 	if i < 0 {
@@ -493,7 +494,7 @@ func moveToFront(list []*tableNode, i int) {
 	list[0] = e
 }
 
-func (t *table) closestLocked(target ID, max int) []*Node {
+func (t *table) closestLocked(target nodeid.ID, max int) []*Node {
 	var out []*Node
 	for _, b := range t.buckets {
 		for _, e := range b.entries {
@@ -505,8 +506,8 @@ func (t *table) closestLocked(target ID, max int) []*Node {
 
 // insertByDistance inserts n into list, which is sorted by distance to
 // target, keeping at most max entries. It does not check for duplicates.
-func insertByDistance(list []*Node, target ID, n *Node, max int) []*Node {
-	i, _ := slices.BinarySearchFunc(list, n, func(a, b *Node) int { return DistCmp(target, a.ID(), b.ID()) })
+func insertByDistance(list []*Node, target nodeid.ID, n *Node, max int) []*Node {
+	i, _ := slices.BinarySearchFunc(list, n, func(a, b *Node) int { return nodeid.DistCmp(target, a.ID(), b.ID()) })
 	if i >= max {
 		return list
 	}

@@ -3,6 +3,8 @@ package discover
 import (
 	"net/netip"
 	"time"
+
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // store is what the transport and the table need from the node database.
@@ -16,12 +18,12 @@ type store interface {
 	expire(now time.Time)
 
 	// lastPong is when id last answered our ping from ip: the endpoint proof.
-	lastPong(id ID, ip netip.Addr) time.Time
-	setLastPong(id ID, ip netip.Addr, t time.Time)
+	lastPong(id nodeid.ID, ip netip.Addr) time.Time
+	setLastPong(id nodeid.ID, ip netip.Addr, t time.Time)
 	// lastPing is when id last pinged us from ip (so it holds a proof for us).
-	lastPing(id ID, ip netip.Addr) time.Time
-	setLastPing(id ID, ip netip.Addr, t time.Time)
+	lastPing(id nodeid.ID, ip netip.Addr) time.Time
+	setLastPing(id nodeid.ID, ip netip.Addr, t time.Time)
 	// findFails counts consecutive findnode failures of id at ip.
-	findFails(id ID, ip netip.Addr) int
-	setFindFails(id ID, ip netip.Addr, n int)
+	findFails(id nodeid.ID, ip netip.Addr) int
+	setFindFails(id nodeid.ID, ip netip.Addr, n int)
 }

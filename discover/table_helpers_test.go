@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // fakeStore is an in-memory store for table tests.
 type fakeStore struct {
 	mu    sync.Mutex
-	nodes map[ID]*Node
-	seen  map[ID]time.Time
+	nodes map[nodeid.ID]*Node
+	seen  map[nodeid.ID]time.Time
 	pong  map[string]time.Time
 	ping  map[string]time.Time
 	fails map[string]int
@@ -23,12 +24,12 @@ type fakeStore struct {
 
 func newFakeStore() *fakeStore {
 	return &fakeStore{
-		nodes: map[ID]*Node{}, seen: map[ID]time.Time{},
+		nodes: map[nodeid.ID]*Node{}, seen: map[nodeid.ID]time.Time{},
 		pong: map[string]time.Time{}, ping: map[string]time.Time{}, fails: map[string]int{},
 	}
 }
 
-func fsKey(id ID, ip netip.Addr) string { return id.String() + "/" + ip.String() }
+func fsKey(id nodeid.ID, ip netip.Addr) string { return id.String() + "/" + ip.String() }
 
 func (s *fakeStore) updateNode(n *Node, now time.Time) {
 	s.mu.Lock()
@@ -50,37 +51,37 @@ func (s *fakeStore) seeds(n int, maxAge time.Duration, now time.Time) []*Node {
 
 func (s *fakeStore) expire(time.Time) {}
 
-func (s *fakeStore) lastPong(id ID, ip netip.Addr) time.Time {
+func (s *fakeStore) lastPong(id nodeid.ID, ip netip.Addr) time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.pong[fsKey(id, ip)]
 }
 
-func (s *fakeStore) setLastPong(id ID, ip netip.Addr, t time.Time) {
+func (s *fakeStore) setLastPong(id nodeid.ID, ip netip.Addr, t time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.pong[fsKey(id, ip)] = t
 }
 
-func (s *fakeStore) lastPing(id ID, ip netip.Addr) time.Time {
+func (s *fakeStore) lastPing(id nodeid.ID, ip netip.Addr) time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.ping[fsKey(id, ip)]
 }
 
-func (s *fakeStore) setLastPing(id ID, ip netip.Addr, t time.Time) {
+func (s *fakeStore) setLastPing(id nodeid.ID, ip netip.Addr, t time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ping[fsKey(id, ip)] = t
 }
 
-func (s *fakeStore) findFails(id ID, ip netip.Addr) int {
+func (s *fakeStore) findFails(id nodeid.ID, ip netip.Addr) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.fails[fsKey(id, ip)]
 }
 
-func (s *fakeStore) setFindFails(id ID, ip netip.Addr, n int) {
+func (s *fakeStore) setFindFails(id nodeid.ID, ip netip.Addr, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fails[fsKey(id, ip)] = n
@@ -89,15 +90,15 @@ func (s *fakeStore) setFindFails(id ID, ip netip.Addr, n int) {
 // fakeTableNet answers pings from a set of live nodes.
 type fakeTableNet struct {
 	mu       sync.Mutex
-	dead     map[ID]bool
-	seqs     map[ID]uint64 // enr-seq announced in pongs
-	records  map[ID]*Node  // returned by requestENR
-	pinged   []ID
+	dead     map[nodeid.ID]bool
+	seqs     map[nodeid.ID]uint64 // enr-seq announced in pongs
+	records  map[nodeid.ID]*Node  // returned by requestENR
+	pinged   []nodeid.ID
 	refreshN int
 }
 
 func newFakeTableNet() *fakeTableNet {
-	return &fakeTableNet{dead: map[ID]bool{}, seqs: map[ID]uint64{}, records: map[ID]*Node{}}
+	return &fakeTableNet{dead: map[nodeid.ID]bool{}, seqs: map[nodeid.ID]uint64{}, records: map[nodeid.ID]*Node{}}
 }
 
 var errFakeDead = errors.New("fake: node is dead")
@@ -131,7 +132,7 @@ func (f *fakeTableNet) refreshLookups(context.Context) {
 // whose own ID is poolSelf.
 type keyPool struct {
 	mu     sync.Mutex
-	self   ID
+	self   nodeid.ID
 	byDist map[int][]*secp256k1.PrivateKey
 }
 
@@ -143,7 +144,7 @@ var (
 func testPool() *keyPool {
 	poolOnce.Do(func() {
 		k, _ := secp256k1.GeneratePrivateKey()
-		pool = &keyPool{self: PubkeyToID(k.PubKey()), byDist: map[int][]*secp256k1.PrivateKey{}}
+		pool = &keyPool{self: nodeid.FromPubkey(k.PubKey()), byDist: map[int][]*secp256k1.PrivateKey{}}
 	})
 	return pool
 }
@@ -163,7 +164,7 @@ func (p *keyPool) keyAt(t testing.TB, d int) *secp256k1.PrivateKey {
 		if err != nil {
 			t.Fatal(err)
 		}
-		kd := LogDist(p.self, PubkeyToID(k.PubKey()))
+		kd := nodeid.LogDist(p.self, nodeid.FromPubkey(k.PubKey()))
 		p.byDist[kd] = append(p.byDist[kd], k)
 	}
 	t.Fatalf("no key at distance %d", d)

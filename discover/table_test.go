@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/stretchr/testify/require"
 )
 
@@ -133,9 +134,9 @@ func TestTableSeenAndFound(t *testing.T) {
 	tab.handleFound(b)
 	tab.handleSeen(c)
 	bk := bucketOf(tab, a)
-	require.Equal(t, []ID{c.ID(), a.ID(), b.ID()}, entryIDs(bk.entries), "seen goes to the front, found to the back")
+	require.Equal(t, []nodeid.ID{c.ID(), a.ID(), b.ID()}, entryIDs(bk.entries), "seen goes to the front, found to the back")
 	tab.handleSeen(b)
-	require.Equal(t, []ID{b.ID(), c.ID(), a.ID()}, entryIDs(bk.entries), "seen again moves to the front")
+	require.Equal(t, []nodeid.ID{b.ID(), c.ID(), a.ID()}, entryIDs(bk.entries), "seen again moves to the front")
 	require.True(t, fs.nodes[b.ID()] != nil, "seen node stored in the DB")
 	tab.handleSeen(&Node{id: testPool().self, ip: a.IP(), udp: 30303})
 	require.Equal(t, 3, len(bk.entries), "self never added")
@@ -145,8 +146,8 @@ func TestTableSeenAndFound(t *testing.T) {
 	require.False(t, inEntries(tab, noAddr) || inReplacements(tab, noAddr), "node without an address added")
 }
 
-func entryIDs(list []*tableNode) []ID {
-	out := make([]ID, len(list))
+func entryIDs(list []*tableNode) []nodeid.ID {
+	out := make([]nodeid.ID, len(list))
 	for i, e := range list {
 		out[i] = e.ID()
 	}
@@ -203,7 +204,7 @@ func TestTableRevalidateAlive(t *testing.T) {
 	n := tab.pickRevalidate()
 	require.Equal(t, a.ID(), n.ID(), "least recently seen picked")
 	tab.applyRevalidation(tab.revalidate(t.Context(), n))
-	require.Equal(t, []ID{a.ID(), b.ID()}, entryIDs(bucketOf(tab, a).entries), "live node moved to front")
+	require.Equal(t, []nodeid.ID{a.ID(), b.ID()}, entryIDs(bucketOf(tab, a).entries), "live node moved to front")
 	require.True(t, fs.nodes[a.ID()] != nil, "live node stored")
 	require.Equal(t, 1, len(fn.pinged))
 }
@@ -220,9 +221,9 @@ func TestTableRemoveAndClosest(t *testing.T) {
 	target := all[3].ID()
 	got := tab.closestLocked(target, 4)
 	require.Equal(t, 4, len(got))
-	require.Equal(t, target, got[0].ID(), "closest to a node's own ID is that node")
+	require.Equal(t, target, got[0].ID(), "closest to a node's own nodeid.ID is that node")
 	for i := 1; i < len(got); i++ {
-		require.True(t, DistCmp(target, got[i-1].ID(), got[i].ID()) < 0, "sorted by distance")
+		require.True(t, nodeid.DistCmp(target, got[i-1].ID(), got[i].ID()) < 0, "sorted by distance")
 	}
 	tab.deleteEntry(target)
 	require.False(t, inEntries(tab, all[3]))

@@ -15,6 +15,7 @@ import (
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/internal/netutil"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // UDPv4 is a discv4 node: the UDP transport (discv4.md), the Kademlia table
@@ -29,7 +30,7 @@ type UDPv4 struct {
 	cfg       Config
 	conn      UDPConn
 	priv      *secp256k1.PrivateKey
-	self      ID
+	self      nodeid.ID
 	selfKey   v4wire.Pubkey
 	localNode *LocalNode
 	clock     clock.Clock
@@ -58,7 +59,7 @@ func Listen(conn UDPConn, cfg Config) (*UDPv4, error) {
 		cfg:          cfg,
 		conn:         conn,
 		priv:         cfg.PrivateKey,
-		self:         PubkeyToID(cfg.PrivateKey.PubKey()),
+		self:         nodeid.FromPubkey(cfg.PrivateKey.PubKey()),
 		selfKey:      v4wire.Pubkey(ethcrypto.MarshalPubkey(cfg.PrivateKey.PubKey())),
 		clock:        cfg.Clock,
 		rand:         &lockedRand{r: cfg.Rand},
@@ -135,13 +136,13 @@ func (t *UDPv4) encode(p v4wire.Packet) ([]byte, [32]byte, error) {
 	return pkt, hash, err
 }
 
-func (t *UDPv4) write(to netip.AddrPort, toID ID, what string, pkt []byte) error {
+func (t *UDPv4) write(to netip.AddrPort, toID nodeid.ID, what string, pkt []byte) error {
 	_, err := t.conn.WriteToUDPAddrPort(pkt, to)
 	t.log.Debug("discover: >> "+what, "id", toID.TerminalString(), "addr", to, "err", err)
 	return err
 }
 
-func (t *UDPv4) send(to netip.AddrPort, toID ID, p v4wire.Packet) error {
+func (t *UDPv4) send(to netip.AddrPort, toID nodeid.ID, p v4wire.Packet) error {
 	pkt, _, err := t.encode(p)
 	if err != nil {
 		return err
@@ -451,7 +452,7 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, data []byte) {
 		t.log.Debug("discover: dropped bad packet", "addr", from, "err", err)
 		return
 	}
-	fromID := ID(ethcrypto.Keccak256(fromKey[:]))
+	fromID := nodeid.ID(ethcrypto.Keccak256(fromKey[:]))
 	if fromID == t.self {
 		return
 	}
@@ -484,7 +485,7 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, data []byte) {
 }
 
 // bonded reports whether id answered our ping from ip recently.
-func (t *UDPv4) bonded(id ID, ip netip.Addr) bool {
+func (t *UDPv4) bonded(id nodeid.ID, ip netip.Addr) bool {
 	ok := t.clock.Now().Sub(t.db.lastPong(id, ip)) < t.cfg.BondExpiration
 	if !ok {
 		t.log.Debug("discover: request from unbonded node ignored", "id", id.TerminalString(), "ip", ip)
@@ -492,7 +493,7 @@ func (t *UDPv4) bonded(id ID, ip netip.Addr) bool {
 	return ok
 }
 
-func (t *UDPv4) handlePing(p *v4wire.Ping, from netip.AddrPort, fromID ID, fromKey v4wire.Pubkey, hash [32]byte) {
+func (t *UDPv4) handlePing(p *v4wire.Ping, from netip.AddrPort, fromID nodeid.ID, fromKey v4wire.Pubkey, hash [32]byte) {
 	t.send(from, fromID, &v4wire.Pong{
 		To:         v4wire.Endpoint{IP: from.Addr(), UDP: from.Port(), TCP: p.From.TCP},
 		ReplyTok:   hash,
@@ -521,8 +522,8 @@ func (t *UDPv4) handlePing(p *v4wire.Ping, from netip.AddrPort, fromID ID, fromK
 	})
 }
 
-func (t *UDPv4) handleFindnode(p *v4wire.Findnode, from netip.AddrPort, fromID ID) {
-	target := ID(ethcrypto.Keccak256(p.Target[:]))
+func (t *UDPv4) handleFindnode(p *v4wire.Findnode, from netip.AddrPort, fromID nodeid.ID) {
+	target := nodeid.ID(ethcrypto.Keccak256(p.Target[:]))
 	closest := t.tab.closest(target, BucketSize)
 	reply := v4wire.Neighbors{Expiration: t.expiration()}
 	flush := func() {

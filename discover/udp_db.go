@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // dbStore adapts *DB to the store interface. Write errors of the node
@@ -20,21 +21,25 @@ func (s dbStore) seeds(n int, maxAge time.Duration, now time.Time) []*Node {
 
 func (s dbStore) expire(now time.Time) { s.db.Expire(now) }
 
-func (s dbStore) lastPong(id ID, ip netip.Addr) time.Time { return s.db.LastPongReceived(id, ip) }
+func (s dbStore) lastPong(id nodeid.ID, ip netip.Addr) time.Time {
+	return s.db.LastPongReceived(id, ip)
+}
 
-func (s dbStore) setLastPong(id ID, ip netip.Addr, t time.Time) {
+func (s dbStore) setLastPong(id nodeid.ID, ip netip.Addr, t time.Time) {
 	s.db.UpdateLastPongReceived(id, ip, t)
 }
 
-func (s dbStore) lastPing(id ID, ip netip.Addr) time.Time { return s.db.LastPingReceived(id, ip) }
+func (s dbStore) lastPing(id nodeid.ID, ip netip.Addr) time.Time {
+	return s.db.LastPingReceived(id, ip)
+}
 
-func (s dbStore) setLastPing(id ID, ip netip.Addr, t time.Time) {
+func (s dbStore) setLastPing(id nodeid.ID, ip netip.Addr, t time.Time) {
 	s.db.UpdateLastPingReceived(id, ip, t)
 }
 
-func (s dbStore) findFails(id ID, ip netip.Addr) int { return s.db.FindFails(id, ip) }
+func (s dbStore) findFails(id nodeid.ID, ip netip.Addr) int { return s.db.FindFails(id, ip) }
 
-func (s dbStore) setFindFails(id ID, ip netip.Addr, n int) { s.db.UpdateFindFails(id, ip, n) }
+func (s dbStore) setFindFails(id nodeid.ID, ip netip.Addr, n int) { s.db.UpdateFindFails(id, ip, n) }
 
 // newLocalNodeFor makes our record when Config.LocalNode is nil: the
 // socket's address, with 127.0.0.1 standing in for an unspecified IP.

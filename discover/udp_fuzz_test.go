@@ -8,6 +8,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/discover/v4wire"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // FuzzHandlePacket feeds arbitrary datagrams to a transport's packet
@@ -45,7 +46,7 @@ func FuzzHandlePacket(f *testing.F) {
 		if bonded {
 			src = bondedFrom
 			if _, pub, _, err := v4wire.Decode(data); err == nil {
-				u.db.setLastPong(ID(pub.ID()), bondedFrom.Addr(), u.clock.Now())
+				u.db.setLastPong(nodeid.ID(pub.ID()), bondedFrom.Addr(), u.clock.Now())
 			}
 		}
 		u.handlePacket(src, data)

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/devp2p-go/devp2p/discover/v4wire"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // startLoopbackNode starts a transport on its own UDP socket on
@@ -93,7 +94,7 @@ func TestLoopbackNetwork(t *testing.T) {
 	}
 
 	// Every table entry is a live member of the network.
-	members := make(map[ID]bool, size)
+	members := make(map[nodeid.ID]bool, size)
 	for _, n := range nodes {
 		members[n.Self().ID()] = true
 	}

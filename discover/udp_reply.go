@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"slices"
 	"time"
+
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // Reply matching. Every request that expects an answer registers a
@@ -14,7 +16,7 @@ import (
 
 // replyMatcher is one request waiting for its reply.
 type replyMatcher struct {
-	from     ID
+	from     nodeid.ID
 	ip       netip.Addr
 	kind     byte
 	deadline time.Time
@@ -45,7 +47,7 @@ func (m *replyMatcher) finish(err error) {
 
 // incomingReply is a reply-type packet offered to the matchers.
 type incomingReply struct {
-	from    ID
+	from    nodeid.ID
 	ip      netip.Addr
 	kind    byte
 	packet  any
@@ -71,7 +73,7 @@ func (t *UDPv4) addMatcher(m *replyMatcher) error {
 
 // handleReply offers a reply to the pending matchers and reports whether
 // one of them accepted it.
-func (t *UDPv4) handleReply(from ID, ip netip.Addr, kind byte, p any) bool {
+func (t *UDPv4) handleReply(from nodeid.ID, ip netip.Addr, kind byte, p any) bool {
 	r := &incomingReply{from: from, ip: ip, kind: kind, packet: p, matched: make(chan bool, 1)}
 	select {
 	case t.replyCh <- r:

@@ -15,6 +15,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // udpTest is a transport under test on a pipeNet with a simulated clock.
@@ -72,7 +73,7 @@ func (ut *udpTest) remote(addr string, key *secp256k1.PrivateKey) *remote {
 	return &remote{ut: ut, key: key, conn: ut.pn.listen(addr)}
 }
 
-func (r *remote) id() ID { return PubkeyToID(r.key.PubKey()) }
+func (r *remote) id() nodeid.ID { return nodeid.FromPubkey(r.key.PubKey()) }
 
 func (r *remote) node() *Node {
 	return NewV4(r.key.PubKey(), r.conn.addr.Addr(), 0, r.conn.addr.Port())

@@ -14,6 +14,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // Interop of our discv4 with go-ethereum's p2p/discover over loopback UDP.
@@ -166,7 +167,7 @@ func TestDiscoverInteropNeighbours(t *testing.T) {
 	defer cancel()
 
 	t.Run("we ask geth", func(t *testing.T) {
-		want := map[discover.ID]bool{}
+		want := map[nodeid.ID]bool{}
 		for _, p := range ourPeers {
 			want[p.Self().ID()] = true
 		}
@@ -230,7 +231,7 @@ func TestDiscoverInteropMixedNetwork(t *testing.T) {
 	for i, o := range ours {
 		target := geths[(i+1)%len(geths)]
 		key := v4wire.Pubkey(gcrypto.FromECDSAPub(&target.key.PublicKey)[1:])
-		id := discover.ID(target.udp.Self().ID())
+		id := nodeid.ID(target.udp.Self().ID())
 		if !lookupUntil(ctx, func() bool {
 			for _, n := range o.Lookup(ctx, key) {
 				if n.ID() == id {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/enr"
+	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/rlp"
 )
 
@@ -174,7 +175,7 @@ func TestENRDiff(t *testing.T) {
 		if err != nil {
 			t.Fatalf("record %d: we reject geth's %s: %v", i, gethText, err)
 		}
-		if on.ID() != discover.ID(gn.ID()) || on.Seq() != gn.Seq() {
+		if on.ID() != nodeid.ID(gn.ID()) || on.Seq() != gn.Seq() {
 			t.Fatalf("record %d: identity differs", i)
 		}
 		// Both pick the same endpoint from the record.
@@ -242,7 +243,7 @@ func TestEnodeURLDiff(t *testing.T) {
 		if ours.URLv4() != geth.URLv4() {
 			t.Fatalf("URLs differ:\nours %s\ngeth %s", ours.URLv4(), geth.URLv4())
 		}
-		if ours.ID() != discover.ID(geth.ID()) {
+		if ours.ID() != nodeid.ID(geth.ID()) {
 			t.Fatal("IDs differ")
 		}
 		back, err := enode.ParseV4(ours.URLv4())

@@ -13,6 +13,7 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/enode"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/peer"
 	"github.com/devp2p-go/devp2p/server"
 )
@@ -183,7 +184,7 @@ func waitRun(t *testing.T, runs <-chan *ourRun) *ourRun {
 	}
 }
 
-func gethID(srv *p2p.Server) discover.ID { return discover.ID(srv.Self().ID()) }
+func gethID(srv *p2p.Server) nodeid.ID { return nodeid.ID(srv.Self().ID()) }
 
 func toGethNode(t *testing.T, n *discover.Node) *enode.Node {
 	t.Helper()

@@ -12,6 +12,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // ErrClosed is returned by a protocol's MsgReadWriter once the peer is
@@ -32,7 +33,7 @@ type Peer struct {
 	// Immutable after New.
 	conn      transport
 	hello     *Hello
-	id        ID
+	id        nodeid.ID
 	pubkey    *secp256k1.PublicKey
 	protos    []*protoRW
 	cfg       Config
@@ -115,7 +116,7 @@ func addrString(a net.Addr) string {
 }
 
 // ID returns the peer's identity: Keccak-256 of its 64-byte public key.
-func (p *Peer) ID() ID { return p.id }
+func (p *Peer) ID() nodeid.ID { return p.id }
 
 // Pubkey returns the public key the RLPx handshake authenticated.
 func (p *Peer) Pubkey() *secp256k1.PublicKey { return p.pubkey }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // blockingProto is a protocol that reads until the peer closes.
@@ -353,7 +354,7 @@ func TestPeerAccessors(t *testing.T) {
 	if p.RemoteAddr() == nil || p.LocalAddr() == nil {
 		t.Error("nil addresses")
 	}
-	if want := ID(ethcrypto.Keccak256(h.ID)); p.ID() != want {
+	if want := nodeid.ID(ethcrypto.Keccak256(h.ID)); p.ID() != want {
 		t.Errorf("ID %v, want %v", p.ID(), want)
 	}
 }

@@ -2,9 +2,10 @@ package peer
 
 import (
 	"cmp"
-	"encoding/hex"
 	"slices"
 	"strconv"
+
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // baseProtocolLength is the number of message codes reserved for the p2p
@@ -22,15 +23,6 @@ type Cap struct {
 func (c Cap) String() string {
 	return c.Name + "/" + strconv.FormatUint(uint64(c.Version), 10)
 }
-
-// ID identifies a peer: the Keccak-256 hash of its 64-byte public key, the
-// same value discovery uses as node ID (enr.md, "v4" identity scheme). It is
-// a plain array so the discover package can convert it without this package
-// importing discover.
-type ID [32]byte
-
-// String returns the ID as lowercase hex.
-func (id ID) String() string { return hex.EncodeToString(id[:]) }
 
 // Protocol describes a sub-protocol the local node runs with peers that
 // share its capability.
@@ -66,7 +58,7 @@ type Protocol struct {
 
 	// PeerInfo optionally returns protocol-specific information about a
 	// connected peer.
-	PeerInfo func(id ID) any
+	PeerInfo func(id nodeid.ID) any
 }
 
 // Cap returns the capability the protocol announces.

@@ -2,6 +2,8 @@ package server
 
 import (
 	"testing"
+
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // BenchmarkConnect measures the whole inbound path per connection: TCP
@@ -29,13 +31,13 @@ func BenchmarkConnect(b *testing.B) {
 func BenchmarkPeerSet(b *testing.B) {
 	s := newPeerSet[int](id(0xff), limits{maxPeers: 100, maxInbound: 100, maxOutbound: 100})
 	for i := range 50 {
-		s.reserve(nodeID{byte(i), 1}, flagInbound)
-		s.promote(nodeID{byte(i), 1}, i)
+		s.reserve(nodeid.ID{byte(i), 1}, flagInbound)
+		s.promote(nodeid.ID{byte(i), 1}, i)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		n := nodeID{byte(i), 2}
+		n := nodeid.ID{byte(i), 2}
 		if _, r := s.reserve(n, flagDynDial); r != admitted {
 			b.Fatal(r)
 		}

@@ -4,7 +4,7 @@ import (
 	"net"
 	"time"
 
-	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/peer"
 )
 
@@ -33,7 +33,7 @@ func (t PeerEventType) String() string {
 // PeerEvent reports a peer joining or leaving the server.
 type PeerEvent struct {
 	Type       PeerEventType
-	ID         discover.ID
+	ID         nodeid.ID
 	RemoteAddr net.Addr
 	Inbound    bool
 	Time       time.Time // from Config.Clock

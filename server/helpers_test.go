@@ -18,6 +18,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/peer"
 	"github.com/devp2p-go/devp2p/rlpx"
 )
@@ -161,7 +162,7 @@ type rawPeer struct {
 	conn *rlpx.Conn
 }
 
-func (rp *rawPeer) id() discover.ID { return discover.PubkeyToID(rp.key.PubKey()) }
+func (rp *rawPeer) id() nodeid.ID { return nodeid.FromPubkey(rp.key.PubKey()) }
 
 func (rp *rawPeer) node() *discover.Node {
 	return discover.NewV4(rp.key.PubKey(), netip4(127, 0, 0, 1), 0, 0)

@@ -6,13 +6,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/peer"
 )
 
 // PeerInfo describes a connected peer, for admin APIs and logs.
 type PeerInfo struct {
-	ID         discover.ID
+	ID         nodeid.ID
 	Name       string     // client name from its Hello
 	Caps       []peer.Cap // capabilities it announced
 	LocalAddr  net.Addr
@@ -68,7 +68,7 @@ func (srv *Server) peerInfo(sp *serverPeer, now time.Time) PeerInfo {
 		}
 		for _, proto := range srv.cfg.Protocols {
 			if proto.Cap() == st.Cap && proto.PeerInfo != nil {
-				pi.Info = proto.PeerInfo(peer.ID(sp.id))
+				pi.Info = proto.PeerInfo(nodeid.ID(sp.id))
 			}
 		}
 		info.Protocols = append(info.Protocols, pi)
@@ -78,7 +78,7 @@ func (srv *Server) peerInfo(sp *serverPeer, now time.Time) PeerInfo {
 
 // NodeInfo describes the local node.
 type NodeInfo struct {
-	ID         discover.ID
+	ID         nodeid.ID
 	Name       string
 	Enode      string // enode:// URL
 	ENR        string // "enr:…" text of our record; empty without discovery

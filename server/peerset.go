@@ -4,10 +4,8 @@ import (
 	"sync"
 
 	"github.com/devp2p-go/devp2p/dial"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
-
-// nodeID identifies a node in the peer set.
-type nodeID = [32]byte
 
 // connFlag records how a connection came about and what it may bypass.
 type connFlag uint8
@@ -81,11 +79,11 @@ func (r rejection) String() string {
 // Concurrency: every field is protected by mu. Methods never block on I/O.
 type peerSet[E any] struct {
 	mu       sync.Mutex
-	self     nodeID
+	self     nodeid.ID
 	limits   limits
 	closed   bool
-	trusted  map[nodeID]struct{}
-	entries  map[nodeID]*setEntry[E]
+	trusted  map[nodeid.ID]struct{}
+	entries  map[nodeid.ID]*setEntry[E]
 	inbound  int // entries with flagInbound
 	outbound int // entries without flagInbound
 	nrunning int // entries with running set
@@ -97,12 +95,12 @@ type setEntry[E any] struct {
 	val     E // the running peer; zero while reserved
 }
 
-func newPeerSet[E any](self nodeID, l limits) *peerSet[E] {
+func newPeerSet[E any](self nodeid.ID, l limits) *peerSet[E] {
 	return &peerSet[E]{
 		self:    self,
 		limits:  l,
-		trusted: make(map[nodeID]struct{}),
-		entries: make(map[nodeID]*setEntry[E]),
+		trusted: make(map[nodeid.ID]struct{}),
+		entries: make(map[nodeid.ID]*setEntry[E]),
 	}
 }
 
@@ -111,7 +109,7 @@ func newPeerSet[E any](self nodeID, l limits) *peerSet[E] {
 // On success the node's slot is reserved and the returned flags carry
 // flagTrusted if the node is trusted; the caller must later call promote or
 // release.
-func (s *peerSet[E]) reserve(id nodeID, flags connFlag) (connFlag, rejection) {
+func (s *peerSet[E]) reserve(id nodeid.ID, flags connFlag) (connFlag, rejection) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -148,7 +146,7 @@ func (s *peerSet[E]) reserve(id nodeID, flags connFlag) (connFlag, rejection) {
 // reservation into a running peer. The reservation already holds a slot, so
 // the limits still hold; what can have changed is that the server started
 // closing.
-func (s *peerSet[E]) promote(id nodeID, val E) rejection {
+func (s *peerSet[E]) promote(id nodeid.ID, val E) rejection {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.entries[id]
@@ -164,7 +162,7 @@ func (s *peerSet[E]) promote(id nodeID, val E) rejection {
 }
 
 // release frees id's reservation or removes its running peer.
-func (s *peerSet[E]) release(id nodeID) {
+func (s *peerSet[E]) release(id nodeid.ID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.entries[id]
@@ -209,7 +207,7 @@ func (s *peerSet[E]) runningLocked() []E {
 }
 
 // get returns id's running peer and its flags.
-func (s *peerSet[E]) get(id nodeID) (val E, flags connFlag, ok bool) {
+func (s *peerSet[E]) get(id nodeid.ID) (val E, flags connFlag, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.entries[id]
@@ -228,7 +226,7 @@ func (s *peerSet[E]) count() int {
 
 // setTrusted adds id to or removes it from the trusted set. A connection
 // already in the set keeps the status it had when it was admitted.
-func (s *peerSet[E]) setTrusted(id nodeID, trusted bool) {
+func (s *peerSet[E]) setTrusted(id nodeid.ID, trusted bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if trusted {
@@ -239,7 +237,7 @@ func (s *peerSet[E]) setTrusted(id nodeID, trusted bool) {
 }
 
 // isTrusted reports whether id is in the trusted set.
-func (s *peerSet[E]) isTrusted(id nodeID) bool {
+func (s *peerSet[E]) isTrusted(id nodeid.ID) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, ok := s.trusted[id]

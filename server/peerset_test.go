@@ -3,14 +3,16 @@ package server
 import (
 	"sync"
 	"testing"
+
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
-func id(b byte) nodeID { return nodeID{b} }
+func id(b byte) nodeid.ID { return nodeid.ID{b} }
 
 func TestPeerSetReserve(t *testing.T) {
 	self := id(0xff)
 	type op struct {
-		id    nodeID
+		id    nodeid.ID
 		flags connFlag
 		want  rejection
 	}
@@ -18,15 +20,15 @@ func TestPeerSetReserve(t *testing.T) {
 	tests := []struct {
 		name    string
 		limits  limits
-		trusted []nodeID
-		running []nodeID // reserved and promoted before ops (outbound)
+		trusted []nodeid.ID
+		running []nodeid.ID // reserved and promoted before ops (outbound)
 		ops     []op
 	}{
 		{name: "self refused", limits: lim, ops: []op{{self, flagInbound, rejectSelf}, {self, flagStaticDial, rejectSelf}}},
-		{name: "self refused even if trusted", limits: lim, trusted: []nodeID{self}, ops: []op{{self, flagDynDial, rejectSelf}}},
-		{name: "duplicate of running peer", limits: lim, running: []nodeID{id(1)}, ops: []op{{id(1), flagInbound, rejectAlready}}},
+		{name: "self refused even if trusted", limits: lim, trusted: []nodeid.ID{self}, ops: []op{{self, flagDynDial, rejectSelf}}},
+		{name: "duplicate of running peer", limits: lim, running: []nodeid.ID{id(1)}, ops: []op{{id(1), flagInbound, rejectAlready}}},
 		{name: "duplicate of reservation", limits: lim, ops: []op{{id(1), flagInbound, admitted}, {id(1), flagDynDial, rejectAlready}}},
-		{name: "duplicate trusted still refused", limits: lim, trusted: []nodeID{id(1)}, ops: []op{{id(1), flagInbound, admitted}, {id(1), flagInbound, rejectAlready}}},
+		{name: "duplicate trusted still refused", limits: lim, trusted: []nodeid.ID{id(1)}, ops: []op{{id(1), flagInbound, admitted}, {id(1), flagInbound, rejectAlready}}},
 		{name: "inbound cap", limits: lim, ops: []op{
 			{id(1), flagInbound, admitted}, {id(2), flagInbound, admitted}, {id(3), flagInbound, rejectTooManyPeers}, {id(3), flagDynDial, admitted},
 		}},
@@ -37,10 +39,10 @@ func TestPeerSetReserve(t *testing.T) {
 			{id(1), flagDynDial, admitted}, {id(2), flagInbound, admitted}, {id(3), flagInbound, admitted},
 			{id(4), flagDynDial, rejectTooManyPeers}, {id(4), flagInbound, rejectTooManyPeers},
 		}},
-		{name: "reservations and running peers both count", limits: lim, running: []nodeID{id(1), id(2)}, ops: []op{
+		{name: "reservations and running peers both count", limits: lim, running: []nodeid.ID{id(1), id(2)}, ops: []op{
 			{id(3), flagDynDial, rejectTooManyPeers}, {id(3), flagInbound, admitted}, {id(4), flagInbound, rejectTooManyPeers},
 		}},
-		{name: "trusted bypass all limits", limits: lim, trusted: []nodeID{id(4), id(5)}, running: []nodeID{id(1), id(2)}, ops: []op{
+		{name: "trusted bypass all limits", limits: lim, trusted: []nodeid.ID{id(4), id(5)}, running: []nodeid.ID{id(1), id(2)}, ops: []op{
 			{id(3), flagInbound, admitted}, {id(4), flagInbound, admitted}, {id(5), flagDynDial, admitted}, {id(6), flagInbound, rejectTooManyPeers},
 		}},
 		{name: "trusted flag on the connection bypasses", limits: limits{}, ops: []op{
@@ -160,7 +162,7 @@ func FuzzPeerSet(f *testing.F) {
 		self := id(7)
 		lim := limits{maxPeers: 4, maxInbound: 2, maxOutbound: 3}
 		s := newPeerSet[int](self, lim)
-		trusted := map[nodeID]bool{}
+		trusted := map[nodeid.ID]bool{}
 		closed := false
 		for _, op := range ops {
 			n := id(op & 7)

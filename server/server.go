@@ -14,6 +14,7 @@ import (
 	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/internal/netutil"
+	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/peer"
 )
 
@@ -37,7 +38,7 @@ type Server struct {
 	cfg   Config
 	log   *slog.Logger
 	clock clock.Clock
-	id    discover.ID
+	id    nodeid.ID
 
 	// inboundExempt says which inbound IPs skip the throttle (netutil.IsLAN).
 	inboundExempt func(netip.Addr) bool
@@ -53,7 +54,7 @@ type Server struct {
 	mu        sync.Mutex // protects the fields below
 	started   bool
 	closed    bool
-	static    map[discover.ID]*discover.Node
+	static    map[nodeid.ID]*discover.Node
 	listener  net.Listener
 	self      *discover.Node      // what we advertise; set by Start
 	hello     *peer.Hello         // our Hello; set by Start
@@ -71,12 +72,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	id := discover.PubkeyToID(cfg.PrivateKey.PubKey())
+	id := nodeid.FromPubkey(cfg.PrivateKey.PubKey())
 	srv := &Server{
 		cfg:    cfg,
 		clock:  cfg.Clock,
 		id:     id,
-		static: make(map[discover.ID]*discover.Node),
+		static: make(map[nodeid.ID]*discover.Node),
 
 		inboundExempt: netutil.IsLAN,
 	}
@@ -264,7 +265,7 @@ func (srv *Server) RemoveTrustedPeer(n *discover.Node) {
 	srv.peers.setTrusted(n.ID(), false)
 }
 
-func (srv *Server) isStatic(id discover.ID) bool {
+func (srv *Server) isStatic(id nodeid.ID) bool {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	_, ok := srv.static[id]

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/peer"
 )
 
@@ -16,7 +17,7 @@ func TestLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if self := srv.Self(); self.ID() != discover.PubkeyToID(cfg.PrivateKey.PubKey()) || self.TCP() != 0 || !self.IP().IsLoopback() {
+	if self := srv.Self(); self.ID() != nodeid.FromPubkey(cfg.PrivateKey.PubKey()) || self.TCP() != 0 || !self.IP().IsLoopback() {
 		t.Fatalf("Self before Start = %v, want our key on loopback, port 0", self)
 	}
 	if err := srv.Start(); err != nil {
@@ -87,7 +88,7 @@ func TestStaticConnect(t *testing.T) {
 		t.Fatalf("B's event: %+v, want outbound peer %v", ev, a.Self().ID())
 	}
 	run := recv(t, pb.started)
-	if run.p.ID() != peer.ID(a.Self().ID()) {
+	if run.p.ID() != nodeid.ID(a.Self().ID()) {
 		t.Fatalf("B's protocol runs with %x, want A", run.p.ID())
 	}
 

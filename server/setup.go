@@ -7,6 +7,7 @@ import (
 	"net"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/peer"
 	"github.com/devp2p-go/devp2p/rlpx"
 )
@@ -14,7 +15,7 @@ import (
 // serverPeer is a running peer as the server tracks it.
 type serverPeer struct {
 	p     *peer.Peer
-	id    discover.ID
+	id    nodeid.ID
 	flags connFlag
 }
 
@@ -42,7 +43,7 @@ func (srv *Server) setupConn(ctx context.Context, fd net.Conn, flags connFlag, d
 		log.Debug("Encryption handshake failed", "err", err)
 		return fmt.Errorf("server: encryption handshake: %w", err)
 	}
-	id := discover.PubkeyToID(c.RemotePubkey())
+	id := nodeid.FromPubkey(c.RemotePubkey())
 	log = log.With("id", id.TerminalString())
 
 	// Step 3: the post-handshake checkpoint.

@@ -16,6 +16,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // TestBootnode builds the program, runs it on loopback with a key file,
@@ -70,7 +71,7 @@ func TestBootnode(t *testing.T) {
 		t.Fatalf("parse %q: %v", first, err)
 	}
 	b, _ := hex.DecodeString(keyHex)
-	want := discover.PubkeyToID(secp256k1.PrivKeyFromBytes(b).PubKey())
+	want := nodeid.FromPubkey(secp256k1.PrivKeyFromBytes(b).PubKey())
 	if n.ID() != want {
 		t.Fatalf("node ID %v, want the key file's %v", n.ID(), want)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // verifyTimeout bounds the verification of one node: the ping that bonds
@@ -42,14 +43,14 @@ type crawler struct {
 	now     func() time.Time
 
 	// Owned by crawl.
-	nodes    map[discover.ID]*entry
+	nodes    map[nodeid.ID]*entry
 	queue    []*discover.Node // seen, waiting for verification
 	inflight int
 	verified int
 }
 
 func newCrawler(disc *discover.UDPv4, workers int, log *slog.Logger) *crawler {
-	return &crawler{disc: disc, workers: workers, log: log, now: time.Now, nodes: make(map[discover.ID]*entry)}
+	return &crawler{disc: disc, workers: workers, log: log, now: time.Now, nodes: make(map[nodeid.ID]*entry)}
 }
 
 // crawl walks the network from the given start nodes until ctx ends,

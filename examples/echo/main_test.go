@@ -21,6 +21,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // echoBin is the command built once by TestMain.
@@ -137,7 +138,7 @@ func TestListenDial(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first line %q is not an enode URL: %v", first, err)
 	}
-	if node.ID() != discover.PubkeyToID(listenKey.PubKey()) {
+	if node.ID() != nodeid.FromPubkey(listenKey.PubKey()) {
 		t.Fatalf("listener's URL has ID %v, want the one of -key", node.ID())
 	}
 
@@ -150,7 +151,7 @@ func TestListenDial(t *testing.T) {
 	checkSummary(t, dout.String(), 10, map[string]int{"0B": 0, "100B": 100})
 
 	// The listener saw the dialer come (with the ID of -keyfile) and go.
-	wantID := discover.PubkeyToID(dialKey.PubKey()).TerminalString()
+	wantID := nodeid.FromPubkey(dialKey.PubKey()).TerminalString()
 	connected := <-lines
 	if !strings.Contains(connected, "peer "+wantID+" connected") {
 		t.Fatalf("listener line %q, want peer %s connected", connected, wantID)

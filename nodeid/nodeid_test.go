@@ -1,26 +1,27 @@
-package discover
+package nodeid
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"math/big"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
 
-func TestParseID(t *testing.T) {
+func TestParse(t *testing.T) {
 	const s = "a448f24c6d18e575453db13171562b71999873db5b286df957af199ec94617f7"
-	id, err := ParseID(s)
+	id, err := Parse(s)
 	require.NoError(t, err)
 	require.Equal(t, s, id.String())
 	require.Equal(t, "a448f24c", id.TerminalString())
-	id2, err := ParseID("0x" + s)
+	id2, err := Parse("0x" + s)
 	require.NoError(t, err)
 	require.Equal(t, id, id2)
 
 	for _, bad := range []string{"", s[:62], s + "00", "zz" + s[2:], "0x"} {
-		_, err := ParseID(bad)
-		require.ErrorIs(t, err, ErrInvalidID, bad)
+		_, err := Parse(bad)
+		require.ErrorIs(t, err, ErrInvalid, bad)
 	}
 }
 
@@ -84,4 +85,16 @@ func BenchmarkLogDist(b *testing.B) {
 	for b.Loop() {
 		LogDist(x, y)
 	}
+}
+
+func TestJSON(t *testing.T) {
+	id, err := Parse("a448f24c6d18e575453db13171562b71999873db5b286df957af199ec94617f7")
+	require.NoError(t, err)
+	b, err := json.Marshal(map[string]ID{"id": id})
+	require.NoError(t, err)
+	require.JSONEq(t, `{"id":"a448f24c6d18e575453db13171562b71999873db5b286df957af199ec94617f7"}`, string(b))
+	var back map[string]ID
+	require.NoError(t, json.Unmarshal(b, &back))
+	require.Equal(t, id, back["id"])
+	require.ErrorIs(t, json.Unmarshal([]byte(`{"id":"00"}`), &back), ErrInvalid)
 }
