@@ -10,6 +10,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // benchClock moves a minute forward at every Now, so the dial history never
@@ -75,7 +76,7 @@ func BenchmarkDynamicDials(b *testing.B) {
 	d := &countDialer{want: int64(b.N), done: make(chan struct{})}
 	b.ReportAllocs()
 	b.ResetTimer()
-	s, err := New(Config{
+	s, err := New(nodeid.ID{}, Config{
 		MaxDialedConns: 64,
 		Nodes:          it,
 		Dialer:         d,
@@ -101,7 +102,7 @@ func BenchmarkNotify(b *testing.B) {
 		return nil
 	}
 	d := &pipeDialer{}
-	s, err := New(Config{MaxActiveDials: statics, Dialer: d, Clock: new(clock.Simulated)}, setup)
+	s, err := New(nodeid.ID{}, Config{MaxActiveDials: statics, Dialer: d, Clock: new(clock.Simulated)}, setup)
 	if err != nil {
 		b.Fatal(err)
 	}

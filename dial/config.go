@@ -1,13 +1,14 @@
 package dial
 
 import (
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net/netip"
 	"time"
 
 	"github.com/devp2p-go/devp2p/clock"
-	"github.com/devp2p-go/devp2p/nodeid"
+	"github.com/devp2p-go/devp2p/internal/config"
 )
 
 // Defaults applied by New to zero fields of Config.
@@ -30,14 +31,11 @@ const staticStableAfter = 30 * time.Second
 // static nodes, over TCP, on the system clock, without logging. New copies
 // the Config; changing it afterwards has no effect.
 type Config struct {
-	// Self is the local node's ID. The scheduler never dials it.
-	Self nodeid.ID
-
 	// MaxDialedConns caps dynamic outbound connections: a discovered node is
 	// dialled only while the dynamic outbound peers plus the dynamic dials in
 	// flight number fewer than this. The server computes it as
-	// MaxPeers / DialRatio. Static nodes do not count. Zero (or negative)
-	// disables dynamic dialing; Nodes is then never read.
+	// MaxPeers / DialRatio. Static nodes do not count. Zero disables dynamic
+	// dialing; Nodes is then never read.
 	MaxDialedConns int
 
 	// MaxActiveDials bounds the dials in flight, static and dynamic together
@@ -85,42 +83,39 @@ type Config struct {
 	// goroutine, so it must not be shared. Default: randomly seeded.
 	Rand *rand.Rand
 
-	// Log receives debug records of dial outcomes with "id" and "addr"
+	// Logger receives debug records of dial outcomes with "id" and "addr"
 	// attributes. Default: discard.
-	Log *slog.Logger
+	Logger *slog.Logger
 }
 
-// withDefaults returns a copy of cfg with every zero field set to its
-// documented default.
-func (cfg Config) withDefaults() Config {
-	if cfg.MaxDialedConns < 0 {
-		cfg.MaxDialedConns = 0
+// withDefaults checks cfg and returns a copy with every zero field set to
+// its documented default. It is the only place defaults are applied.
+func (cfg Config) withDefaults() (Config, error) {
+	c := config.NewChecker(ErrInvalidConfig)
+	config.NonNegative(c, "MaxDialedConns", cfg.MaxDialedConns)
+	config.NonNegative(c, "MaxActiveDials", cfg.MaxActiveDials)
+	config.NonNegative(c, "HistoryExpiry", cfg.HistoryExpiry)
+	config.NonNegative(c, "StaticBackoffMin", cfg.StaticBackoffMin)
+	config.NonNegative(c, "StaticBackoffMax", cfg.StaticBackoffMax)
+	for _, p := range cfg.NetRestrict {
+		c.Check(p.IsValid(), "NetRestrict holds an invalid prefix %v", p)
 	}
-	if cfg.MaxActiveDials <= 0 {
-		cfg.MaxActiveDials = DefaultMaxActiveDials
+	if err := c.Err(); err != nil {
+		return Config{}, err
 	}
-	if cfg.Dialer == nil {
-		cfg.Dialer = TCPDialer{}
-	}
+	config.Default(&cfg.MaxActiveDials, DefaultMaxActiveDials)
+	config.Default[Dialer](&cfg.Dialer, TCPDialer{})
 	cfg.NetRestrict = append([]netip.Prefix(nil), cfg.NetRestrict...)
-	if cfg.HistoryExpiry <= 0 {
-		cfg.HistoryExpiry = DefaultHistoryExpiry
-	}
-	if cfg.StaticBackoffMin <= 0 {
-		cfg.StaticBackoffMin = DefaultStaticBackoffMin
-	}
-	if cfg.StaticBackoffMax <= 0 {
-		cfg.StaticBackoffMax = DefaultStaticBackoffMax
-	}
+	config.Default(&cfg.HistoryExpiry, DefaultHistoryExpiry)
+	config.Default(&cfg.StaticBackoffMin, DefaultStaticBackoffMin)
+	config.Default(&cfg.StaticBackoffMax, DefaultStaticBackoffMax)
 	if cfg.StaticBackoffMax < cfg.StaticBackoffMin {
-		cfg.StaticBackoffMax = cfg.StaticBackoffMin
+		return Config{}, fmt.Errorf("%w: StaticBackoffMax (%v) is below StaticBackoffMin (%v)", ErrInvalidConfig, cfg.StaticBackoffMax, cfg.StaticBackoffMin)
 	}
 	cfg.Clock = clock.OrSystem(cfg.Clock)
 	if cfg.Rand == nil {
-		cfg.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+		cfg.Rand = config.Rand()
 	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	return cfg
+	cfg.Logger = config.Logger(cfg.Logger)
+	return cfg, nil
 }

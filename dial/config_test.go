@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/clock"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestConfigDefaults(t *testing.T) {
@@ -17,34 +19,41 @@ func TestConfigDefaults(t *testing.T) {
 		history, min, maxB time.Duration
 	}{
 		{"zero", Config{}, 0, 16, 30 * time.Second, 5 * time.Second, 5 * time.Minute},
-		{"negative", Config{MaxDialedConns: -1, MaxActiveDials: -1, HistoryExpiry: -1, StaticBackoffMin: -1, StaticBackoffMax: -1},
-			0, 16, 30 * time.Second, 5 * time.Second, 5 * time.Minute},
 		{"set", Config{MaxDialedConns: 7, MaxActiveDials: 3, HistoryExpiry: time.Minute, StaticBackoffMin: time.Second, StaticBackoffMax: time.Hour},
 			7, 3, time.Minute, time.Second, time.Hour},
-		{"max below min", Config{StaticBackoffMin: time.Hour, StaticBackoffMax: time.Minute},
-			0, 16, 30 * time.Second, time.Hour, time.Hour},
 		{"restrict copied", Config{NetRestrict: restrict}, 0, 16, 30 * time.Second, 5 * time.Second, 5 * time.Minute},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := tc.in.withDefaults()
-			if c.MaxDialedConns != tc.maxDialed || c.MaxActiveDials != tc.active {
-				t.Errorf("MaxDialedConns, MaxActiveDials = %d, %d, want %d, %d", c.MaxDialedConns, c.MaxActiveDials, tc.maxDialed, tc.active)
+			c, err := tc.in.withDefaults()
+			require.NoError(t, err)
+			require.Equal(t, tc.maxDialed, c.MaxDialedConns)
+			require.Equal(t, tc.active, c.MaxActiveDials)
+			require.Equal(t, []time.Duration{tc.history, tc.min, tc.maxB}, []time.Duration{c.HistoryExpiry, c.StaticBackoffMin, c.StaticBackoffMax})
+			require.IsType(t, TCPDialer{}, c.Dialer)
+			require.IsType(t, clock.System{}, c.Clock)
+			require.NotNil(t, c.Rand)
+			require.NotNil(t, c.Logger)
+			if len(tc.in.NetRestrict) > 0 {
+				require.NotSame(t, &tc.in.NetRestrict[0], &c.NetRestrict[0], "NetRestrict shares the caller's array")
 			}
-			if c.HistoryExpiry != tc.history || c.StaticBackoffMin != tc.min || c.StaticBackoffMax != tc.maxB {
-				t.Errorf("durations = %v, %v, %v, want %v, %v, %v", c.HistoryExpiry, c.StaticBackoffMin, c.StaticBackoffMax, tc.history, tc.min, tc.maxB)
-			}
-			if _, ok := c.Dialer.(TCPDialer); !ok {
-				t.Errorf("Dialer = %T, want TCPDialer", c.Dialer)
-			}
-			if _, ok := c.Clock.(clock.System); !ok {
-				t.Errorf("Clock = %T, want clock.System", c.Clock)
-			}
-			if c.Rand == nil || c.Log == nil {
-				t.Error("Rand or Log not set")
-			}
-			if len(tc.in.NetRestrict) > 0 && &c.NetRestrict[0] == &tc.in.NetRestrict[0] {
-				t.Error("NetRestrict shares the caller's array")
-			}
+		})
+	}
+}
+
+func TestConfigInvalid(t *testing.T) {
+	for name, cfg := range map[string]Config{
+		"negative MaxDialedConns":   {MaxDialedConns: -1},
+		"negative MaxActiveDials":   {MaxActiveDials: -1},
+		"negative HistoryExpiry":    {HistoryExpiry: -1},
+		"negative StaticBackoffMin": {StaticBackoffMin: -1},
+		"negative StaticBackoffMax": {StaticBackoffMax: -1},
+		"max below min":             {StaticBackoffMin: time.Hour, StaticBackoffMax: time.Minute},
+		"max below default min":     {StaticBackoffMax: time.Second},
+		"invalid prefix":            {NetRestrict: []netip.Prefix{{}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := cfg.withDefaults()
+			require.ErrorIs(t, err, ErrInvalidConfig)
 		})
 	}
 }

@@ -230,8 +230,7 @@ func TestDynamicSkips(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				cfg := tc.cfg
 				cfg.MaxDialedConns = 10
-				cfg.Self = self.ID()
-				h := newHarness(t, cfg)
+				h := newHarnessAs(t, self.ID(), cfg)
 				if tc.prepare != nil {
 					tc.prepare(h)
 				}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // A scheduler keeps a static node connected. The setup function stands in
@@ -43,7 +44,9 @@ func ExampleNew() {
 		admitted <- fmt.Sprintf("connected to %v, static: %v", n.TCPAddr().Addr(), static)
 		return nil
 	}
-	sched, err = dial.New(dial.Config{MaxDialedConns: 10}, setup)
+	ourKey, _ := secp256k1.GeneratePrivateKey()
+	self := nodeid.FromPubkey(ourKey.PubKey()) // never dialled
+	sched, err = dial.New(self, dial.Config{MaxDialedConns: 10}, setup)
 	if err != nil {
 		panic(err)
 	}

@@ -71,8 +71,7 @@ func runModel(t *testing.T, ops []byte) {
 		clock:   new(clock.Simulated),
 	}
 	m.self = m.nodes[0].ID() // node 0 is ourselves
-	s, err := New(Config{
-		Self:           m.self,
+	s, err := New(m.self, Config{
 		MaxDialedConns: modelMaxDialed,
 		MaxActiveDials: modelMaxActive,
 		Nodes:          m.iter,

@@ -184,6 +184,7 @@ type setupCall struct {
 // with the matching Kind, unless setupErr says otherwise.
 type harness struct {
 	t      *testing.T
+	self   nodeid.ID
 	round  string // prefix for failure messages of sequential rounds
 	clock  *clock.Simulated
 	dialer *fakeDialer
@@ -197,7 +198,13 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, cfg Config) *harness {
+	return newHarnessAs(t, testNode(9999, "", 0).ID(), cfg)
+}
+
+// newHarnessAs is newHarness for a scheduler whose local node is self.
+func newHarnessAs(t *testing.T, self nodeid.ID, cfg Config) *harness {
 	h := &harness{
+		self:     self,
 		t:        t,
 		clock:    new(clock.Simulated),
 		dialer:   newFakeDialer(t),
@@ -211,10 +218,7 @@ func newHarness(t *testing.T, cfg Config) *harness {
 		h.iter = newFakeIterator()
 		cfg.Nodes = h.iter
 	}
-	if cfg.Self == (nodeid.ID{}) {
-		cfg.Self = testNode(9999, "", 0).ID()
-	}
-	sched, err := New(cfg, h.setup)
+	sched, err := New(h.self, cfg, h.setup)
 	if err != nil {
 		t.Fatal(err)
 	}

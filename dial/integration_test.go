@@ -64,7 +64,7 @@ func TestDiscoveredNodesOverTCP(t *testing.T) {
 		results <- result{n.ID(), static}
 		return nil
 	}
-	s, err := New(Config{
+	s, err := New(nodeid.ID{}, Config{
 		MaxDialedConns: count - 1,
 		Nodes:          discover.SliceIter(ns[1:]),
 		Dialer:         TCPDialer{Timeout: 5 * time.Second},

@@ -35,7 +35,7 @@ func TestDialOutcomesLogged(t *testing.T) {
 			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr { return dropTime(a) },
 		}))
 		a := testNode(1, "127.0.0.1", 30303)
-		h := newHarness(t, Config{Log: log})
+		h := newHarness(t, Config{Logger: log})
 		h.sched.AddStatic(a)
 		h.dialAfter(a, 0).reply <- errRefused
 		h.connect(h.dialAfter(a, DefaultStaticBackoffMin))

@@ -81,7 +81,7 @@ func (s *Scheduler) handle(ev event) {
 	now := ev.at
 	switch ev.kind {
 	case evAddStatic:
-		if ev.id == s.cfg.Self {
+		if ev.id == s.self {
 			return
 		}
 		if e := s.static[ev.id]; e != nil {
@@ -142,7 +142,7 @@ func (s *Scheduler) handle(ev event) {
 func (s *Scheduler) considerNode(n *discover.Node) {
 	id := n.ID()
 	switch {
-	case id == s.cfg.Self:
+	case id == s.self:
 	case s.static[id] != nil: // dialled on its own schedule
 	case s.busy(id):
 	case s.history.contains(id):

@@ -2,7 +2,6 @@ package dial
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -45,6 +44,7 @@ func (k Kind) String() string {
 // goroutine, and after Stop they return without effect.
 type Scheduler struct {
 	// Immutable after New.
+	self  nodeid.ID
 	cfg   Config
 	setup SetupFunc
 	log   *slog.Logger
@@ -105,28 +105,28 @@ type event struct {
 	peer Kind           // evPeerAdded
 }
 
-// New starts a Scheduler that hands each successful dial to setup. It takes
-// ownership of cfg.Nodes (closed by Stop) unless it returns an error: for a
-// nil setup (ErrNilSetup) or an invalid NetRestrict prefix (ErrInvalidConfig).
+// New starts a Scheduler for the local node self, which it never dials, that
+// hands each successful dial to setup. It takes ownership of cfg.Nodes
+// (closed by Stop) unless it returns an error: for a nil setup (ErrNilSetup)
+// or a Config it cannot use (ErrInvalidConfig).
 //
 // Dials of discovered nodes may start, and so setup may run, before New
 // returns: a setup that calls PeerAdded must get the Scheduler through
 // something it can wait on, such as a channel or the embedder's mutex.
-func New(cfg Config, setup SetupFunc) (*Scheduler, error) {
+func New(self nodeid.ID, cfg Config, setup SetupFunc) (*Scheduler, error) {
 	if setup == nil {
 		return nil, ErrNilSetup
 	}
-	for _, p := range cfg.NetRestrict {
-		if !p.IsValid() {
-			return nil, fmt.Errorf("%w: NetRestrict holds an invalid prefix %v", ErrInvalidConfig, p)
-		}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
 	}
-	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Scheduler{
 		cfg:     cfg,
 		setup:   setup,
-		log:     cfg.Log,
+		self:    self,
+		log:     cfg.Logger,
 		clock:   cfg.Clock,
 		events:  make(chan event),
 		nodesCh: make(chan *discover.Node),

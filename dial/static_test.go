@@ -247,7 +247,7 @@ func TestStaticNotDialledWhileBusy(t *testing.T) {
 
 	t.Run("self", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
-			h := newHarness(t, Config{Self: a.ID()})
+			h := newHarnessAs(t, a.ID(), Config{})
 			h.sched.AddStatic(a)
 			h.noDial()
 			h.clock.Run(time.Hour)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 func TestStopJoinsEverything(t *testing.T) {
@@ -23,7 +24,7 @@ func TestStopJoinsEverything(t *testing.T) {
 			setupErr = ctx.Err()
 			return setupErr
 		}
-		s, err := New(Config{Clock: new(clock.Simulated), Dialer: dialer, Nodes: it, MaxDialedConns: 5}, setup)
+		s, err := New(nodeid.ID{}, Config{Clock: new(clock.Simulated), Dialer: dialer, Nodes: it, MaxDialedConns: 5}, setup)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +98,7 @@ func TestNewErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			it := newFakeIterator()
 			tc.cfg.Nodes = it
-			if _, err := New(tc.cfg, tc.setup); !errors.Is(err, tc.want) {
+			if _, err := New(nodeid.ID{}, tc.cfg, tc.setup); !errors.Is(err, tc.want) {
 				t.Fatalf("New error = %v, want %v", err, tc.want)
 			}
 			if it.closed() {
@@ -115,7 +116,7 @@ func TestDialerWithoutConn(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		sim := new(clock.Simulated)
 		setupCalled := false
-		s, err := New(Config{Clock: sim, Dialer: nilDialer{}}, func(context.Context, net.Conn, *discover.Node, bool) error {
+		s, err := New(nodeid.ID{}, Config{Clock: sim, Dialer: nilDialer{}}, func(context.Context, net.Conn, *discover.Node, bool) error {
 			setupCalled = true
 			return nil
 		})

@@ -12,19 +12,18 @@ import (
 // Called by Start with mu held.
 func (srv *Server) startDialing() error {
 	cfg := dial.Config{
-		Self:           srv.id,
 		MaxDialedConns: srv.cfg.dialLimit(),
 		MaxActiveDials: srv.cfg.MaxPendingDials,
 		Dialer:         srv.cfg.Dialer,
 		NetRestrict:    srv.cfg.NetRestrict,
 		Clock:          srv.clock,
-		Log:            srv.log.With("sys", "dial"),
+		Logger:         srv.log.With("sys", "dial"),
 	}
 	if srv.disc != nil {
 		cfg.Nodes = srv.disc.RandomNodes()
 		cfg.Resolver = srv.disc
 	}
-	sched, err := dial.New(cfg, srv.setupDialed)
+	sched, err := dial.New(srv.id, cfg, srv.setupDialed)
 	if err != nil {
 		if cfg.Nodes != nil {
 			cfg.Nodes.Close()
