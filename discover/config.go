@@ -1,9 +1,6 @@
 package discover
 
 import (
-	crand "crypto/rand"
-	"encoding/binary"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
@@ -13,6 +10,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/internal/config"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -45,17 +43,15 @@ type UDPConn interface {
 	LocalAddr() net.Addr
 }
 
-// Config configures Listen. Only PrivateKey is required; every other zero
-// value gets the default documented on its field. Listen copies the Config;
-// later changes to it have no effect.
+// Config tunes Listen. The zero value works: every zero field gets the
+// default documented on it, and negative durations or counts are rejected
+// with ErrInvalidConfig. Listen copies the Config; later changes to it have
+// no effect.
 type Config struct {
-	// PrivateKey is the node key. Required unless LocalNode is set, whose
-	// key is then used.
-	PrivateKey *secp256k1.PrivateKey
-
-	// LocalNode holds our signed record. When nil, Listen makes one from
-	// PrivateKey and the socket's address. A server passes its own so that
-	// the record also announces its TCP port.
+	// LocalNode holds our signed record; it must belong to the key passed
+	// to Listen. When nil, Listen makes one from the key and the socket's
+	// address. A server passes its own so that the record also announces
+	// its TCP port.
 	LocalNode *LocalNode
 
 	// Bootnodes are contacted when the table is empty and at every refresh.
@@ -77,8 +73,8 @@ type Config struct {
 	// seeded from crypto/rand.
 	Rand *rand.Rand
 
-	// Log receives debug-level events. nil discards them.
-	Log *slog.Logger
+	// Logger receives debug-level events. nil discards them.
+	Logger *slog.Logger
 
 	// ResponseTimeout is how long a request waits for its reply;
 	// zero means DefaultResponseTimeout (500 ms).
@@ -98,42 +94,34 @@ type Config struct {
 	MaxPendingReplies int
 }
 
-func (cfg Config) withDefaults() (Config, error) {
-	if cfg.PrivateKey == nil && cfg.LocalNode != nil {
-		cfg.PrivateKey = cfg.LocalNode.PrivateKey()
+// withDefaults checks cfg against the node key and returns a copy with every
+// default applied. It is the only place defaults are decided.
+func (cfg Config) withDefaults(key *secp256k1.PrivateKey) (Config, error) {
+	c := config.NewChecker(ErrInvalidConfig)
+	c.Check(key != nil, "the node key is nil")
+	c.Check(key == nil || cfg.LocalNode == nil || cfg.LocalNode.ID() == nodeid.FromPubkey(key.PubKey()),
+		"LocalNode belongs to another key")
+	config.NonNegative(c, "ResponseTimeout", cfg.ResponseTimeout)
+	config.NonNegative(c, "BondExpiration", cfg.BondExpiration)
+	config.NonNegative(c, "RefreshInterval", cfg.RefreshInterval)
+	config.NonNegative(c, "RevalidateInterval", cfg.RevalidateInterval)
+	config.NonNegative(c, "MaxPendingReplies", cfg.MaxPendingReplies)
+	for _, p := range cfg.NetRestrict {
+		c.Check(p.IsValid(), "NetRestrict holds an invalid prefix %v", p)
 	}
-	if cfg.PrivateKey == nil {
-		return cfg, ErrNoPrivateKey
-	}
-	if cfg.LocalNode != nil && cfg.LocalNode.ID() != nodeid.FromPubkey(cfg.PrivateKey.PubKey()) {
-		return cfg, ErrKeyMismatch
+	if err := c.Err(); err != nil {
+		return Config{}, err
 	}
 	cfg.Clock = clock.OrSystem(cfg.Clock)
 	if cfg.Rand == nil {
-		var seed [16]byte
-		if _, err := crand.Read(seed[:]); err != nil {
-			return cfg, fmt.Errorf("discover: seeding random generator: %w", err)
-		}
-		cfg.Rand = rand.New(rand.NewPCG(binary.LittleEndian.Uint64(seed[:8]), binary.LittleEndian.Uint64(seed[8:])))
+		cfg.Rand = config.Rand()
 	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
-	}
-	if cfg.ResponseTimeout <= 0 {
-		cfg.ResponseTimeout = DefaultResponseTimeout
-	}
-	if cfg.BondExpiration <= 0 {
-		cfg.BondExpiration = DefaultBondExpiration
-	}
-	if cfg.RefreshInterval <= 0 {
-		cfg.RefreshInterval = DefaultRefreshInterval
-	}
-	if cfg.RevalidateInterval <= 0 {
-		cfg.RevalidateInterval = DefaultRevalidateInterval
-	}
-	if cfg.MaxPendingReplies <= 0 {
-		cfg.MaxPendingReplies = DefaultMaxPendingReplies
-	}
+	cfg.Logger = config.Logger(cfg.Logger)
+	config.Default(&cfg.ResponseTimeout, DefaultResponseTimeout)
+	config.Default(&cfg.BondExpiration, DefaultBondExpiration)
+	config.Default(&cfg.RefreshInterval, DefaultRefreshInterval)
+	config.Default(&cfg.RevalidateInterval, DefaultRevalidateInterval)
+	config.Default(&cfg.MaxPendingReplies, DefaultMaxPendingReplies)
 	cfg.Bootnodes = append([]*Node(nil), cfg.Bootnodes...)
 	cfg.NetRestrict = append([]netip.Prefix(nil), cfg.NetRestrict...)
 	return cfg, nil

@@ -11,7 +11,7 @@
 //   - Identities: ID, LogDist, DistCmp; Node (NewNode, NewV4, ParseNode);
 //     LocalNode for our own signed record; records themselves live in
 //     package discover/enr and packets in discover/v4wire.
-//   - Transport: Listen(conn, Config) returns a *UDPv4. Ping, FindNode and
+//   - Transport: Listen(conn, key, Config) returns a *UDPv4. Ping, FindNode and
 //     RequestENR talk to one node; Lookup walks the network toward a target;
 //     Resolve refreshes a node's record; RandomNodes yields nodes for a
 //     dialer; Close stops everything.

@@ -20,7 +20,7 @@ func ExampleListen() {
 			panic(err)
 		}
 		key, _ := secp256k1.GeneratePrivateKey()
-		node, err := discover.Listen(conn, discover.Config{PrivateKey: key, Bootnodes: boot})
+		node, err := discover.Listen(conn, key, discover.Config{Bootnodes: boot})
 		if err != nil {
 			panic(err)
 		}

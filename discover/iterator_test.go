@@ -85,7 +85,7 @@ func TestRandomNodesYields(t *testing.T) {
 	pn := newPipeNet()
 	start := func(addr string, boot []*Node) *UDPv4 {
 		k, _ := secp256k1.GeneratePrivateKey()
-		u, err := Listen(pn.listen(addr), Config{PrivateKey: k, Bootnodes: boot})
+		u, err := Listen(pn.listen(addr), k, Config{Bootnodes: boot})
 		require.NoError(t, err)
 		return u
 	}

@@ -48,22 +48,22 @@ type UDPv4 struct {
 	wg        sync.WaitGroup
 }
 
-// Listen starts a discv4 node on conn. The node owns conn from now on and
-// closes it in Close.
-func Listen(conn UDPConn, cfg Config) (*UDPv4, error) {
-	cfg, err := cfg.withDefaults()
+// Listen starts a discv4 node with node key key on conn. The node owns conn
+// from now on and closes it in Close.
+func Listen(conn UDPConn, key *secp256k1.PrivateKey, cfg Config) (*UDPv4, error) {
+	cfg, err := cfg.withDefaults(key)
 	if err != nil {
 		return nil, err
 	}
 	t := &UDPv4{
 		cfg:          cfg,
 		conn:         conn,
-		priv:         cfg.PrivateKey,
-		self:         nodeid.FromPubkey(cfg.PrivateKey.PubKey()),
-		selfKey:      v4wire.Pubkey(ethcrypto.MarshalPubkey(cfg.PrivateKey.PubKey())),
+		priv:         key,
+		self:         nodeid.FromPubkey(key.PubKey()),
+		selfKey:      v4wire.Pubkey(ethcrypto.MarshalPubkey(key.PubKey())),
 		clock:        cfg.Clock,
 		rand:         &lockedRand{r: cfg.Rand},
-		log:          cfg.Log,
+		log:          cfg.Logger,
 		addMatcherCh: make(chan *replyMatcher),
 		replyCh:      make(chan *incomingReply),
 		closing:      make(chan struct{}),
@@ -78,7 +78,7 @@ func Listen(conn UDPConn, cfg Config) (*UDPv4, error) {
 	t.db = dbStore{db}
 	t.localNode = cfg.LocalNode
 	if t.localNode == nil {
-		t.localNode = newLocalNodeFor(cfg.PrivateKey, db, conn.LocalAddr())
+		t.localNode = newLocalNodeFor(key, db, conn.LocalAddr())
 	}
 	t.tab = newTable(tableConfig{
 		self:               t.self,

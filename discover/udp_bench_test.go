@@ -33,7 +33,7 @@ func BenchmarkLookup256(b *testing.B) {
 	for i := range nodes {
 		key, _ := secp256k1.GeneratePrivateKey()
 		conn := pn.listen(fmt.Sprintf("127.0.%d.%d:30303", i/250, i%250+1))
-		u, err := Listen(countingConn{conn, &sent}, Config{PrivateKey: key})
+		u, err := Listen(countingConn{conn, &sent}, key, Config{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -37,7 +37,7 @@ func TestUDPSeedsFromDB(t *testing.T) {
 	}
 	pn := newPipeNet()
 	key, _ := secp256k1.GeneratePrivateKey()
-	u, err := Listen(pn.listen(testTransportAddr), Config{PrivateKey: key, Clock: clk, NodeDB: db, RevalidateInterval: time.Hour})
+	u, err := Listen(pn.listen(testTransportAddr), key, Config{Clock: clk, NodeDB: db, RevalidateInterval: time.Hour})
 	require.NoError(t, err)
 	defer u.Close()
 	for _, n := range fresh {
@@ -61,7 +61,7 @@ func TestUDPBondSurvivesRestart(t *testing.T) {
 		require.NoError(t, err)
 		defer db.Close()
 		ut := &udpTest{t: t, pn: newPipeNet(), clk: clk, addr: netip.MustParseAddrPort(testTransportAddr)}
-		ut.udp, err = Listen(ut.pn.listen(testTransportAddr), Config{PrivateKey: key, Clock: clk, NodeDB: db, RevalidateInterval: time.Hour})
+		ut.udp, err = Listen(ut.pn.listen(testTransportAddr), key, Config{Clock: clk, NodeDB: db, RevalidateInterval: time.Hour})
 		require.NoError(t, err)
 		defer ut.udp.Close()
 		f(ut, ut.remote("127.0.0.2:30303", remoteKey))

@@ -16,11 +16,9 @@ var (
 	// ErrTooManyPending is returned when MaxPendingReplies requests are
 	// already waiting.
 	ErrTooManyPending = errors.New("discover: too many pending replies")
-	// ErrNoPrivateKey is returned by Listen when Config.PrivateKey is nil.
-	ErrNoPrivateKey = errors.New("discover: Config.PrivateKey is required")
-	// ErrKeyMismatch is returned by Listen when Config.LocalNode belongs to
-	// another key than Config.PrivateKey.
-	ErrKeyMismatch = errors.New("discover: Config.LocalNode and Config.PrivateKey differ")
+	// ErrInvalidConfig is wrapped by every error Listen returns for a
+	// Config or key it cannot use.
+	ErrInvalidConfig = errors.New("discover: invalid config")
 	// ErrRecordMismatch is returned by RequestENR when the returned record
 	// belongs to another node or announces an address the sender may not
 	// relay.

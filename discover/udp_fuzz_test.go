@@ -34,7 +34,7 @@ func FuzzHandlePacket(f *testing.F) {
 	}
 	pn := newPipeNet()
 	tkey, _ := secp256k1.GeneratePrivateKey()
-	u, err := Listen(pn.listen("127.0.0.1:30303"), Config{PrivateKey: tkey})
+	u, err := Listen(pn.listen("127.0.0.1:30303"), tkey, Config{})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func startLoopbackNode(t testing.TB, boot []*Node, timeout time.Duration) *UDPv4
 		t.Fatal(err)
 	}
 	key, _ := secp256k1.GeneratePrivateKey()
-	u, err := Listen(conn, Config{PrivateKey: key, Bootnodes: boot, ResponseTimeout: timeout})
+	u, err := Listen(conn, key, Config{Bootnodes: boot, ResponseTimeout: timeout})
 	if err != nil {
 		conn.Close()
 		t.Fatal(err)

@@ -44,8 +44,8 @@ func newUDPTestConfig(t *testing.T, cfg Config) *udpTest {
 	key, _ := secp256k1.GeneratePrivateKey()
 	// No bootnodes, and revalidation far away: the transport sends nothing
 	// on its own, so every packet a remote reads answers the test's script.
-	cfg.PrivateKey, cfg.Clock, cfg.RevalidateInterval = key, ut.clk, time.Hour
-	udp, err := Listen(ut.pn.listen(testTransportAddr), cfg)
+	cfg.Clock, cfg.RevalidateInterval = ut.clk, time.Hour
+	udp, err := Listen(ut.pn.listen(testTransportAddr), key, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

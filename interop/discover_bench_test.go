@@ -153,7 +153,7 @@ func newOurLookupNet(b *testing.B, size int, sent *atomic.Int64) lookupNet {
 		for _, j := range bootIdx {
 			boot = append(boot, records[j])
 		}
-		u, err := discover.Listen(countConn{conns[i], sent}, discover.Config{PrivateKey: keys[i], Bootnodes: boot})
+		u, err := discover.Listen(countConn{conns[i], sent}, keys[i], discover.Config{Bootnodes: boot})
 		if err != nil {
 			return err
 		}

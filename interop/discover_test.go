@@ -68,7 +68,7 @@ func startOurs(t *testing.T, boot []*discover.Node) *discover.UDPv4 {
 		t.Fatal(err)
 	}
 	key, _ := secp256k1.GeneratePrivateKey()
-	u, err := discover.Listen(conn, discover.Config{PrivateKey: key, Bootnodes: boot})
+	u, err := discover.Listen(conn, key, discover.Config{Bootnodes: boot})
 	if err != nil {
 		t.Fatal(err)
 	}

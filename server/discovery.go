@@ -34,10 +34,10 @@ func (srv *Server) startDiscovery(tcp netip.AddrPort) error {
 	ln.SetTCP(tcp.Port())
 	ln.SetUDP(conn.LocalAddr().(*net.UDPAddr).AddrPort().Port())
 	dcfg := srv.cfg.Discovery
-	dcfg.PrivateKey, dcfg.LocalNode, dcfg.NodeDB = srv.cfg.PrivateKey, ln, db
+	dcfg.LocalNode, dcfg.NodeDB = ln, db
 	dcfg.Bootnodes, dcfg.NetRestrict = srv.cfg.BootstrapNodes, srv.cfg.NetRestrict
-	dcfg.Clock, dcfg.Log = srv.clock, srv.log.With("sys", "discover")
-	disc, err := discover.Listen(conn, dcfg)
+	dcfg.Clock, dcfg.Logger = srv.clock, srv.log.With("sys", "discover")
+	disc, err := discover.Listen(conn, srv.cfg.PrivateKey, dcfg)
 	if err != nil {
 		conn.Close()
 		db.Close()

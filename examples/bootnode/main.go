@@ -61,7 +61,7 @@ func run(args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	cfg := discover.Config{PrivateKey: key, Bootnodes: boot, Log: log}
+	cfg := discover.Config{Bootnodes: boot, Logger: log}
 	if *nodeDB != "" {
 		if err := os.MkdirAll(*nodeDB, 0o700); err != nil {
 			return err
@@ -82,7 +82,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	node, err := discover.Listen(conn, cfg)
+	node, err := discover.Listen(conn, key, cfg)
 	if err != nil {
 		conn.Close()
 		return err

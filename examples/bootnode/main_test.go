@@ -85,7 +85,7 @@ func TestBootnode(t *testing.T) {
 		t.Fatal(err)
 	}
 	key, _ := secp256k1.GeneratePrivateKey()
-	client, err := discover.Listen(conn, discover.Config{PrivateKey: key})
+	client, err := discover.Listen(conn, key, discover.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -150,7 +150,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	disc, err := discover.Listen(conn, discover.Config{PrivateKey: key, Bootnodes: o.bootnodes, Log: log})
+	disc, err := discover.Listen(conn, key, discover.Config{Bootnodes: o.bootnodes, Logger: log})
 	if err != nil {
 		conn.Close()
 		return err
