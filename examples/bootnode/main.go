@@ -24,7 +24,7 @@ import (
 	"syscall"
 
 	"github.com/devp2p-go/devp2p/discover"
-	"github.com/devp2p-go/devp2p/internal/nodekey"
+	"github.com/devp2p-go/devp2p/nodekey"
 )
 
 func main() {
@@ -47,7 +47,7 @@ func run(args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	key, err := nodekey.Load(*keyHex, *keyFile)
+	key, err := nodekey.FromFlags(*keyHex, *keyFile)
 	if err != nil {
 		return err
 	}

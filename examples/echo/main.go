@@ -39,7 +39,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/discover"
-	"github.com/devp2p-go/devp2p/internal/nodekey"
+	"github.com/devp2p-go/devp2p/nodekey"
 	"github.com/devp2p-go/devp2p/peer"
 	"github.com/devp2p-go/devp2p/server"
 )
@@ -112,7 +112,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		o.sizes = append(o.sizes, size)
 	}
 	var err error
-	o.key, err = nodekey.Load(*keyHex, *keyFile)
+	o.key, err = nodekey.FromFlags(*keyHex, *keyFile)
 	if err != nil {
 		return nil, fmt.Errorf("node key: %w", err)
 	}

@@ -42,7 +42,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
-	"github.com/devp2p-go/devp2p/internal/nodekey"
+	"github.com/devp2p-go/devp2p/nodekey"
 	"github.com/devp2p-go/devp2p/peer"
 )
 
@@ -144,7 +144,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	key, err := nodekey.Load(o.keyHex, o.keyFile)
+	key, err := nodekey.FromFlags(o.keyHex, o.keyFile)
 	if err != nil {
 		return usage("%v", err)
 	}

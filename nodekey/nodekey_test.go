@@ -47,7 +47,7 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestLoad(t *testing.T) {
+func TestFromFlags(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "nodekey")
 	bad := filepath.Join(dir, "bad")
@@ -58,40 +58,107 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Run("hex", func(t *testing.T) {
-		key, err := Load(validHex, "")
+		key, err := FromFlags(validHex, "")
 		if err != nil || hex.EncodeToString(key.Serialize()) != validHex {
 			t.Fatalf("Load = %v, %v", key, err)
 		}
 	})
 	t.Run("file", func(t *testing.T) {
-		key, err := Load("", good)
+		key, err := FromFlags("", good)
 		if err != nil || hex.EncodeToString(key.Serialize()) != validHex {
 			t.Fatalf("Load = %v, %v", key, err)
 		}
 	})
 	t.Run("bad file", func(t *testing.T) {
-		if _, err := Load("", bad); !errors.Is(err, ErrInvalidKey) {
+		if _, err := FromFlags("", bad); !errors.Is(err, ErrInvalidKey) {
 			t.Fatalf("Load = %v, want ErrInvalidKey", err)
 		}
 	})
 	t.Run("missing file", func(t *testing.T) {
-		if _, err := Load("", filepath.Join(dir, "missing")); !errors.Is(err, os.ErrNotExist) {
+		if _, err := FromFlags("", filepath.Join(dir, "missing")); !errors.Is(err, os.ErrNotExist) {
 			t.Fatalf("Load = %v, want ErrNotExist", err)
 		}
 	})
 	t.Run("both", func(t *testing.T) {
-		if _, err := Load(validHex, good); !errors.Is(err, ErrBothGiven) {
+		if _, err := FromFlags(validHex, good); !errors.Is(err, ErrBothGiven) {
 			t.Fatalf("Load = %v, want ErrBothGiven", err)
 		}
 	})
 	t.Run("generated", func(t *testing.T) {
-		a, err := Load("", "")
+		a, err := FromFlags("", "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := Load("", "")
+		b, _ := FromFlags("", "")
 		if a.Key.Equals(&b.Key) {
 			t.Fatal("two generated keys are equal")
 		}
 	})
+}
+
+func TestSaveLoad(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nodekey")
+	key, err := Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Save(path, key); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
+	}
+	b, _ := os.ReadFile(path)
+	if string(b) != Format(key) || len(b) != 64 {
+		t.Errorf("file holds %q, want the 64 hex characters of the key", b)
+	}
+	back, err := Load(path)
+	if err != nil || !back.Key.Equals(&key.Key) {
+		t.Fatalf("Load = %v, %v", back, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("directory holds %d entries, want only the key file", len(entries))
+	}
+}
+
+func TestLoadTooLarge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "big")
+	if err := os.WriteFile(path, make([]byte, 4096), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path); !errors.Is(err, ErrInvalidKey) {
+		t.Fatalf("Load = %v, want ErrInvalidKey", err)
+	}
+}
+
+func TestLoadOrCreate(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nodekey")
+	a, err := LoadOrCreate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := LoadOrCreate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Key.Equals(&b.Key) {
+		t.Fatal("second LoadOrCreate returned another key")
+	}
+	bad := filepath.Join(dir, "bad")
+	if err := os.WriteFile(bad, []byte("nonsense"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadOrCreate(bad); !errors.Is(err, ErrInvalidKey) {
+		t.Fatalf("LoadOrCreate on a bad file = %v, want ErrInvalidKey", err)
+	}
+	if b, _ := os.ReadFile(bad); string(b) != "nonsense" {
+		t.Fatal("a bad key file was overwritten")
+	}
 }
