@@ -9,8 +9,10 @@ import (
 )
 
 // Address checks used by the transport and the table. They follow the
-// countermeasures of the 2018 eclipse-attack paper (PROTOCOL.md S8) and the
-// relay filtering of PROTOCOL.md S16.
+// countermeasures of the 2018 eclipse-attack paper (Marcus, Heilman and
+// Goldberg, eprint 2018/236) and the relay filtering go-ethereum applies to
+// Neighbors entries (no LAN, loopback or low-port endpoints from a public
+// sender).
 
 // Relay-check errors, returned by checkRelayIP.
 var (
@@ -60,7 +62,8 @@ func checkRelayIP(sender, addr netip.Addr) error {
 	return nil
 }
 
-// Subnet sizes for the IP diversity limits (PROTOCOL.md "Our decisions").
+// Subnet sizes for the IP diversity limits: /24 for IPv4, as go-ethereum,
+// and /56 for IPv6, a common size of one customer's allocation.
 const (
 	ipv4SubnetBits = 24
 	ipv6SubnetBits = 56

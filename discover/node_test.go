@@ -14,7 +14,7 @@ import (
 	"github.com/devp2p-go/devp2p/rlp"
 )
 
-// The EIP-778 example record and its key (VECTORS.md §4).
+// The EIP-778 example record and its key (EIP-778 "Test Vectors").
 const (
 	vectorENR    = "enr:-IS4QHCYrYZbAKWCBRlAy5zzaDZXJBGkcnh4MHcBFZntXNFrdvJjX04jRzjzCBOonrkTfj499SZuOh8R33Ls8RRcy5wBgmlkgnY0gmlwhH8AAAGJc2VjcDI1NmsxoQPKY0yuDUmstAHYpMa2_oxVtw0RW_QAdpzBQA8yWM0xOIN1ZHCCdl8"
 	vectorPubkey = "ca634cae0d49acb401d8a4c6b6fe8c55b70d115bf400769cc1400f3258cd31387574077f301b421bc84df7266c44e9e6d569fc56be00812904767bf5ccd1fc7f"

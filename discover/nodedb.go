@@ -25,7 +25,7 @@ package discover
 // Every value is validated when read. A value of the wrong length, a record
 // or key that does not verify, an ID that does not match its key or an IP
 // of the wrong size is treated as absent, never trusted and never a panic
-// (PROTOCOL.md S13).
+// (go-ethereum once panicked on an invalid stored IP, #21981).
 
 import (
 	"encoding/binary"

@@ -118,7 +118,7 @@ func TestDBEndpoints(t *testing.T) {
 		require.True(t, db.LastPongReceived(id, ipA).Equal(t0))
 		require.True(t, db.LastPingReceived(id, ipA).Equal(t0.Add(time.Second)))
 		require.Equal(t, 3, db.FindFails(id, ipA))
-		// The same node at another IP has no bond (S7).
+		// The same node at another IP has no bond: endpoint proofs are bound to the IP.
 		require.True(t, db.LastPongReceived(id, ipB).IsZero())
 		require.Equal(t, 0, db.FindFails(id, ipB))
 		// An IPv4-mapped address is the same endpoint.
@@ -242,7 +242,7 @@ func TestDBReopen(t *testing.T) {
 }
 
 // TestDBGarbage writes invalid values straight into the bbolt file and
-// checks that the database skips them without panicking (S13).
+// checks that the database skips them without panicking (go-ethereum #21981).
 func TestDBGarbage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nodes.db")
 	db, err := OpenDB(path)

@@ -12,7 +12,7 @@ import (
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
-// Kademlia table parameters (PROTOCOL.md §1.9 "Table").
+// Kademlia table parameters (discv4.md "Kademlia Table": k = 16, 256 − 239 buckets used in practice).
 const (
 	// BucketSize is k: the number of live nodes a bucket holds, and the
 	// number of nodes a lookup returns.
@@ -24,7 +24,7 @@ const (
 	nBuckets          = 17
 	bucketMinDistance = 256 - nBuckets
 
-	// IP diversity limits (S8): per /24 (IPv4) or /56 (IPv6).
+	// IP diversity limits against eclipse attacks: per /24 (IPv4) or /56 (IPv6).
 	bucketIPLimit = 2
 	tableIPLimit  = 10
 

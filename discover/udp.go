@@ -284,7 +284,8 @@ func (t *UDPv4) findnode(ctx context.Context, n *Node, target v4wire.Pubkey) ([]
 // errLowPort is returned for relayed nodes on privileged UDP ports.
 var errLowPort = errors.New("discover: relayed UDP port <= 1024")
 
-// nodeFromWire checks a node relayed by sender and converts it (S16).
+// nodeFromWire checks a node relayed by sender and converts it, dropping
+// endpoints a public sender may not relay (LAN, loopback, low ports).
 func (t *UDPv4) nodeFromWire(sender netip.Addr, rn v4wire.Node) (*Node, error) {
 	if rn.UDP <= 1024 {
 		return nil, errLowPort

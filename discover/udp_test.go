@@ -204,7 +204,8 @@ func TestUDPBonding(t *testing.T) {
 	require.Equal(t, ut.udp.Self().ID(), n.ID())
 }
 
-// TestUDPEndpointProof covers the amplification checks of PROTOCOL.md S7.
+// TestUDPEndpointProof covers the amplification checks: no reply
+// carrying data goes to an address that has not proved it is there.
 func TestUDPEndpointProof(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	t.Run("findnode before bond", func(t *testing.T) {
@@ -638,7 +639,7 @@ func TestUDPNetRestrict(t *testing.T) {
 	require.Equal(t, netip.MustParseAddr("127.0.0.3"), nodes[0].IP())
 }
 
-// TestUDPPingFlood (S5): pings from many unknown senders each cost one
+// TestUDPPingFlood: pings from many unknown senders each cost one
 // pending ping-back, bounded by MaxPendingReplies, and no goroutine.
 func TestUDPPingFlood(t *testing.T) {
 	defer goleak.VerifyNone(t)

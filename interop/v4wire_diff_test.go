@@ -184,7 +184,7 @@ func sameFields(ours v4wire.Packet, geth gethwire.Packet) bool {
 }
 
 // TestV4WireDiffVerdicts decodes mutated bodies with both decoders. The only
-// allowed disagreement is the lenient enr-seq of PROTOCOL.md: a non-integer in
+// allowed disagreement is the lenient enr-seq we chose: a non-integer in
 // the enr-seq slot of Ping/Pong is accepted by us and rejected by geth.
 // Because each mutated body is signed again, the verdicts are about the body
 // alone.

@@ -21,7 +21,7 @@ func encodeDisconnect(r DiscReason) []byte {
 }
 
 // decodeDisconnect returns the reason carried by a Disconnect payload. It
-// accepts every form seen on the wire (VECTORS.md §5): the list [reason],
+// accepts every form seen on the wire: the list [reason],
 // the bare reason (go-ethereum's legacy path), an empty list or payload
 // (the reason is optional; that reads as DiscRequested), and any of those
 // snappy-compressed when it arrives on a connection that is not

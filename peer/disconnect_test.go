@@ -8,7 +8,7 @@ import (
 func TestDecodeDisconnect(t *testing.T) {
 	tests := []struct {
 		name      string
-		frameData string // msg-id 01 ‖ payload, as in VECTORS.md §5
+		frameData string // msg-id 01 ‖ payload, the forms go-ethereum and reth send
 		want      DiscReason
 	}{
 		{"bare 00", "0100", DiscRequested},

@@ -11,7 +11,7 @@ import (
 )
 
 // fuzzLogger formats everything it is given, as a debug-level production
-// logger would (PROTOCOL.md row S10: crafted messages crashed a logger).
+// logger would (CVE-2022-29177: crafted messages crashed go-ethereum's logger).
 var fuzzLogger = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelDebug}))
 
 func FuzzHello(f *testing.F) {

@@ -97,8 +97,8 @@ func TestHelloRoundTrip(t *testing.T) {
 	}
 }
 
-// malformedHellos lists Hello payloads that must be rejected (PROTOCOL.md
-// row S11) and the error each must give.
+// malformedHellos lists Hello payloads that must be rejected (nim-eth
+// #721 crashed on an empty list) and the error each must give.
 func malformedHellos(t testing.TB) []struct {
 	name    string
 	payload []byte

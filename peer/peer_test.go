@@ -292,7 +292,7 @@ func TestPeerPing(t *testing.T) {
 	tp.remote.expectDisconnect(t, DiscRequested)
 }
 
-// TestPeerPingFlood floods the peer with pings (PROTOCOL.md row S5) and
+// TestPeerPingFlood floods the peer with pings (CVE-2023-40591: a goroutine per ping let a flood exhaust memory) and
 // checks that the goroutine count stays flat while every ping is answered.
 func TestPeerPingFlood(t *testing.T) {
 	checkLeaks(t)

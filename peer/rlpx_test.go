@@ -195,7 +195,7 @@ func TestRLPxExitPaths(t *testing.T) {
 	}
 }
 
-// TestRLPxHelloV4NoSnappy checks PROTOCOL.md row S12: a peer whose Hello
+// TestRLPxHelloV4NoSnappy checks that snappy follows the version field (nim-eth #758): a peer whose Hello
 // says version 4 does not get compressed messages, whatever the RLPx
 // handshake version was.
 func TestRLPxHelloV4NoSnappy(t *testing.T) {

@@ -15,7 +15,7 @@ const (
 	DefaultHandshakeTimeout = 5 * time.Second
 
 	// DefaultMaxMessageSize is the largest payload ReadMsg accepts, after
-	// snappy decompression: 16 MiB, as reth and PROTOCOL.md §1.7 decide.
+	// snappy decompression: 16 MiB, as reth and go-ethereum's snappy limit (EIP-706).
 	DefaultMaxMessageSize = 16 * 1024 * 1024
 
 	// MaxHandshakeSize caps the EIP-8 size prefix of auth and ack messages

@@ -270,7 +270,7 @@ func (c *Conn) ReadMsg() (code uint64, payload []byte, wireSize int, err error) 
 			payload = plain
 		case code == disconnectCode && len(payload) <= maxPlainDisconnect:
 			// Some peers send Disconnect uncompressed even after snappy is
-			// on (PROTOCOL.md §1.8). Its payload is a few bytes: hand it
+			// on (go-ethereum sends one when it fails before compressing). Its payload is a few bytes: hand it
 			// over as it came and let the p2p layer decode the reason.
 		default:
 			return 0, nil, 0, c.failRead(err)

@@ -90,7 +90,8 @@ func TestECIESVectors(t *testing.T) {
 	}
 }
 
-// TestECIESTruncated covers PROTOCOL.md S1 (CVE-2026-22862): every input
+// TestECIESTruncated covers CVE-2026-22862 (a truncated
+// ciphertext panicked go-ethereum's ECIES): every input
 // shorter than the overhead is an error, never a panic.
 func TestECIESTruncated(t *testing.T) {
 	key := hexKey(t, hexStaticB)
@@ -115,7 +116,8 @@ func TestECIESTruncated(t *testing.T) {
 	}
 }
 
-// TestECIESInvalidPoints covers PROTOCOL.md S2 and S3: the ephemeral key R is
+// TestECIESInvalidPoints covers GHSA-2gjw-fg97-vg3r (coordinates ≥ p)
+// and go-ethereum #33669 (off-curve R reached ECDH): the ephemeral key R is
 // rejected before any ECDH.
 func TestECIESInvalidPoints(t *testing.T) {
 	key := hexKey(t, hexStaticB)

@@ -260,7 +260,8 @@ func TestReadFrameBadInput(t *testing.T) {
 	}
 }
 
-// TestSnappyBombs covers PROTOCOL.md S6 with the VECTORS.md §5 headers: each
+// TestSnappyBombs covers snappy bombs (EIP-706 "Security
+// Considerations"): each
 // is carried in a frame with valid MACs and rejected without allocating
 // from the declared length.
 func TestSnappyBombs(t *testing.T) {

@@ -378,7 +378,8 @@ func sealAuth(t *testing.T, body []byte) []byte {
 	return append(prefix[:], ct...)
 }
 
-// TestReadAuthBadInput covers PROTOCOL.md S1–S4 on the recipient side.
+// TestReadAuthBadInput covers truncated ciphertexts, invalid points and
+// oversized prefixes on the recipient side.
 func TestReadAuthBadInput(t *testing.T) {
 	keyA := hexKey(t, hexStaticA)
 	auth2 := vector(t, "auth2")
@@ -421,8 +422,8 @@ func TestReadAuthBadInput(t *testing.T) {
 		{"size 0xffff", size(0xffff, make([]byte, 100)), ErrHandshakeSize},
 		{"size 2049", size(2049, make([]byte, 100)), ErrHandshakeSize},
 		{"size 0", size(0, nil), ErrHandshakeSize},
-		{"size 97 (S1)", size(97, make([]byte, 97)), ErrHandshakeSize},
-		{"size 112 (S1)", size(112, make([]byte, 112)), ErrHandshakeSize},
+		{"size 97", size(97, make([]byte, 97)), ErrHandshakeSize},
+		{"size 112", size(112, make([]byte, 112)), ErrHandshakeSize},
 		{"size 113, all zero", size(113, make([]byte, 113)), ErrInvalidPublicKey},
 		{"empty stream", nil, io.EOF},
 		{"truncated body", auth2[:200], io.ErrUnexpectedEOF},

@@ -10,7 +10,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 )
 
-// EIP-8 "RLPx Handshake" test keys (VECTORS.md §1): node A initiates to B.
+// EIP-8 "RLPx Handshake" test keys (EIP-8 "RLPx Handshake"): node A initiates to B.
 const (
 	hexStaticA = "49a7b37aa6f6645917e7b807e9d1c00d4fa71f18343b0d4122a4d2df64dd6fee"
 	hexStaticB = "b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291"

@@ -62,7 +62,7 @@ func pubkey(t testing.TB, s string) Pubkey {
 	return k
 }
 
-// TestVectors decodes every packet of VECTORS.md §3 and checks each field
+// TestVectors decodes every packet of EIP-8 "RLPx Discovery Protocol" and checks each field
 // against the expected values listed there.
 func TestVectors(t *testing.T) {
 	packets := loadPackets(t)

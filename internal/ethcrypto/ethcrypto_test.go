@@ -31,7 +31,7 @@ func TestKeccak256(t *testing.T) {
 }
 
 func TestPubkeyVectors(t *testing.T) {
-	// EIP-8 / EIP-778 test key (see ../shared/vectors/VECTORS.md §3).
+	// EIP-8 / EIP-778 test key (EIP-8 "RLPx Discovery Protocol" test vectors).
 	priv := secp256k1.PrivKeyFromBytes(mustHex(t, "b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291"))
 	want := "ca634cae0d49acb401d8a4c6b6fe8c55b70d115bf400769cc1400f3258cd31387574077f301b421bc84df7266c44e9e6d569fc56be00812904767bf5ccd1fc7f"
 	got := MarshalPubkey(priv.PubKey())
