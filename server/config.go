@@ -79,7 +79,21 @@ type Config struct {
 
 	// DialRatio sets the share of MaxPeers filled by dialing discovered
 	// nodes: at most MaxPeers/DialRatio of them. Default DefaultDialRatio.
+	// A ratio that leaves no room for inbound peers (MaxPeers/DialRatio ==
+	// MaxPeers, e.g. DialRatio 1) is rejected unless MaxInboundPeers is set.
 	DialRatio int
+
+	// StaticBackoffMin and StaticBackoffMax bound the delay before a static
+	// node is redialled after a failed dial or a short-lived connection; it
+	// doubles from the minimum up to the maximum. Defaults
+	// dial.DefaultStaticBackoffMin (5 s) and dial.DefaultStaticBackoffMax
+	// (5 min).
+	StaticBackoffMin time.Duration
+	StaticBackoffMax time.Duration
+
+	// DialHistoryExpiry is how long a dialled discovered node is not dialled
+	// again. Default dial.DefaultHistoryExpiry (30 s).
+	DialHistoryExpiry time.Duration
 
 	// MaxPendingDials caps the dials in flight, static and discovered
 	// together. Default dial.DefaultMaxActiveDials (16).
@@ -114,10 +128,11 @@ type Config struct {
 	// is also handed to discovery.
 	NetRestrict []netip.Prefix
 
-	// Discovery is the template for the discv4 endpoint's settings
-	// (timeouts, intervals); the server sets its PrivateKey, LocalNode,
-	// Bootnodes, NodeDB, NetRestrict, Clock and Log fields from this
-	// Config. Zero fields take discover.Config's defaults.
+	// Discovery tunes the discv4 endpoint (timeouts, intervals, pending
+	// replies). The server owns the endpoint's identity and surroundings:
+	// LocalNode, NodeDB, Bootnodes and NetRestrict must be left empty (New
+	// rejects them; use NodeDBPath, BootstrapNodes and NetRestrict here), and
+	// a nil Clock or Logger means the server's.
 	Discovery discover.Config
 
 	// NodeDBPath is the directory of the persistent discovery node
@@ -128,10 +143,9 @@ type Config struct {
 	// connect timeout.
 	Dialer dial.Dialer
 
-	// Peer is the template for each peer's settings (ping interval, read
-	// timeout, message size limits, queue length); the server sets its
-	// Inbound, Clock and Log fields. Zero fields take peer.Config's
-	// defaults.
+	// Peer tunes every peer (ping interval, timeouts, message size limits,
+	// queues). A nil Clock or Logger means the server's; peers log with
+	// "id" and "addr" attributes.
 	Peer peer.Config
 
 	// HandshakeTimeout bounds the encryption handshake and the Hello
@@ -169,8 +183,26 @@ func (cfg Config) withDefaults() (Config, error) {
 			return bad("%s is negative (%d)", f.name, f.v)
 		}
 	}
-	if cfg.HandshakeTimeout < 0 {
-		return bad("HandshakeTimeout is negative (%v)", cfg.HandshakeTimeout)
+	for _, f := range []struct {
+		name string
+		v    time.Duration
+	}{
+		{"HandshakeTimeout", cfg.HandshakeTimeout}, {"StaticBackoffMin", cfg.StaticBackoffMin},
+		{"StaticBackoffMax", cfg.StaticBackoffMax}, {"DialHistoryExpiry", cfg.DialHistoryExpiry},
+	} {
+		if f.v < 0 {
+			return bad("%s is negative (%v)", f.name, f.v)
+		}
+	}
+	switch d := cfg.Discovery; {
+	case d.LocalNode != nil:
+		return bad("Discovery.LocalNode is the server's own; leave it nil")
+	case d.NodeDB != nil:
+		return bad("Discovery.NodeDB is opened by the server; use NodeDBPath")
+	case len(d.Bootnodes) > 0:
+		return bad("Discovery.Bootnodes: use BootstrapNodes")
+	case len(d.NetRestrict) > 0:
+		return bad("Discovery.NetRestrict: use NetRestrict, which covers discovery too")
 	}
 
 	if cfg.Name == "" {
@@ -201,6 +233,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.MaxInboundPeers == 0 {
 		cfg.MaxInboundPeers = cfg.MaxPeers - cfg.MaxPeers/cfg.DialRatio
+		if cfg.MaxInboundPeers == 0 {
+			return bad("MaxPeers %d with DialRatio %d leaves no inbound slot; raise DialRatio or set MaxInboundPeers", cfg.MaxPeers, cfg.DialRatio)
+		}
 	}
 	if cfg.MaxOutboundPeers == 0 {
 		cfg.MaxOutboundPeers = cfg.MaxPeers
@@ -281,9 +316,6 @@ func checkProtocols(protos []peer.Protocol) error {
 			if c < 0x21 || c > 0x7e {
 				return fmt.Errorf("Protocols[%d]: name %q is not printable ASCII", i, p.Name)
 			}
-		}
-		if p.Run == nil {
-			return fmt.Errorf("Protocols[%d] (%s/%d): Run is nil", i, p.Name, p.Version)
 		}
 		c := peer.Cap{Name: p.Name, Version: p.Version}
 		if seen[c] {

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/stretchr/testify/require"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/peer"
 )
 
@@ -95,7 +97,20 @@ func TestConfigInvalid(t *testing.T) {
 			c.Protocols = []peer.Protocol{{Name: "ninechars", Run: nopRun}}
 		}, "name"},
 		{"protocol name not ASCII", func(c *Config) { c.Protocols = []peer.Protocol{{Name: "é", Run: nopRun}} }, "ASCII"},
-		{"protocol without Run", func(c *Config) { c.Protocols = []peer.Protocol{{Name: "a"}} }, "Run is nil"},
+		{"no inbound slot", func(c *Config) { c.MaxPeers, c.DialRatio = 5, 1 }, "no inbound slot"},
+		{"negative backoff", func(c *Config) { c.StaticBackoffMin = -time.Second }, "StaticBackoffMin"},
+		{"negative history", func(c *Config) { c.DialHistoryExpiry = -time.Second }, "DialHistoryExpiry"},
+		{"discovery LocalNode", func(c *Config) { c.Discovery.LocalNode = discover.NewLocalNode(key, nil) }, "Discovery.LocalNode"},
+		{"discovery NodeDB", func(c *Config) {
+			db, _ := discover.OpenDB("")
+			c.Discovery.NodeDB = db
+		}, "Discovery.NodeDB"},
+		{"discovery Bootnodes", func(c *Config) {
+			c.Discovery.Bootnodes = []*discover.Node{discover.NewV4(key.PubKey(), netip.MustParseAddr("127.0.0.1"), 1, 1)}
+		}, "BootstrapNodes"},
+		{"discovery NetRestrict", func(c *Config) {
+			c.Discovery.NetRestrict = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+		}, "NetRestrict"},
 		{"protocol twice", func(c *Config) { c.Protocols = []peer.Protocol{proto, proto} }, "twice"},
 		{"nil static node", func(c *Config) { c.StaticNodes = append(c.StaticNodes, nil) }, "StaticNodes[0]"},
 		{"nil trusted node", func(c *Config) { c.TrustedNodes = append(c.TrustedNodes, nil) }, "TrustedNodes[0]"},
@@ -139,4 +154,19 @@ func TestConfigCopied(t *testing.T) {
 	if cfg.Protocols[0].Name != "a" {
 		t.Error("Protocols aliases the caller's slice")
 	}
+}
+
+// TestConfigNilRun checks that a protocol without Run is accepted: the peer
+// discards its messages, as Protocol.Run documents.
+func TestConfigNilRun(t *testing.T) {
+	_, err := Config{PrivateKey: testKey(t), Protocols: []peer.Protocol{{Name: "quiet", Version: 1, Length: 1}}}.withDefaults()
+	require.NoError(t, err)
+}
+
+// TestConfigExplicitInbound checks that DialRatio 1 is fine once the inbound
+// limit is given explicitly.
+func TestConfigExplicitInbound(t *testing.T) {
+	cfg, err := Config{PrivateKey: testKey(t), MaxPeers: 5, DialRatio: 1, MaxInboundPeers: 2}.withDefaults()
+	require.NoError(t, err)
+	require.Equal(t, 2, cfg.MaxInboundPeers)
 }

@@ -12,12 +12,15 @@ import (
 // Called by Start with mu held.
 func (srv *Server) startDialing() error {
 	cfg := dial.Config{
-		MaxDialedConns: srv.cfg.dialLimit(),
-		MaxActiveDials: srv.cfg.MaxPendingDials,
-		Dialer:         srv.cfg.Dialer,
-		NetRestrict:    srv.cfg.NetRestrict,
-		Clock:          srv.clock,
-		Logger:         srv.log.With("sys", "dial"),
+		MaxDialedConns:   srv.cfg.dialLimit(),
+		MaxActiveDials:   srv.cfg.MaxPendingDials,
+		Dialer:           srv.cfg.Dialer,
+		NetRestrict:      srv.cfg.NetRestrict,
+		HistoryExpiry:    srv.cfg.DialHistoryExpiry,
+		StaticBackoffMin: srv.cfg.StaticBackoffMin,
+		StaticBackoffMax: srv.cfg.StaticBackoffMax,
+		Clock:            srv.clock,
+		Logger:           srv.log.With("sys", "dial"),
 	}
 	if srv.disc != nil {
 		cfg.Nodes = srv.disc.RandomNodes()

@@ -36,7 +36,12 @@ func (srv *Server) startDiscovery(tcp netip.AddrPort) error {
 	dcfg := srv.cfg.Discovery
 	dcfg.LocalNode, dcfg.NodeDB = ln, db
 	dcfg.Bootnodes, dcfg.NetRestrict = srv.cfg.BootstrapNodes, srv.cfg.NetRestrict
-	dcfg.Clock, dcfg.Logger = srv.clock, srv.log.With("sys", "discover")
+	if dcfg.Clock == nil {
+		dcfg.Clock = srv.clock
+	}
+	if dcfg.Logger == nil {
+		dcfg.Logger = srv.log.With("sys", "discover")
+	}
 	disc, err := discover.Listen(conn, srv.cfg.PrivateKey, dcfg)
 	if err != nil {
 		conn.Close()

@@ -77,7 +77,13 @@ func (srv *Server) setupConn(ctx context.Context, fd net.Conn, flags connFlag, d
 		return srv.refuse(c, log, rejectUselessPeer, "add-peer")
 	}
 	pcfg := srv.cfg.Peer
-	pcfg.Inbound, pcfg.Clock, pcfg.Log = flags.has(flagInbound), srv.clock, srv.log // peer adds its id and addr
+	pcfg.Inbound = flags.has(flagInbound)
+	if pcfg.Clock == nil {
+		pcfg.Clock = srv.clock
+	}
+	if pcfg.Log == nil {
+		pcfg.Log = srv.log // peer adds its id and addr
+	}
 	p := peer.New(c, theirs, srv.cfg.Protocols, pcfg)
 	sp := &serverPeer{p: p, id: id, flags: flags}
 	if rej := srv.peers.promote(id, sp); rej != admitted {
