@@ -1,18 +1,26 @@
 package server
 
 import (
+	"encoding/hex"
+	"encoding/json"
 	"net"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/peer"
 )
 
-// PeerInfo describes a connected peer, for admin APIs and logs.
+// PeerInfo describes a connected peer, for admin APIs and logs. It
+// marshals to JSON with the ID and public key as hex, addresses as
+// "host:port" and ConnectedFor as a duration string such as "1m30s".
 type PeerInfo struct {
 	ID         nodeid.ID
+	Pubkey     *secp256k1.PublicKey
+	Enode      string     // enode:// URL of the node dialled, or of the address an inbound peer came from
+	ENR        string     // "enr:…" text of its record when we dialled it from one, else ""
 	Name       string     // client name from its Hello
 	Caps       []peer.Cap // capabilities it announced
 	LocalAddr  net.Addr
@@ -24,6 +32,31 @@ type PeerInfo struct {
 	ConnectedFor time.Duration
 	// Protocols has one entry per shared protocol, with its traffic.
 	Protocols []ProtocolInfo
+}
+
+// MarshalJSON renders the public key as 64 hex bytes (X‖Y), the addresses as
+// strings and ConnectedFor as a duration string.
+func (pi PeerInfo) MarshalJSON() ([]byte, error) {
+	type plain PeerInfo // without this method
+	var pub string
+	if pi.Pubkey != nil {
+		k := pi.Pubkey.SerializeUncompressed()
+		pub = hex.EncodeToString(k[1:])
+	}
+	return json.Marshal(struct {
+		plain
+		Pubkey       string
+		LocalAddr    string
+		RemoteAddr   string
+		ConnectedFor string
+	}{plain(pi), pub, addrString(pi.LocalAddr), addrString(pi.RemoteAddr), pi.ConnectedFor.String()})
+}
+
+func addrString(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
 }
 
 // ProtocolInfo is a shared protocol's traffic with one peer, and what the
@@ -51,6 +84,8 @@ func (srv *Server) peerInfo(sp *serverPeer, now time.Time) PeerInfo {
 	p := sp.p
 	info := PeerInfo{
 		ID:           sp.id,
+		Pubkey:       p.Pubkey(),
+		Enode:        sp.node.URLv4(),
 		Name:         p.Name(),
 		Caps:         slices.Clone(p.Caps()),
 		LocalAddr:    p.LocalAddr(),
@@ -60,6 +95,9 @@ func (srv *Server) peerInfo(sp *serverPeer, now time.Time) PeerInfo {
 		Static:       srv.isStatic(sp.id),
 		ConnectedFor: now.Sub(p.ConnectedAt()),
 	}
+	if rec := sp.node.Record(); rec != nil {
+		info.ENR = rec.String()
+	}
 	for _, st := range p.Stats() {
 		pi := ProtocolInfo{
 			Cap:    st.Cap,
@@ -68,7 +106,7 @@ func (srv *Server) peerInfo(sp *serverPeer, now time.Time) PeerInfo {
 		}
 		for _, proto := range srv.cfg.Protocols {
 			if proto.Cap() == st.Cap && proto.PeerInfo != nil {
-				pi.Info = proto.PeerInfo(nodeid.ID(sp.id))
+				pi.Info = proto.PeerInfo(sp.id)
 			}
 		}
 		info.Protocols = append(info.Protocols, pi)

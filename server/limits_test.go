@@ -108,7 +108,7 @@ func TestTrustedBypass(t *testing.T) {
 	}
 
 	// Removing trust does not disconnect, but a new connection is refused.
-	srv.RemoveTrustedPeer(rt.node())
+	srv.RemoveTrustedPeer(rt.node().ID())
 	if srv.PeerCount() != 3 {
 		t.Fatalf("PeerCount after RemoveTrustedPeer = %d, want 3", srv.PeerCount())
 	}

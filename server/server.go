@@ -229,21 +229,37 @@ func (srv *Server) AddPeer(n *discover.Node) {
 	}
 }
 
-// RemovePeer stops treating n as a static node and disconnects it if it is
-// connected (with reason "disconnect requested", 0x00).
-func (srv *Server) RemovePeer(n *discover.Node) {
-	if n == nil {
-		return
-	}
+// RemovePeer stops treating the node id as a static node and disconnects
+// it if it is connected (with reason "disconnect requested", 0x00).
+func (srv *Server) RemovePeer(id nodeid.ID) {
 	srv.mu.Lock()
-	delete(srv.static, n.ID())
+	delete(srv.static, id)
 	if srv.scheduler != nil {
-		srv.scheduler.RemoveStatic(n.ID())
+		srv.scheduler.RemoveStatic(id)
 	}
 	srv.mu.Unlock()
-	if p, _, ok := srv.peers.get(n.ID()); ok {
-		p.p.Disconnect(peer.DiscRequested)
+	srv.Disconnect(id, peer.DiscRequested)
+}
+
+// Disconnect sends the connected peer id a Disconnect with reason r and
+// drops it. It reports whether such a peer was connected. A static node is
+// redialled after its backoff; use RemovePeer to stop that too.
+func (srv *Server) Disconnect(id nodeid.ID, r peer.DiscReason) bool {
+	sp, _, ok := srv.peers.get(id)
+	if ok {
+		sp.p.Disconnect(r)
 	}
+	return ok
+}
+
+// Peer returns information on the connected peer id, and whether it is
+// connected.
+func (srv *Server) Peer(id nodeid.ID) (PeerInfo, bool) {
+	sp, _, ok := srv.peers.get(id)
+	if !ok {
+		return PeerInfo{}, false
+	}
+	return srv.peerInfo(sp, srv.clock.Now()), true
 }
 
 // AddTrustedPeer lets n connect, and be connected to, even when the peer
@@ -256,13 +272,10 @@ func (srv *Server) AddTrustedPeer(n *discover.Node) {
 	srv.peers.setTrusted(n.ID(), true)
 }
 
-// RemoveTrustedPeer undoes AddTrustedPeer (or Config.TrustedNodes) for n.
-// It does not disconnect n.
-func (srv *Server) RemoveTrustedPeer(n *discover.Node) {
-	if n == nil {
-		return
-	}
-	srv.peers.setTrusted(n.ID(), false)
+// RemoveTrustedPeer undoes AddTrustedPeer (or Config.TrustedNodes) for the
+// node id. It does not disconnect it.
+func (srv *Server) RemoveTrustedPeer(id nodeid.ID) {
+	srv.peers.setTrusted(id, false)
 }
 
 func (srv *Server) isStatic(id nodeid.ID) bool {

@@ -2,7 +2,9 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/devp2p-go/devp2p/discover"
@@ -34,9 +36,9 @@ func TestLifecycle(t *testing.T) {
 	}
 	// nil nodes are ignored.
 	srv.AddPeer(nil)
-	srv.RemovePeer(nil)
+	srv.RemovePeer(nodeid.ID{})
 	srv.AddTrustedPeer(nil)
-	srv.RemoveTrustedPeer(nil)
+	srv.RemoveTrustedPeer(nodeid.ID{})
 
 	srv.Close()
 	srv.Close()
@@ -120,6 +122,8 @@ func TestStaticConnect(t *testing.T) {
 		// A's outgoing count may still lag: it is bumped after A's write returns.
 		{"protocol stats on A", len(ia.Protocols) == 1 && ia.Protocols[0].MsgsIn >= 1 && ia.Protocols[0].BytesIn > 0},
 		{"connected for", ia.ConnectedFor >= 0},
+		{"B knows A's enode, and record if any", ib.ENR == recordText(a.Self()) && ib.Enode == a.Self().URLv4()},
+		{"A has B's key, no record", ia.Pubkey != nil && nodeid.FromPubkey(ia.Pubkey) == b.Self().ID() && ia.ENR == ""},
 	}
 	for _, c := range checks {
 		if !c.ok {
@@ -127,8 +131,29 @@ func TestStaticConnect(t *testing.T) {
 		}
 	}
 
+	// Lookup by ID, and its JSON form.
+	got, ok := a.Peer(b.Self().ID())
+	if !ok || got.ID != ia.ID {
+		t.Fatalf("A.Peer(B) = %+v, %v", got, ok)
+	}
+	if _, ok := a.Peer(nodeid.ID{1}); ok {
+		t.Fatal("A.Peer(unknown) found a peer")
+	}
+	js, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]any
+	if err := json.Unmarshal(js, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back["ID"] != b.Self().ID().String() || back["RemoteAddr"] != ia.RemoteAddr.String() ||
+		len(back["Pubkey"].(string)) != 128 || back["ConnectedFor"] == "" || !strings.HasPrefix(back["Enode"].(string), "enode://") {
+		t.Fatalf("JSON %s", js)
+	}
+
 	// RemovePeer drops the static peer; both sides see it go.
-	b.RemovePeer(a.Self())
+	b.RemovePeer(a.Self().ID())
 	dropped := waitEvent(t, evA, PeerDropped)
 	if dropped.Reason != peer.DiscRequested {
 		t.Fatalf("A's drop reason %v, want %v", dropped.Reason, peer.DiscRequested)
@@ -200,7 +225,7 @@ func TestStaticRedial(t *testing.T) {
 
 	waitEvent(t, evA, PeerAdded)
 	waitEvent(t, evB, PeerAdded)
-	a.RemovePeer(b.Self()) // not static on A: this just disconnects B
+	a.RemovePeer(b.Self().ID()) // not static on A: this just disconnects B
 	if ev := waitEvent(t, evB, PeerDropped); ev.Reason != peer.DiscRequested {
 		t.Fatalf("B saw reason %v, want %v", ev.Reason, peer.DiscRequested)
 	}
@@ -210,4 +235,12 @@ func TestStaticRedial(t *testing.T) {
 	if ev := waitEvent(t, evA, PeerAdded); ev.ID != b.Self().ID() || !ev.Inbound {
 		t.Fatalf("A re-added %+v, want inbound B", ev)
 	}
+}
+
+// recordText is n's "enr:" text, or "" when n has no record.
+func recordText(n *discover.Node) string {
+	if rec := n.Record(); rec != nil {
+		return rec.String()
+	}
+	return ""
 }

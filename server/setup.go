@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/nodeid"
@@ -17,6 +18,7 @@ type serverPeer struct {
 	p     *peer.Peer
 	id    nodeid.ID
 	flags connFlag
+	node  *discover.Node // the node dialled, or one made from an inbound peer's key and address
 }
 
 // setupConn takes a fresh connection through the path described in the
@@ -85,7 +87,7 @@ func (srv *Server) setupConn(ctx context.Context, fd net.Conn, flags connFlag, d
 		pcfg.Log = srv.log // peer adds its id and addr
 	}
 	p := peer.New(c, theirs, srv.cfg.Protocols, pcfg)
-	sp := &serverPeer{p: p, id: id, flags: flags}
+	sp := &serverPeer{p: p, id: id, flags: flags, node: peerNode(dest, c)}
 	if rej := srv.peers.promote(id, sp); rej != admitted {
 		return srv.refuse(c, log, rej, "add-peer")
 	}
@@ -157,4 +159,19 @@ func (srv *Server) ourHello(port uint16) *peer.Hello {
 	h := peer.NewHello(srv.cfg.PrivateKey.PubKey(), srv.cfg.Name, caps...)
 	h.ListenPort = uint64(port)
 	return h
+}
+
+// peerNode returns the node a peer is known as: the one we dialled, with its
+// record when we had one, or for an inbound peer a node made from its key
+// and the address it connected from (its TCP port is then the remote's
+// ephemeral port, as go-ethereum reports it too).
+func peerNode(dest *discover.Node, c *rlpx.Conn) *discover.Node {
+	if dest != nil {
+		return dest
+	}
+	var ap netip.AddrPort
+	if ta, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+		ap = ta.AddrPort()
+	}
+	return discover.NewV4(c.RemotePubkey(), ap.Addr().Unmap(), ap.Port(), 0)
 }
