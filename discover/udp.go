@@ -21,10 +21,10 @@ import (
 // UDPv4 is a discv4 node: the UDP transport (discv4.md), the Kademlia table
 // and lookups. It is safe for concurrent use.
 //
-// Goroutines: readLoop reads and answers packets; replyLoop owns the list
-// of requests waiting for replies; the table's loop owns the buckets and
-// starts one revalidation and one refresh goroutine at a time. Close stops
-// and joins all of them.
+// Goroutines: one reads and answers packets; one owns the list of requests
+// waiting for replies; the table's loop owns the buckets and starts one
+// revalidation and one refresh goroutine at a time. Close stops and joins
+// all of them.
 type UDPv4 struct {
 	// Immutable after Listen.
 	cfg       Config

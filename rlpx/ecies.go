@@ -29,8 +29,12 @@ const (
 )
 
 // ECIESOverhead is the number of bytes Encrypt adds to a message: the
-// ephemeral public key, the IV and the HMAC tag.
-const ECIESOverhead = eciesOverhead
+// 65-byte ephemeral public key, the 16-byte IV and the 32-byte HMAC tag.
+const ECIESOverhead = 113
+
+// The exported constant must equal its parts.
+var _ [ECIESOverhead - eciesOverhead]struct{}
+var _ [eciesOverhead - ECIESOverhead]struct{}
 
 // eciesKeys derives the AES-128 key kE and the HMAC key kM from the ECDH
 // shared secret z. One SHA-256 block of the concat KDF (counter 1, empty

@@ -29,7 +29,7 @@ var (
 // with Close. All methods are safe for concurrent use.
 //
 // Concurrency: a Server has no run loop of its own. The peer set is
-// guarded by its own mutex (peerSet), the lifecycle fields below by mu.
+// guarded by a mutex of its own, the server's lifecycle state by another.
 // Goroutines: the accept loop, one per inbound connection being set up,
 // one per running peer, plus those owned by the dial scheduler and by
 // discovery; Close stops and joins them all.
