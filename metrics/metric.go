@@ -74,7 +74,8 @@ func (g *Gauge) Value() int64 {
 // in base units (seconds, bytes). Bucket i counts the observations
 // v ≤ Buckets[i]; one more bucket counts the rest (+Inf). It also keeps the
 // sum of all observations. Updates are atomic, safe for concurrent use and
-// allocate nothing. A nil *Histogram ignores observations.
+// allocate nothing. Histograms come from a Registry; a nil or zero
+// Histogram ignores observations.
 type Histogram struct {
 	bounds  []float64       // strictly increasing upper bounds; immutable
 	counts  []atomic.Uint64 // len(bounds)+1; counts[len(bounds)] is +Inf; not cumulative
@@ -88,7 +89,7 @@ func newHistogram(bounds []float64) Histogram {
 // Observe records v. NaN and infinite values are ignored: they would make
 // the sum meaningless.
 func (h *Histogram) Observe(v float64) {
-	if h == nil || math.IsNaN(v) || math.IsInf(v, 0) {
+	if h == nil || len(h.counts) == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return
 	}
 	// First bound ≥ v, by binary search; len(bounds) is the +Inf bucket.

@@ -60,7 +60,9 @@ type Node struct {
 
 // NewNode registers every family of a node in r. protocols are the node's
 // sub-protocols, which size the per-message families (see NewTraffic). It
-// fails if r already holds one of the names.
+// fails if r already holds one of the names or a protocol is declared twice;
+// r may then hold some of the families, so build a node in a fresh
+// Registry.
 func NewNode(r *Registry, protocols []Protocol) (*Node, error) {
 	var n Node
 	var err, e error

@@ -38,9 +38,10 @@ type family struct {
 	name, help string
 	typ        Type
 	labels     []string
-	series     [][]string // label values, one entry per series
-	counters   []Counter  // TypeCounter: one per series
-	gauges     []Gauge    // TypeGauge: one per series
+	series     [][]string     // label values, one entry per series
+	index      map[string]int // seriesKey(label values) → series
+	counters   []Counter      // TypeCounter: one per series
+	gauges     []Gauge        // TypeGauge: one per series
 	hists      []Histogram
 }
 
@@ -140,8 +141,23 @@ func (v *CounterVec) At(i int) *Counter {
 	return &v.f.counters[i]
 }
 
-// Len returns the number of series.
-func (v *CounterVec) Len() int { return len(v.f.counters) }
+// Len returns the number of series (0 for a nil CounterVec).
+func (v *CounterVec) Len() int {
+	if v == nil {
+		return 0
+	}
+	return len(v.f.counters)
+}
+
+// Index returns the index of the series with these label values (in label
+// order), or -1 if it was not declared. It looks up a map: resolve indexes
+// once, then update through At.
+func (v *CounterVec) Index(labelValues ...string) int {
+	if v == nil {
+		return -1
+	}
+	return v.f.lookup(labelValues)
+}
 
 // At returns the gauge of series i, or nil if i is out of range.
 func (v *GaugeVec) At(i int) *Gauge {
@@ -151,8 +167,22 @@ func (v *GaugeVec) At(i int) *Gauge {
 	return &v.f.gauges[i]
 }
 
-// Len returns the number of series.
-func (v *GaugeVec) Len() int { return len(v.f.gauges) }
+// Len returns the number of series (0 for a nil GaugeVec).
+func (v *GaugeVec) Len() int {
+	if v == nil {
+		return 0
+	}
+	return len(v.f.gauges)
+}
+
+// Index returns the index of the series with these label values, or -1; see
+// CounterVec.Index.
+func (v *GaugeVec) Index(labelValues ...string) int {
+	if v == nil {
+		return -1
+	}
+	return v.f.lookup(labelValues)
+}
 
 // At returns the histogram of series i, or nil if i is out of range.
 func (v *HistogramVec) At(i int) *Histogram {
@@ -162,8 +192,29 @@ func (v *HistogramVec) At(i int) *Histogram {
 	return &v.f.hists[i]
 }
 
-// Len returns the number of series.
-func (v *HistogramVec) Len() int { return len(v.f.hists) }
+// Len returns the number of series (0 for a nil HistogramVec).
+func (v *HistogramVec) Len() int {
+	if v == nil {
+		return 0
+	}
+	return len(v.f.hists)
+}
+
+// Index returns the index of the series with these label values, or -1; see
+// CounterVec.Index.
+func (v *HistogramVec) Index(labelValues ...string) int {
+	if v == nil {
+		return -1
+	}
+	return v.f.lookup(labelValues)
+}
+
+func (f *family) lookup(labelValues []string) int {
+	if i, ok := f.index[seriesKey(labelValues)]; ok {
+		return i
+	}
+	return -1
+}
 
 func (r *Registry) register(name, help string, typ Type, labels []string, series [][]string, buckets []float64) (*family, error) {
 	if err := checkFamily(name, typ, labels, series, buckets); err != nil {
@@ -176,8 +227,10 @@ func (r *Registry) register(name, help string, typ Type, labels []string, series
 		labels: append([]string(nil), labels...),
 		series: make([][]string, len(series)),
 	}
+	f.index = make(map[string]int, len(series))
 	for i, s := range series {
 		f.series[i] = append([]string(nil), s...)
+		f.index[seriesKey(s)] = i
 	}
 	switch typ {
 	case TypeCounter:
@@ -258,7 +311,7 @@ func checkFamily(name string, typ Type, labels []string, series [][]string, buck
 				return bad("label value %q is not UTF-8", v)
 			}
 		}
-		k := strings.Join(s, "\xff")
+		k := seriesKey(s)
 		if keys[k] {
 			return bad("series %q declared twice", s)
 		}
@@ -266,6 +319,9 @@ func checkFamily(name string, typ Type, labels []string, series [][]string, buck
 	}
 	return nil
 }
+
+// seriesKey joins label values with a byte that valid UTF-8 never holds.
+func seriesKey(values []string) string { return strings.Join(values, "\xff") }
 
 // validName reports whether s matches [a-zA-Z_:][a-zA-Z0-9_:]* (metric
 // names, colon allowed) or [a-zA-Z_][a-zA-Z0-9_]* (label names).

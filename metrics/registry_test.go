@@ -203,6 +203,9 @@ func TestNilMetrics(t *testing.T) {
 	g.Dec()
 	h.Observe(1)
 	h.ObserveDuration(time.Second)
+	var zero Histogram // not from a registry: ignores observations too
+	zero.Observe(1)
+	require.Zero(t, zero.Count())
 	require.Zero(t, c.Value())
 	require.Zero(t, g.Value())
 	require.Zero(t, h.Count())
@@ -210,6 +213,10 @@ func TestNilMetrics(t *testing.T) {
 	require.Nil(t, cv.At(0))
 	require.Nil(t, gv.At(0))
 	require.Nil(t, hv.At(0))
+	require.Equal(t, -1, cv.Index("a"))
+	require.Equal(t, -1, gv.Index("a"))
+	require.Equal(t, -1, hv.Index("a"))
+	require.Zero(t, cv.Len()+gv.Len()+hv.Len())
 }
 
 func TestVecAtOutOfRange(t *testing.T) {
@@ -220,6 +227,12 @@ func TestVecAtOutOfRange(t *testing.T) {
 	require.NoError(t, err)
 	hv, err := r.NewHistogramVec("c_seconds", "", []float64{1}, []string{"x"}, [][]string{{"a"}})
 	require.NoError(t, err)
+	require.Equal(t, 1, cv.Index("b"))
+	require.Equal(t, -1, cv.Index("c"))
+	require.Equal(t, -1, cv.Index("a", "b"))
+	require.Equal(t, 0, gv.Index("a"))
+	require.Equal(t, 0, hv.Index("a"))
+	require.Equal(t, -1, hv.Index())
 	require.Equal(t, 2, cv.Len())
 	require.Equal(t, 1, gv.Len())
 	require.Equal(t, 1, hv.Len())
