@@ -35,9 +35,10 @@ const otherLabel = "other"
 //   - devp2p_messages_total: messages;
 //   - devp2p_message_bytes_total: decoded payload bytes (after snappy
 //     decompression);
-//   - devp2p_message_wire_bytes_total: bytes as carried in RLPx frames (the
-//     code and the payload, snappy-compressed when the connection uses it;
-//     frame headers, padding and MACs excluded);
+//   - devp2p_message_wire_bytes_total: bytes on the wire, the whole RLPx
+//     frame (header, code, payload snappy-compressed when the connection
+//     uses it, padding and MACs: the wireSize of rlpx.Conn's ReadMsg and
+//     WriteMsg);
 //
 // each labelled {direction ("in", "out"), protocol, version, code}. The
 // series are fixed when Traffic is made, from the node's protocols, so a
@@ -111,7 +112,7 @@ func NewTraffic(r *Registry, protocols []Protocol) (*Traffic, error) {
 	labels := []string{"direction", "protocol", "version", "code"}
 	msgs, err1 := r.NewCounterVec(NameMessages, "Messages, by direction, protocol, version and message code.", labels, series)
 	bytes, err2 := r.NewCounterVec(NameMessageBytes, "Decoded message payload bytes (after snappy decompression), by direction, protocol, version and message code.", labels, series)
-	wire, err3 := r.NewCounterVec(NameMessageWireBytes, "Message bytes as carried in RLPx frames (code and payload, compressed when snappy is on), by direction, protocol, version and message code.", labels, series)
+	wire, err3 := r.NewCounterVec(NameMessageWireBytes, "Message bytes on the wire: whole RLPx frames (header, MACs, padding, payload compressed when snappy is on), by direction, protocol, version and message code.", labels, series)
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return nil, err
 	}
@@ -168,8 +169,8 @@ func (t *Traffic) Other() *ProtocolTraffic {
 }
 
 // Received counts a message read from the peer: code relative to the
-// protocol's offset, size its decoded payload bytes, wire its bytes in the
-// RLPx frame. Negative sizes count as zero.
+// protocol's offset, size its decoded payload bytes, wire the bytes of its
+// frame on the wire. Negative sizes count as zero.
 func (p *ProtocolTraffic) Received(code uint64, size, wire int) {
 	if p == nil {
 		return
