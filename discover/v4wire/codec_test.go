@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math"
 	"net/netip"
 	"strings"
@@ -259,10 +260,15 @@ func TestExpired(t *testing.T) {
 		{1700000000, true}, // 1700000000.0 is before now
 		{1700000001, false},
 		{math.MaxInt64, false},
-		{math.MaxUint64, false},
+		// Read as a signed Unix time (go-ethereum does), 2^63 and above
+		// are negative: expired.
+		{1 << 63, true},
+		{math.MaxUint64, true},
 	}
 	for _, tt := range tests {
-		require.Equal(t, tt.want, Expired(tt.ts, now), "ts %d", tt.ts)
+		t.Run(fmt.Sprint(tt.ts), func(t *testing.T) {
+			require.Equal(t, tt.want, Expired(tt.ts, now))
+		})
 	}
 }
 

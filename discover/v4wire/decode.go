@@ -89,10 +89,11 @@ func decodeBody(kind byte, b []byte) (Packet, error) {
 }
 
 // Expired reports whether the expiration timestamp ts (Unix seconds) lies
-// before now. Timestamps too large for time.Time never expire.
+// before now. The field is read as a signed Unix time, as go-ethereum reads
+// it, so a value of 2^63 or more is a negative time: long expired.
 func Expired(ts uint64, now time.Time) bool {
 	if ts > math.MaxInt64 {
-		return false
+		return true
 	}
 	sec := now.Unix()
 	return int64(ts) < sec || (int64(ts) == sec && now.Nanosecond() > 0)
