@@ -32,8 +32,9 @@ type Config struct {
 	HandshakeTimeout time.Duration
 
 	// RejectLegacy turns off acceptance of pre-EIP-8 auth and ack
-	// messages. By default both formats are accepted; only EIP-8 is ever
-	// sent.
+	// messages. By default both formats are accepted. An initiator always
+	// sends an EIP-8 auth; a recipient answers in the format the auth came
+	// in (EIP-8), so a pre-EIP-8 auth gets a pre-EIP-8 ack.
 	RejectLegacy bool
 
 	// Rand is the source of ephemeral keys, nonces, IVs and padding.

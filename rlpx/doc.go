@@ -16,10 +16,11 @@
 //
 // # Handshake
 //
-// The auth and ack messages are always sent in the EIP-8 format (a 2-byte size
-// prefix, an RLP list, 100–300 bytes of random-length padding). On receipt
-// both EIP-8 and the pre-EIP-8 ("legacy") formats are accepted, unless
-// [Config.RejectLegacy] is set. Extra list elements, higher versions and
+// The auth message is always sent in the EIP-8 format (a 2-byte size prefix,
+// an RLP list, 100–300 bytes of random-length padding), and so is the ack to
+// an EIP-8 auth. On receipt both EIP-8 and the pre-EIP-8 ("legacy") formats
+// are accepted, unless [Config.RejectLegacy] is set; a legacy auth is
+// answered with a legacy ack, as EIP-8 asks of a recipient. Extra list elements, higher versions and
 // trailing bytes are ignored. The EIP-8 size prefix is capped at 2048 bytes.
 // The context deadline, or [Config.HandshakeTimeout], bounds the whole
 // handshake through deadlines on the underlying connection.
