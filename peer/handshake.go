@@ -121,7 +121,8 @@ func handshake(ctx context.Context, c transport, our *Hello) (*Hello, error) {
 	}
 	c.SetReadDeadline(time.Time{})
 	c.SetWriteDeadline(time.Time{})
-	c.SetSnappy(theirs.Version >= snappyVersion)
+	// EIP-706: compress only when both Hellos announce version 5 or later.
+	c.SetSnappy(h.Version >= snappyVersion && theirs.Version >= snappyVersion)
 	return theirs, nil
 }
 

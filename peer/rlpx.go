@@ -16,7 +16,8 @@ var _ transport = (*rlpx.Conn)(nil)
 // It sends our Hello (with Version 5 when our.Version is zero; our.ID must
 // be our 64-byte public key) while reading theirs, so neither side's write
 // waits on the other's read. It accepts any version and ignores extra list
-// elements, and turns on snappy compression iff the peer's version is ≥ 5.
+// elements, and turns on snappy compression iff both versions, ours and the
+// peer's, are ≥ 5 (EIP-706).
 // The context's deadline, or DefaultHandshakeTimeout if it has none, bounds
 // the exchange; cancelling the context aborts it.
 //

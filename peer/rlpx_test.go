@@ -233,3 +233,44 @@ func TestRLPxHelloV4NoSnappy(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRLPxOurHelloV4NoSnappy checks the other half of EIP-706: when our
+// Hello announces version 4, we do not compress, even to a peer that
+// announced 5.
+func TestRLPxOurHelloV4NoSnappy(t *testing.T) {
+	checkLeaks(t)
+	a, b, keyA, keyB, _, _ := rlpxPair(t)
+	errc := make(chan error, 1)
+	go func() {
+		ours := helloFor(keyA)
+		ours.Version = 4
+		_, err := Handshake(context.Background(), a, ours)
+		errc <- err
+	}()
+	enc, err := encodeHello(helloFor(keyB)) // version 5
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.WriteMsg(helloMsg, enc); err != nil {
+		t.Fatal(err)
+	}
+	code, data, _, err := b.ReadMsg()
+	if err != nil || code != helloMsg {
+		t.Fatalf("read our hello: %#x %v", code, err)
+	}
+	if h, err := decodeHello(data); err != nil || h.Version != 4 {
+		t.Fatalf("our hello %v, %v; want version 4", h, err)
+	}
+	if err := recv(t, errc, "handshake"); err != nil {
+		t.Fatal(err)
+	}
+	payload := bytes.Repeat([]byte{0}, 1024)
+	go func() { _, err := a.WriteMsg(0x10, payload); errc <- err }()
+	code, got, wire, err := b.ReadMsg()
+	if err != nil || code != 0x10 || !bytes.Equal(got, payload) || wire < len(payload) {
+		t.Fatalf("got code %#x, %d bytes (%d on the wire), err %v; want the plain payload", code, len(got), wire, err)
+	}
+	if err := recv(t, errc, "write"); err != nil {
+		t.Fatal(err)
+	}
+}
