@@ -45,9 +45,15 @@
 //   - ECIES input shorter than 113 bytes is rejected; the ephemeral key is
 //     validated before any ECDH; tags are compared in constant time.
 //   - EIP-8 handshake size prefix ≤ 2048; the handshake has a deadline.
-//   - Frame size ≤ 2^24−1 (the header field), or Config.MaxMessageSize.
-//   - Snappy: the declared decoded length is checked (≤ 16 MiB, or
-//     Config.MaxMessageSize) before any allocation.
+//   - Frame size ≤ 2^24−1 (the header field), and no more than a payload
+//     within the read limit needs (Config.MaxMessageSize, lowered by
+//     [Conn.SetReadLimit]); a larger frame is refused after its header MAC,
+//     before its body is read.
+//   - Snappy: the declared decoded length is checked against the read limit
+//     before any allocation or decompression.
+//   - Buffers: the read buffer grows as bytes arrive, not to the size a
+//     header declares; buffers grown past 1 MiB by a big message are dropped
+//     once it is done, so an idle connection holds at most 1 MiB in each.
 //
 // The package starts no goroutines.
 package rlpx
