@@ -1,7 +1,10 @@
 package rlpx
 
 import (
+	"bytes"
 	"crypto/rand"
+	"errors"
+	"io"
 	"net"
 	"runtime"
 	"sync/atomic"
@@ -97,4 +100,25 @@ func heapInUse() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapAlloc
+}
+
+// TestReadBufferFollowsData checks that a frame header declaring 16 MiB
+// does not make the reader allocate 16 MiB: the buffer grows with the bytes
+// that arrive, so a peer that stops after 64 KiB holds about that much.
+func TestReadBufferFollowsData(t *testing.T) {
+	sa, sb := vectorSecrets(t)
+	_, w := newSession(sa, maxFrameSize)
+	r, _ := newSession(sb, maxFrameSize)
+	frame, err := w.seal(0x10, make([]byte, maxFrameSize-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const sent = 64 << 10
+	_, _, err = r.readFrame(bytes.NewReader(frame[:sent]))
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("err = %v, want io.ErrUnexpectedEOF", err)
+	}
+	if got, limit := len(r.buf), 2*sent+minReadBuf; got > limit {
+		t.Errorf("read buffer is %d bytes after %d bytes of a %d-byte frame, want ≤ %d", got, sent, len(frame), limit)
+	}
 }
