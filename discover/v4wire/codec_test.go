@@ -259,7 +259,11 @@ func TestExpired(t *testing.T) {
 		{1699999999, true},
 		{1700000000, true}, // 1700000000.0 is before now
 		{1700000001, false},
-		{math.MaxInt64, false},
+		{maxUnix, false},
+		// Beyond time.Time's range: go-ethereum's conversion wraps it into
+		// the past.
+		{maxUnix + 1, true},
+		{math.MaxInt64, true},
 		// Read as a signed Unix time (go-ethereum does), 2^63 and above
 		// are negative: expired.
 		{1 << 63, true},
