@@ -88,7 +88,7 @@ func (c *Conn) RemotePubkey() *secp256k1.PublicKey { return c.remote.Load() }
 
 // SetSnappy turns EIP-706 snappy compression of payloads on or off for both
 // directions, from the next message on. The p2p layer enables it when the
-// remote Hello announces version 5 or later.
+// Hellos of both sides announce version 5 or later.
 func (c *Conn) SetSnappy(on bool) { c.snappy.Store(on) }
 
 // SetReadDeadline sets the deadline of the underlying connection's reads.

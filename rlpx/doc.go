@@ -12,7 +12,7 @@
 // [ServerWithConfig] take a [Config]. [Conn.Handshake] runs the auth/ack
 // exchange and derives the session secrets. After it, [Conn.WriteMsg] and
 // [Conn.ReadMsg] move framed, encrypted messages; [Conn.SetSnappy] turns on
-// EIP-706 snappy compression once the p2p Hello says so.
+// EIP-706 snappy compression once both p2p Hellos say so.
 //
 // # Handshake
 //
