@@ -3,11 +3,13 @@ package interop
 import (
 	"bytes"
 	"crypto/ecdsa"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	gethcrypto "github.com/ethereum/go-ethereum/crypto"
@@ -349,5 +351,20 @@ func BenchmarkV4Wire(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestV4ExpiredDiff checks that our expiration check agrees with
+// go-ethereum's, which reads the field as a signed Unix time: values of
+// 2^63 and above are in the past, and so are those too late for time.Time,
+// which its conversion wraps around. Values within a few seconds of now are
+// left out, since go-ethereum reads the clock itself.
+func TestV4ExpiredDiff(t *testing.T) {
+	const maxUnix = math.MaxInt64 - 62135596800 // the latest time.Time holds
+	now := uint64(time.Now().Unix())
+	for _, ts := range []uint64{0, 1, now - 3600, now + 3600, 1 << 40, maxUnix - 1, maxUnix, maxUnix + 1, math.MaxInt64, 1 << 63, 1<<63 + 1, math.MaxUint64 - 1, math.MaxUint64} {
+		if got, want := v4wire.Expired(ts, time.Now()), gethwire.Expired(ts); got != want {
+			t.Errorf("Expired(%d) = %v, go-ethereum says %v", ts, got, want)
+		}
 	}
 }

@@ -35,7 +35,9 @@ type Config struct {
 
 	// MaxMessageSize is the largest decoded message accepted from the peer
 	// for a protocol whose Protocol.MaxMessageSize is zero. A larger one
-	// disconnects with DiscProtocolError. Default and ceiling 16 MiB.
+	// disconnects with DiscProtocolError. Default and ceiling 16 MiB. The
+	// largest limit of the shared protocols is also the connection's read
+	// limit (see New), so a frame above it is refused unread.
 	MaxMessageSize uint32
 
 	// QueueLength and QueueBytes bound the received messages buffered for

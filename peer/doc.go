@@ -5,7 +5,7 @@
 //
 // Spec: https://github.com/ethereum/devp2p/blob/master/rlpx.md, sections
 // "Message Encoding" and "p2p Capability"; EIP-8 (forward-compatible Hello);
-// EIP-706 (snappy, turned on by Hello version 5).
+// EIP-706 (snappy, turned on when both Hellos announce version 5).
 //
 // # Usage
 //
@@ -35,7 +35,13 @@
 // queue of Config.QueueLength per protocol; when it is full the reader
 // stops reading (backpressure). Every read has a deadline of
 // Config.ReadTimeout (30 s), every write one of Config.WriteTimeout (20 s);
-// inbound pings are rate-limited by a token bucket; messages above the
-// protocol's size limit (16 MiB by default), unknown message codes and
-// malformed Hellos disconnect the peer with DiscProtocolError.
+// inbound pings are rate-limited by a token bucket. The connection's read
+// limit is 2 KiB for Hello, then the largest size limit of the shared
+// protocols (16 MiB by default), so a larger frame is refused before its
+// body is read. Every breach of protocol by the remote (a frame that fails
+// its MAC or is malformed, a bad or oversized snappy payload, a message
+// above its protocol's limit, an unknown message code, a malformed Hello or
+// base protocol message) disconnects the peer with DiscProtocolError, which
+// is sent to it before the connection closes. Once the peer starts closing
+// the reader reads nothing more.
 package peer

@@ -29,6 +29,13 @@ type fakeConn struct {
 
 const fakeHeaderSize = 12
 
+// fakeErrCode is a message code the fake turns into a read error: the one
+// byte of payload indexes fakeReadErrors. It stands for the connection
+// errors a real remote can cause, such as a frame that fails its MAC.
+const fakeErrCode = 1<<64 - 1
+
+var fakeReadErrors = []error{rlpx.ErrInvalidMAC, rlpx.ErrInvalidFrame, rlpx.ErrSnappy, rlpx.ErrMessageTooLarge}
+
 func newFakePair(t testing.TB) (a, b *fakeConn, keyA, keyB *secp256k1.PrivateKey) {
 	keyA, keyB = newKey(t), newKey(t)
 	ca, cb := net.Pipe()
@@ -66,6 +73,9 @@ func (c *fakeConn) ReadMsg() (uint64, []byte, int, error) {
 	c.rbuf = c.rbuf[:size]
 	if _, err := io.ReadFull(c.Conn, c.rbuf); err != nil {
 		return 0, nil, 0, err
+	}
+	if code == fakeErrCode && size == 1 && int(c.rbuf[0]) < len(fakeReadErrors) {
+		return 0, nil, 0, fmt.Errorf("fake: %w", fakeReadErrors[c.rbuf[0]])
 	}
 	return code, c.rbuf, fakeHeaderSize + int(size), nil
 }

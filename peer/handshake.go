@@ -73,9 +73,9 @@ func handshake(ctx context.Context, c transport, our *Hello) (*Hello, error) {
 
 	// Their Hello may be at most maxHelloSize: a larger first message is
 	// refused before its body is read, so an unidentified peer cannot make
-	// us buffer up to the full message size.
+	// us buffer up to the full message size. The limit stays in force after
+	// the exchange, until New raises it to what the shared protocols need.
 	c.SetReadLimit(maxHelloSize)
-	defer c.SetReadLimit(0)
 
 	// Write ours while reading theirs: on a synchronous pipe each side's
 	// write only completes once the other reads.
@@ -121,7 +121,8 @@ func handshake(ctx context.Context, c transport, our *Hello) (*Hello, error) {
 	}
 	c.SetReadDeadline(time.Time{})
 	c.SetWriteDeadline(time.Time{})
-	c.SetSnappy(theirs.Version >= snappyVersion)
+	// EIP-706: compress only when both Hellos announce version 5 or later.
+	c.SetSnappy(h.Version >= snappyVersion && theirs.Version >= snappyVersion)
 	return theirs, nil
 }
 
@@ -133,7 +134,7 @@ func readHello(c transport) (*Hello, error) {
 	case errors.Is(err, rlpx.ErrMessageTooLarge):
 		return nil, localDisc(DiscProtocolError, fmt.Errorf("%w: %v", ErrHelloTooLarge, err))
 	case err != nil:
-		return nil, localDisc(networkReason(err), fmt.Errorf("peer: reading hello: %w", err))
+		return nil, localDisc(readReason(err), fmt.Errorf("peer: reading hello: %w", err))
 	}
 	switch code {
 	case helloMsg:
@@ -150,6 +151,19 @@ func readHello(c transport) (*Hello, error) {
 	default:
 		return nil, localDisc(DiscProtocolError, fmt.Errorf("%w: got message %#x", ErrNoHello, code))
 	}
+}
+
+// readReason is the reason for a failed read: DiscProtocolError when the
+// remote broke the protocol (a frame or header MAC that does not verify, a
+// malformed frame, a bad or oversized snappy payload, a message over the
+// read limit), else networkReason's.
+func readReason(err error) DiscReason {
+	for _, breach := range []error{rlpx.ErrInvalidMAC, rlpx.ErrInvalidFrame, rlpx.ErrSnappy, rlpx.ErrMessageTooLarge} {
+		if errors.Is(err, breach) {
+			return DiscProtocolError
+		}
+	}
+	return networkReason(err)
 }
 
 // networkReason is the reason for an I/O error: DiscReadTimeout for a

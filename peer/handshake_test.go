@@ -26,12 +26,12 @@ func TestHandshake(t *testing.T) {
 		name          string
 		versionA      uint64
 		versionB      uint64
-		snappyA       bool // A compresses (B's version ≥ 5)
+		snappyA       bool // A compresses (both versions ≥ 5, EIP-706)
 		snappyB       bool
 		wantVersionAB uint64 // version A sees from B
 	}{
 		{"both v5", 0, 0, true, true, 5},
-		{"remote v4", 5, 4, false, true, 4},
+		{"remote v4", 5, 4, false, false, 4},
 		{"remote v55", 5, 55, true, true, 55},
 	}
 	for _, tt := range tests {

@@ -19,9 +19,11 @@ const Version = 5
 // Limits on the Hello message.
 const (
 	// maxHelloSize is the largest Hello payload accepted, as go-ethereum's
-	// baseProtocolMaxMsgSize and reth's first-frame cap.
+	// baseProtocolMaxMsgSize and reth's first-frame cap. It bounds every
+	// base protocol message: the read limit never drops below it.
 	maxHelloSize = 2 * 1024
-	// snappyVersion is the lowest remote Hello version that enables snappy.
+	// snappyVersion is the lowest Hello version that enables snappy; both
+	// Hellos must announce it (EIP-706).
 	snappyVersion = 5
 	// pubkeySize is the size of a node ID in Hello: X‖Y of the public key.
 	pubkeySize = 64

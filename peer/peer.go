@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -60,6 +61,11 @@ type Peer struct {
 	// writes. wbuf is scratch space owned by the token's holder.
 	wtoken chan struct{}
 	wbuf   []byte
+
+	// rmu orders the reader's deadline against stopReading: once
+	// stopReading is set, the read deadline stays in the past.
+	rmu         sync.Mutex
+	stopReading bool // protected by rmu
 }
 
 // newPeer builds a Peer on c for the peer that sent theirs. See New.
@@ -100,6 +106,13 @@ func newPeer(c transport, theirs *Hello, protocols []Protocol, cfg Config) *Peer
 		})
 	}
 	p.protoErr = make(chan error, len(p.protos))
+	// Limits flow down: the connection refuses, before reading its body,
+	// any frame larger than the largest message a shared protocol accepts.
+	readLimit := uint32(maxHelloSize)
+	for _, rw := range p.protos {
+		readLimit = max(readLimit, rw.maxSize)
+	}
+	c.SetReadLimit(int(readLimit))
 	p.log = cfg.Log.With("peer", p.id.String()[:16], "addr", addrString(c.RemoteAddr()))
 	return p
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/nodeid"
+	"github.com/devp2p-go/devp2p/rlp"
 )
 
 // blockingProto is a protocol that reads until the peer closes.
@@ -34,7 +35,7 @@ func TestPeerExitPaths(t *testing.T) {
 	returning := func(err error) Protocol {
 		return Protocol{Name: "ret", Version: 1, Length: 1, Run: func(*Peer, MsgReadWriter) error { return err }}
 	}
-	tests := []struct {
+	type exitCase struct {
 		name    string
 		cfg     Config
 		proto   Protocol
@@ -43,7 +44,8 @@ func TestPeerExitPaths(t *testing.T) {
 		remote  bool
 		cause   error
 		sends   bool // we send a Disconnect with the reason
-	}{
+	}
+	tests := []exitCase{
 		{
 			name:    "remote disconnect",
 			trigger: func(t *testing.T, tp *testPeer) { tp.remote.send(t, disconnectMsg, mustHex("c104")) },
@@ -112,6 +114,23 @@ func TestPeerExitPaths(t *testing.T) {
 			reason: DiscNetworkError,
 		},
 		{
+			name:    "undecodable ping",
+			trigger: func(t *testing.T, tp *testPeer) { tp.remote.send(t, pingMsg, mustHex("ff")) },
+			reason:  DiscProtocolError, sends: true, cause: ErrInvalidBaseMessage,
+		},
+		{
+			name:    "pong with trailing bytes",
+			trigger: func(t *testing.T, tp *testPeer) { tp.remote.send(t, pongMsg, mustHex("c0c0")) },
+			reason:  DiscProtocolError, sends: true, cause: ErrInvalidBaseMessage,
+		},
+		{
+			name: "base message over 2 KiB",
+			trigger: func(t *testing.T, tp *testPeer) {
+				tp.remote.send(t, 0x05, rlp.AppendBytes(nil, make([]byte, maxHelloSize)))
+			},
+			reason: DiscProtocolError, sends: true, cause: ErrInvalidBaseMessage,
+		},
+		{
 			name:   "silent past the read timeout",
 			cfg:    Config{ReadTimeout: 50 * time.Millisecond},
 			reason: DiscReadTimeout, sends: true,
@@ -127,6 +146,14 @@ func TestPeerExitPaths(t *testing.T) {
 			},
 			reason: DiscProtocolError, sends: true, cause: ErrPingFlood,
 		},
+	}
+	// Each connection error a remote can cause is a breach of protocol.
+	for i, e := range fakeReadErrors {
+		tests = append(tests, exitCase{
+			name:    "read error " + e.Error(),
+			trigger: func(t *testing.T, tp *testPeer) { tp.remote.send(t, fakeErrCode, []byte{byte(i)}) },
+			reason:  DiscProtocolError, sends: true, cause: e,
+		})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,7 +39,9 @@ type Protocol struct {
 
 	// MaxMessageSize limits the decoded size of a message of this protocol
 	// received from the peer. A larger message disconnects the peer with
-	// DiscProtocolError. Zero means Config.MaxMessageSize.
+	// DiscProtocolError. Zero means Config.MaxMessageSize. The largest
+	// limit of the shared protocols is the connection's read limit, so a
+	// frame above that one is refused before its body is read.
 	MaxMessageSize uint32
 
 	// Run is called in its own goroutine once the peer is running and the

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/devp2p-go/devp2p/rlp"
 )
 
 // Errors that make the reader disconnect the peer with DiscProtocolError.
@@ -15,20 +17,23 @@ var (
 	ErrMessageTooLarge = errors.New("peer: message too large")
 	// ErrPingFlood means the peer pinged faster than the rate limit.
 	ErrPingFlood = errors.New("peer: too many pings")
+	// ErrInvalidBaseMessage means a base protocol message (codes 0x00 to
+	// 0x0f) other than Disconnect is over 2 KiB or is not one RLP value.
+	ErrInvalidBaseMessage = errors.New("peer: invalid base protocol message")
 )
 
 // readLoop is the peer's only reader. It reads with a deadline of
 // ReadTimeout per message, so a silent peer is dropped; handles base
 // protocol messages; and hands protocol messages to their queues, waiting
 // when a queue is full. It ends on the first error, which it reports to the
-// loop.
+// loop, or as soon as the peer starts closing: a closing peer reads nothing
+// more (see stopReads).
 func (p *Peer) readLoop() {
 	limiter := pingLimiter{burst: p.cfg.PingBurst, refill: p.cfg.PingRefill}
-	for {
-		p.conn.SetReadDeadline(time.Now().Add(p.cfg.ReadTimeout))
+	for p.armRead() {
 		code, data, wire, err := p.conn.ReadMsg()
 		if err != nil {
-			p.reportRead(localDisc(networkReason(err), fmt.Errorf("peer: read: %w", err)))
+			p.reportRead(localDisc(readReason(err), fmt.Errorf("peer: read: %w", err)))
 			return
 		}
 		if err := p.handle(code, data, wire, &limiter); err != nil {
@@ -36,6 +41,33 @@ func (p *Peer) readLoop() {
 			return
 		}
 	}
+}
+
+// armRead sets the deadline of the next read and reports whether to read
+// at all: false once stopReads was called.
+func (p *Peer) armRead() bool {
+	p.rmu.Lock()
+	defer p.rmu.Unlock()
+	if p.stopReading {
+		return false
+	}
+	select {
+	case <-p.closed: // stopReads is about to be called
+		return false
+	default:
+	}
+	p.conn.SetReadDeadline(time.Now().Add(p.cfg.ReadTimeout))
+	return true
+}
+
+// stopReads ends reading at once: a read in progress fails on a deadline
+// in the past, and readLoop starts no other. A closing peer must not keep
+// reading (and discarding) while its Disconnect waits to be written.
+func (p *Peer) stopReads() {
+	p.rmu.Lock()
+	defer p.rmu.Unlock()
+	p.stopReading = true
+	p.conn.SetReadDeadline(time.Unix(1, 0))
 }
 
 func (p *Peer) reportRead(err *DisconnectError) {
@@ -49,6 +81,11 @@ func (p *Peer) reportRead(err *DisconnectError) {
 // copied before it leaves this function.
 func (p *Peer) handle(code uint64, data []byte, wire int, limiter *pingLimiter) *DisconnectError {
 	if code < baseProtocolLength {
+		if code != disconnectMsg {
+			if err := checkBaseMessage(data); err != nil {
+				return localDisc(DiscProtocolError, fmt.Errorf("%w %#x: %w", ErrInvalidBaseMessage, code, err))
+			}
+		}
 		switch code {
 		case pingMsg:
 			if !limiter.allow(p.cfg.Clock.Now()) {
@@ -79,6 +116,27 @@ func (p *Peer) handle(code uint64, data []byte, wire int, limiter *pingLimiter) 
 	msg := NewMsg(code-rw.offset, append([]byte(nil), data...))
 	msg.ReceivedAt = p.cfg.Clock.Now()
 	rw.enqueue(msg, int64(p.cfg.QueueBytes))
+	return nil
+}
+
+// checkBaseMessage checks the payload of a base protocol message other than
+// Disconnect, whose decoding is lenient (see decodeDisconnect): at most
+// 2 KiB, and empty or exactly one RLP value. The content is not looked at:
+// Ping and Pong carry an empty list, and unknown codes are ignored.
+func checkBaseMessage(data []byte) error {
+	if len(data) > maxHelloSize {
+		return fmt.Errorf("%d bytes, limit %d", len(data), maxHelloSize)
+	}
+	if len(data) == 0 {
+		return nil
+	}
+	_, _, rest, err := rlp.Split(data)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 0 {
+		return fmt.Errorf("%d bytes after the value", len(rest))
+	}
 	return nil
 }
 

@@ -16,15 +16,16 @@ var _ transport = (*rlpx.Conn)(nil)
 // It sends our Hello (with Version 5 when our.Version is zero; our.ID must
 // be our 64-byte public key) while reading theirs, so neither side's write
 // waits on the other's read. It accepts any version and ignores extra list
-// elements, and turns on snappy compression iff the peer's version is ≥ 5.
+// elements, and turns on snappy compression iff both versions, ours and the
+// peer's, are ≥ 5 (EIP-706).
 // The context's deadline, or DefaultHandshakeTimeout if it has none, bounds
 // the exchange; cancelling the context aborts it.
 //
 // Every failure is a *DisconnectError:
 //   - the peer sent Disconnect first: Remote is true and Reason is theirs;
 //   - their Hello is over 2 KiB or malformed, or their first message is
-//     something else (ErrHelloTooLarge, ErrInvalidHello, ErrNoHello):
-//     DiscProtocolError;
+//     something else (ErrHelloTooLarge, ErrInvalidHello, ErrNoHello), or
+//     their frame fails its MAC check or is malformed: DiscProtocolError;
 //   - their node ID is missing, not 64 bytes or all zero
 //     (ErrInvalidIdentity): DiscInvalidIdentity;
 //   - their node ID is not the key the RLPx handshake authenticated
@@ -35,6 +36,10 @@ var _ transport = (*rlpx.Conn)(nil)
 //
 // When we reject the peer's Hello, Handshake sends it a Disconnect with the
 // reason before returning. It never closes conn: on error the caller does.
+//
+// Handshake reads their Hello under a 2 KiB read limit (see
+// rlpx.Conn.SetReadLimit) and leaves that limit in force: New raises it to
+// what the shared protocols need.
 func Handshake(ctx context.Context, conn *rlpx.Conn, our *Hello) (*Hello, error) {
 	return handshake(ctx, conn, our)
 }
@@ -42,6 +47,13 @@ func Handshake(ctx context.Context, conn *rlpx.Conn, our *Hello) (*Hello, error)
 // New returns a Peer for conn, on which Handshake returned theirs. The
 // protocols shared with theirs.Caps (see MatchProtocols) run once Run is
 // called; New does no I/O. The Peer takes over conn: Run closes it.
+//
+// New sets conn's read limit to the largest message the peer may send: the
+// largest MaxMessageSize of the shared protocols (Config.MaxMessageSize for
+// those with none), and never below the 2 KiB of the base protocol. A frame
+// too large for it, or a snappy payload declaring more, is refused before
+// its body is read or decompressed (DiscProtocolError); each protocol's own
+// limit is checked once the message is read.
 func New(conn *rlpx.Conn, theirs *Hello, protocols []Protocol, cfg Config) *Peer {
 	return newPeer(conn, theirs, protocols, cfg)
 }

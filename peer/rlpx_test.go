@@ -60,8 +60,9 @@ func TestRLPxHandshake(t *testing.T) {
 		t.Errorf("hellos %v and %v", ha, hb.h)
 	}
 	// Snappy is now on at both ends: a message goes through compressed and
-	// arrives intact.
-	payload := make([]byte, 4096)
+	// arrives intact. (Handshake leaves the 2 KiB Hello read limit in
+	// force; New would raise it.)
+	payload := make([]byte, 2048)
 	errc := make(chan error, 1)
 	go func() { _, err := a.WriteMsg(0x10, payload); errc <- err }()
 	code, got, wire, err := b.ReadMsg()
@@ -69,7 +70,7 @@ func TestRLPxHandshake(t *testing.T) {
 		t.Fatalf("read %#x %d bytes: %v", code, len(got), err)
 	}
 	if wire >= len(payload) {
-		t.Errorf("a 4 KiB zero payload took %d bytes on the wire; snappy is off", wire)
+		t.Errorf("a 2 KiB zero payload took %d bytes on the wire; snappy is off", wire)
 	}
 	if err := recv(t, errc, "write"); err != nil {
 		t.Fatal(err)
@@ -228,6 +229,47 @@ func TestRLPxHelloV4NoSnappy(t *testing.T) {
 	code, got, wire, err := b.ReadMsg()
 	if err != nil || code != 0x10 || !bytes.Equal(got, payload) || wire < len(payload) {
 		t.Fatalf("got code %#x, %d bytes (%d on the wire), err %v", code, len(got), wire, err)
+	}
+	if err := recv(t, errc, "write"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRLPxOurHelloV4NoSnappy checks the other half of EIP-706: when our
+// Hello announces version 4, we do not compress, even to a peer that
+// announced 5.
+func TestRLPxOurHelloV4NoSnappy(t *testing.T) {
+	checkLeaks(t)
+	a, b, keyA, keyB, _, _ := rlpxPair(t)
+	errc := make(chan error, 1)
+	go func() {
+		ours := helloFor(keyA)
+		ours.Version = 4
+		_, err := Handshake(context.Background(), a, ours)
+		errc <- err
+	}()
+	enc, err := encodeHello(helloFor(keyB)) // version 5
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.WriteMsg(helloMsg, enc); err != nil {
+		t.Fatal(err)
+	}
+	code, data, _, err := b.ReadMsg()
+	if err != nil || code != helloMsg {
+		t.Fatalf("read our hello: %#x %v", code, err)
+	}
+	if h, err := decodeHello(data); err != nil || h.Version != 4 {
+		t.Fatalf("our hello %v, %v; want version 4", h, err)
+	}
+	if err := recv(t, errc, "handshake"); err != nil {
+		t.Fatal(err)
+	}
+	payload := bytes.Repeat([]byte{0}, 1024)
+	go func() { _, err := a.WriteMsg(0x10, payload); errc <- err }()
+	code, got, wire, err := b.ReadMsg()
+	if err != nil || code != 0x10 || !bytes.Equal(got, payload) || wire < len(payload) {
+		t.Fatalf("got code %#x, %d bytes (%d on the wire), err %v; want the plain payload", code, len(got), wire, err)
 	}
 	if err := recv(t, errc, "write"); err != nil {
 		t.Fatal(err)

@@ -45,6 +45,7 @@ func (p *Peer) Run(ctx context.Context) error {
 
 	err := p.loop(ctx)
 	close(p.closed)
+	p.stopReads()
 	p.shutdown(err)
 	wg.Wait()
 	p.log.Debug("Peer disconnected", "reason", err.Reason.String(), "remote", err.Remote, "err", err.Err)

@@ -32,8 +32,9 @@ type Config struct {
 	HandshakeTimeout time.Duration
 
 	// RejectLegacy turns off acceptance of pre-EIP-8 auth and ack
-	// messages. By default both formats are accepted; only EIP-8 is ever
-	// sent.
+	// messages. By default both formats are accepted. An initiator always
+	// sends an EIP-8 auth; a recipient answers in the format the auth came
+	// in (EIP-8), so a pre-EIP-8 auth gets a pre-EIP-8 ack.
 	RejectLegacy bool
 
 	// Rand is the source of ephemeral keys, nonces, IVs and padding.
@@ -70,17 +71,19 @@ func (c *Config) maxMessageSize() int {
 	return DefaultMaxMessageSize
 }
 
-// maxFrameSize is the largest frame-size accepted: room for the largest
-// payload, snappy-compressed in the worst case, plus a 9-byte message code;
-// never above the 24-bit field.
-func (c *Config) maxFrameSize() int { return frameLimit(c.maxMessageSize()) }
+// maxFrameSize is the largest frame-size accepted under the configured
+// message limit.
+func (c *Config) maxFrameSize() int { return frameLimit(c.maxMessageSize(), true) }
 
 // frameLimit is the largest frame-size that can carry a payload of at most
-// msgLimit bytes.
-func frameLimit(msgLimit int) int {
-	n := snappy.MaxEncodedLen(min(msgLimit, maxFrameSize))
-	if n < 0 {
-		return maxFrameSize
+// msgLimit bytes, snappy-compressed in the worst case if compressed is set,
+// plus a message code of up to 9 bytes; never above the 24-bit field.
+func frameLimit(msgLimit int, compressed bool) int {
+	n := min(msgLimit, maxFrameSize)
+	if compressed {
+		if n = snappy.MaxEncodedLen(n); n < 0 {
+			return maxFrameSize
+		}
 	}
 	return min(n+9, maxFrameSize)
 }

@@ -88,7 +88,7 @@ func (c *Conn) RemotePubkey() *secp256k1.PublicKey { return c.remote.Load() }
 
 // SetSnappy turns EIP-706 snappy compression of payloads on or off for both
 // directions, from the next message on. The p2p layer enables it when the
-// remote Hello announces version 5 or later.
+// Hellos of both sides announce version 5 or later.
 func (c *Conn) SetSnappy(on bool) { c.snappy.Store(on) }
 
 // SetReadDeadline sets the deadline of the underlying connection's reads.
@@ -211,11 +211,14 @@ func (c *Conn) WriteMsg(code uint64, payload []byte) (wireSize int, err error) {
 
 // SetReadLimit changes the largest payload ReadMsg accepts from the next
 // call on: n > 0 sets it to n bytes (never above Config.MaxMessageSize), and
-// n ≤ 0 restores Config.MaxMessageSize. A frame too large for the limit is
-// refused as soon as its header is authenticated, before its body is read,
-// so a small limit also bounds what a peer can make us buffer; the peer
-// package reads Hello under a 2 KiB limit this way. Exceeding the limit is
-// a sticky ErrMessageTooLarge. A ReadMsg in progress finishes under the old
+// n ≤ 0 restores Config.MaxMessageSize. A frame too large to carry a
+// payload within the limit (compressed, when snappy is on) is refused as
+// soon as its header is authenticated, before its body is read, and a
+// snappy payload declaring a larger length is refused before it is
+// decompressed; so a small limit also bounds what a peer can make us
+// buffer. The peer package reads Hello under a 2 KiB limit and then sets
+// the largest limit of the protocols it runs. Exceeding the limit is a
+// sticky ErrMessageTooLarge, or ErrSnappy for a declared length. A ReadMsg in progress finishes under the old
 // limit (SetReadLimit waits for it). Before the handshake completes,
 // SetReadLimit has no effect.
 func (c *Conn) SetReadLimit(n int) {
@@ -228,7 +231,6 @@ func (c *Conn) SetReadLimit(n int) {
 		n = limit
 	}
 	c.msgLimit = n
-	c.rd.maxSize = frameLimit(n)
 }
 
 // ReadMsg reads the next message. wireSize is the number of bytes its frame
@@ -252,6 +254,14 @@ func (c *Conn) ReadMsg() (code uint64, payload []byte, wireSize int, err error) 
 	if c.rd == nil {
 		return 0, nil, 0, ErrHandshakeNotDone
 	}
+	// The previous payload is no longer valid: let go of buffers a big
+	// message grew, before waiting for the next one.
+	if cap(c.dbuf) > maxRetainedBuf {
+		c.dbuf = nil
+	}
+	c.rd.release()
+	snappyOn := c.snappy.Load()
+	c.rd.maxSize = frameLimit(c.msgLimit, snappyOn)
 	data, wireSize, err := c.rd.readFrame(c.conn)
 	if err != nil {
 		if !errors.Is(err, ErrInvalidMAC) && !errors.Is(err, ErrMessageTooLarge) {
@@ -263,7 +273,7 @@ func (c *Conn) ReadMsg() (code uint64, payload []byte, wireSize int, err error) 
 	if err != nil {
 		return 0, nil, 0, c.failRead(err)
 	}
-	if c.snappy.Load() {
+	if snappyOn {
 		plain, err := c.decompress(payload)
 		switch {
 		case err == nil:

@@ -12,14 +12,15 @@
 // [ServerWithConfig] take a [Config]. [Conn.Handshake] runs the auth/ack
 // exchange and derives the session secrets. After it, [Conn.WriteMsg] and
 // [Conn.ReadMsg] move framed, encrypted messages; [Conn.SetSnappy] turns on
-// EIP-706 snappy compression once the p2p Hello says so.
+// EIP-706 snappy compression once both p2p Hellos say so.
 //
 // # Handshake
 //
-// The auth and ack messages are always sent in the EIP-8 format (a 2-byte size
-// prefix, an RLP list, 100–300 bytes of random-length padding). On receipt
-// both EIP-8 and the pre-EIP-8 ("legacy") formats are accepted, unless
-// [Config.RejectLegacy] is set. Extra list elements, higher versions and
+// The auth message is always sent in the EIP-8 format (a 2-byte size prefix,
+// an RLP list, 100–300 bytes of random-length padding), and so is the ack to
+// an EIP-8 auth. On receipt both EIP-8 and the pre-EIP-8 ("legacy") formats
+// are accepted, unless [Config.RejectLegacy] is set; a legacy auth is
+// answered with a legacy ack, as EIP-8 asks of a recipient. Extra list elements, higher versions and
 // trailing bytes are ignored. The EIP-8 size prefix is capped at 2048 bytes.
 // The context deadline, or [Config.HandshakeTimeout], bounds the whole
 // handshake through deadlines on the underlying connection.
@@ -44,9 +45,15 @@
 //   - ECIES input shorter than 113 bytes is rejected; the ephemeral key is
 //     validated before any ECDH; tags are compared in constant time.
 //   - EIP-8 handshake size prefix ≤ 2048; the handshake has a deadline.
-//   - Frame size ≤ 2^24−1 (the header field), or Config.MaxMessageSize.
-//   - Snappy: the declared decoded length is checked (≤ 16 MiB, or
-//     Config.MaxMessageSize) before any allocation.
+//   - Frame size ≤ 2^24−1 (the header field), and no more than a payload
+//     within the read limit needs (Config.MaxMessageSize, lowered by
+//     [Conn.SetReadLimit]); a larger frame is refused after its header MAC,
+//     before its body is read.
+//   - Snappy: the declared decoded length is checked against the read limit
+//     before any allocation or decompression.
+//   - Buffers: the read buffer grows as bytes arrive, not to the size a
+//     header declares; buffers grown past 1 MiB by a big message are dropped
+//     once it is done, so an idle connection holds at most 1 MiB in each.
 //
 // The package starts no goroutines.
 package rlpx

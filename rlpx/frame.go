@@ -25,7 +25,8 @@ const (
 	minReadBuf   = 4096                 // initial read buffer and minimum read size
 
 	// maxRetainedBuf is the largest buffer kept between messages. Larger
-	// ones (for rare big messages) are dropped once used, so an idle
+	// ones (for rare big messages) are dropped once used: a write's right
+	// after it, a read's when the next ReadMsg starts, so an idle
 	// connection never pins up to 16 MiB per direction.
 	maxRetainedBuf = 1 << 20
 )
@@ -129,28 +130,20 @@ func (fr *frameReader) readFrame(src io.Reader) (frameData []byte, wireSize int,
 }
 
 // fill makes sure at least n unconsumed bytes are buffered, reading as much
-// as the buffer holds in each call to src.Read. It may move buffered data,
-// which invalidates slices returned earlier. io.EOF is returned only if the
-// stream ends before the first byte of what was asked for.
+// as the buffer has room for in each call to src.Read. The buffer grows as
+// data arrives, at most doubling at a time, never straight to n: a peer that
+// announces a big frame holds only as much of our memory as it has sent. It
+// may move buffered data, which invalidates slices returned earlier. io.EOF
+// is returned only if the stream ends before the first byte of what was
+// asked for.
 func (fr *frameReader) fill(src io.Reader, n int) error {
 	if fr.r == fr.w {
 		fr.r, fr.w = 0, 0
-		if len(fr.buf) > maxRetainedBuf {
-			fr.buf = nil // a big frame is gone; don't pin its memory
-		}
-	}
-	if len(fr.buf)-fr.r < n {
-		have := fr.w - fr.r
-		if len(fr.buf) < n {
-			nb := make([]byte, max(n+minReadBuf, 2*len(fr.buf), minReadBuf))
-			copy(nb, fr.buf[fr.r:fr.w])
-			fr.buf = nb
-		} else {
-			copy(fr.buf, fr.buf[fr.r:fr.w])
-		}
-		fr.r, fr.w = 0, have
 	}
 	for fr.w-fr.r < n {
+		if fr.w == len(fr.buf) {
+			fr.makeRoom(n)
+		}
 		m, err := src.Read(fr.buf[fr.w:])
 		fr.w += m
 		if err != nil {
@@ -164,6 +157,38 @@ func (fr *frameReader) fill(src io.Reader, n int) error {
 		}
 	}
 	return nil
+}
+
+// makeRoom makes space after w, for a caller that needs n unconsumed bytes
+// and has fewer: it moves the unconsumed bytes to the front, and grows the
+// buffer if they fill it.
+func (fr *frameReader) makeRoom(n int) {
+	have := fr.w - fr.r
+	if have < len(fr.buf) {
+		copy(fr.buf, fr.buf[fr.r:fr.w])
+		fr.r, fr.w = 0, have
+		return
+	}
+	nb := make([]byte, min(max(2*len(fr.buf), minReadBuf), n+minReadBuf))
+	copy(nb, fr.buf[fr.r:fr.w])
+	fr.buf, fr.r, fr.w = nb, 0, have
+}
+
+// release replaces a buffer grown past maxRetainedBuf by one just big
+// enough for the unconsumed bytes (read ahead of the next frame), so that
+// a connection waiting for its next frame does not pin the memory of a big
+// one. It invalidates slices returned earlier.
+func (fr *frameReader) release() {
+	if len(fr.buf) <= maxRetainedBuf {
+		return
+	}
+	have := fr.w - fr.r
+	var nb []byte
+	if have > 0 {
+		nb = make([]byte, max(have, minReadBuf))
+		copy(nb, fr.buf[fr.r:fr.w])
+	}
+	fr.buf, fr.r, fr.w = nb, 0, have
 }
 
 // splitCode decodes the RLP message code at the start of frame-data and

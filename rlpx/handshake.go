@@ -112,6 +112,8 @@ type handshakeState struct {
 	initNonce [32]byte
 	respNonce [32]byte
 	auth, ack []byte // the packets exactly as on the wire
+
+	legacyAuth bool // the auth came in the pre-EIP-8 format; the ack answers in kind
 }
 
 func (hs *handshakeState) runInitiator(rw io.ReadWriter) (*secrets, error) {
@@ -195,6 +197,12 @@ func (hs *handshakeState) makeAck() error {
 		Version:         handshakeVersion,
 	}
 	var err error
+	if hs.legacyAuth {
+		// EIP-8: the recipient answers in the format the auth came in, so
+		// a pre-EIP-8 initiator can read the ack.
+		hs.ack, err = Encrypt(hs.rand, hs.remote, msg.appendLegacy(nil), nil)
+		return err
+	}
 	hs.ack, err = hs.sealEIP8(msg.appendEIP8(nil), hs.remote)
 	return err
 }
@@ -224,7 +232,7 @@ func (hs *handshakeState) readAuth(r io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("reading auth: %w", err)
 	}
-	hs.auth = packet
+	hs.auth, hs.legacyAuth = packet, legacy
 	var msg authMsg
 	if legacy {
 		err = msg.decodeLegacy(plain)

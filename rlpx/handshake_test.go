@@ -604,3 +604,53 @@ func FuzzAckDecode(f *testing.F) {
 		m.decodeLegacy(in)
 	})
 }
+
+// TestLegacyAuthGetsLegacyAck plays a pre-EIP-8 initiator (node A of the
+// EIP-8 vectors) against our recipient: Auth₁ must be answered in the Ack₁
+// format (no size prefix, exactly 210 bytes, a 97-byte body decrypted
+// without shared MAC data), and A, reading only that format, must complete
+// the session.
+func TestLegacyAuthGetsLegacyAck(t *testing.T) {
+	keyA, keyB := hexKey(t, hexStaticA), hexKey(t, hexStaticB)
+	pa, pb := net.Pipe()
+	defer pa.Close()
+	defer pb.Close()
+	server := Server(pb, keyB)
+	errc := make(chan error, 1)
+	go func() { errc <- server.Handshake(context.Background()) }()
+
+	auth1 := vector(t, "auth1")
+	if _, err := pa.Write(auth1); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(vector(t, "ack1")), legacyAckLen; got != want {
+		t.Fatalf("Ack₁ vector is %d bytes, want %d", got, want)
+	}
+	ack := make([]byte, legacyAckLen)
+	if _, err := io.ReadFull(pa, ack); err != nil {
+		t.Fatal(err)
+	}
+	// What a legacy-only initiator does: decrypt the fixed-size packet with
+	// no size prefix as shared MAC data, and parse the fixed layout.
+	plain, err := Decrypt(keyA, ack, nil)
+	if err != nil {
+		t.Fatalf("ack is not a pre-EIP-8 ack (first bytes %x): %v", ack[:4], err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatal("server handshake:", err)
+	}
+	var msg ackMsg
+	if err := msg.decodeLegacy(plain); err != nil {
+		t.Fatal(err)
+	}
+	if plain[len(plain)-1] != 0 {
+		t.Errorf("known-peer flag %#x, want 0", plain[len(plain)-1])
+	}
+	hs := &handshakeState{initiator: true, priv: keyA, remote: keyB.PubKey(), eph: hexKey(t, hexEphA), initNonce: hex32(t, hexNonceA), auth: auth1, ack: ack}
+	if err := hs.handleAck(&msg); err != nil {
+		t.Fatal(err)
+	}
+	client := connWithSecrets(pa, hs.secrets(), Config{})
+	exchange(t, client, server, 0x10, []byte("from a legacy initiator"))
+	exchange(t, server, client, 0x11, []byte("to a legacy initiator"))
+}

@@ -67,6 +67,14 @@ func (m *ackMsg) appendEIP8(dst []byte) []byte {
 	return rlp.EndList(dst, mark)
 }
 
+// appendLegacy appends the pre-EIP-8 ack body: the fixed layout a
+// recipient answers a pre-EIP-8 auth with.
+func (m *ackMsg) appendLegacy(dst []byte) []byte {
+	dst = append(dst, m.EphemeralPubkey[:]...)
+	dst = append(dst, m.Nonce[:]...)
+	return append(dst, 0x00) // known-peer flag, always 0
+}
+
 // decodeEIP8 decodes an EIP-8 auth body. Extra list elements are kept in
 // Rest; bytes after the list (the padding) are ignored.
 func (m *authMsg) decodeEIP8(b []byte) error {

@@ -32,9 +32,6 @@ func (c *Conn) decompress(src []byte) ([]byte, error) {
 	if limit := c.msgLimit; n > limit {
 		return nil, fmt.Errorf("%w: declared length %d exceeds limit %d", ErrSnappy, n, limit)
 	}
-	if cap(c.dbuf) > maxRetainedBuf && n <= maxRetainedBuf {
-		c.dbuf = nil // the previous payload was big; it is no longer valid
-	}
 	if cap(c.dbuf) < n {
 		c.dbuf = make([]byte, n)
 	}

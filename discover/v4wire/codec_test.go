@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math"
 	"net/netip"
 	"strings"
@@ -258,11 +259,20 @@ func TestExpired(t *testing.T) {
 		{1699999999, true},
 		{1700000000, true}, // 1700000000.0 is before now
 		{1700000001, false},
-		{math.MaxInt64, false},
-		{math.MaxUint64, false},
+		{maxUnix, false},
+		// Beyond time.Time's range: go-ethereum's conversion wraps it into
+		// the past.
+		{maxUnix + 1, true},
+		{math.MaxInt64, true},
+		// Read as a signed Unix time (go-ethereum does), 2^63 and above
+		// are negative: expired.
+		{1 << 63, true},
+		{math.MaxUint64, true},
 	}
 	for _, tt := range tests {
-		require.Equal(t, tt.want, Expired(tt.ts, now), "ts %d", tt.ts)
+		t.Run(fmt.Sprint(tt.ts), func(t *testing.T) {
+			require.Equal(t, tt.want, Expired(tt.ts, now))
+		})
 	}
 }
 

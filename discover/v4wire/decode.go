@@ -88,11 +88,18 @@ func decodeBody(kind byte, b []byte) (Packet, error) {
 	}
 }
 
+// maxUnix is the latest Unix time, in seconds, that time.Time can hold: it
+// counts seconds from year 1, 62135596800 s before the Unix epoch.
+const maxUnix = math.MaxInt64 - 62135596800
+
 // Expired reports whether the expiration timestamp ts (Unix seconds) lies
-// before now. Timestamps too large for time.Time never expire.
+// before now. The field is read as a signed Unix time, as go-ethereum reads
+// it: a value of 2^63 or more is a negative time, long expired. A value
+// beyond what time.Time can hold (after the year 292277026596) is expired
+// too, as go-ethereum's conversion wraps it into the past.
 func Expired(ts uint64, now time.Time) bool {
-	if ts > math.MaxInt64 {
-		return false
+	if ts > maxUnix {
+		return true
 	}
 	sec := now.Unix()
 	return int64(ts) < sec || (int64(ts) == sec && now.Nanosecond() > 0)

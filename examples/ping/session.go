@@ -52,6 +52,10 @@ func connect(ctx context.Context, n *discover.Node, key *secp256k1.PrivateKey, c
 		conn.Close()
 		return nil, fmt.Errorf("hello: %w", err)
 	}
+	// Handshake leaves Hello's 2 KiB read limit in force. Without a Peer to
+	// raise it, take rlpx's default back: the remote's protocol messages,
+	// which we skip, may be larger.
+	conn.SetReadLimit(0)
 	return &session{conn: conn, hello: theirs}, nil
 }
 
