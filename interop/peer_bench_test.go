@@ -149,7 +149,7 @@ func startOurBenchPair(b *testing.B) *benchPairState {
 	if cb == nil {
 		b.Fatal("accept failed")
 	}
-	ra, rb := rlpx.Client(ca, keyA, keyB.PubKey()), rlpx.Server(cb, keyB)
+	ra, rb := rlpx.Client(ca, keyA, keyB.PubKey(), rlpx.Config{}), rlpx.Server(cb, keyB, rlpx.Config{})
 
 	clientRW := make(chan peer.MsgReadWriter, 1)
 	release := make(chan struct{})
@@ -174,7 +174,12 @@ func startOurBenchPair(b *testing.B) *benchPairState {
 			c.Close()
 			return
 		}
-		peer.New(c, theirs, []peer.Protocol{proto}, peer.Config{}).Run(context.Background())
+		p, err := peer.New(c, theirs, []peer.Protocol{proto}, peer.Config{})
+		if err != nil {
+			c.Close()
+			return
+		}
+		p.Run(context.Background())
 	}
 	stoppedA, stoppedB := make(chan struct{}), make(chan struct{})
 	go run(ra, keyA, client, stoppedA)

@@ -205,11 +205,16 @@ func TestPeerInteropGeth(t *testing.T) {
 
 				ready := make(chan peer.MsgReadWriter, 1)
 				failed := make(chan error, 1)
-				p := peer.New(conn, theirs, []peer.Protocol{itestProtocol(hold, ready, failed)}, peer.Config{
-					Inbound:      inbound,
+				p, err := peer.New(conn, theirs, []peer.Protocol{itestProtocol(hold, ready, failed)}, peer.Config{
 					PingInterval: pingInterval,
 					ReadTimeout:  readTimeout,
 				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if p.Inbound() != inbound {
+					t.Fatalf("Inbound() = %v, want %v", p.Inbound(), inbound)
+				}
 				done := make(chan error, 1)
 				go func() { done <- p.Run(context.Background()) }()
 
@@ -261,7 +266,7 @@ func connectPeerGeth(t *testing.T, g *peerGethNode, key *secp256k1.PrivateKey, g
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { c.Close() })
-		return rlpx.Client(c, key, g.pub), false
+		return rlpx.Client(c, key, g.pub, rlpx.Config{}), false
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -279,7 +284,7 @@ func connectPeerGeth(t *testing.T, g *peerGethNode, key *secp256k1.PrivateKey, g
 		t.Fatal("geth did not dial:", err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return rlpx.Server(c, key), true
+	return rlpx.Server(c, key, rlpx.Config{}), true
 }
 
 // TestPeerInteropGethFull checks that a Disconnect geth sends instead of its
@@ -310,7 +315,10 @@ func TestPeerInteropGethFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Our side of itest/1 only discards geth's greeting (a nil Run).
-	p := peer.New(first, theirs, []peer.Protocol{{Name: "itest", Version: 1, Length: 4}}, peer.Config{})
+	p, err := peer.New(first, theirs, []peer.Protocol{{Name: "itest", Version: 1, Length: 4}}, peer.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
 	go func() { done <- p.Run(context.Background()) }()
 	defer func() {

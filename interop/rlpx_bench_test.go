@@ -52,9 +52,9 @@ type rlpxHandshakeImpl func(tb testing.TB, c net.Conn, key *secp256k1.PrivateKey
 func rlpxOurSide(tb testing.TB, c net.Conn, key *secp256k1.PrivateKey, remote *secp256k1.PublicKey) (rlpxMsgConn, func(bool)) {
 	var conn *rlpx.Conn
 	if remote != nil {
-		conn = rlpx.Client(c, key, remote)
+		conn = rlpx.Client(c, key, remote, rlpx.Config{})
 	} else {
-		conn = rlpx.Server(c, key)
+		conn = rlpx.Server(c, key, rlpx.Config{})
 	}
 	if err := conn.Handshake(context.Background()); err != nil {
 		tb.Error(err)

@@ -134,7 +134,7 @@ func TestRLPxInterop(t *testing.T) {
 				pub, err := them.Handshake(rlpxGethKey(t, theirKey))
 				ch <- res{pub, err}
 			}()
-			us := rlpx.Client(dc, ourKey, theirKey.PubKey())
+			us := rlpx.Client(dc, ourKey, theirKey.PubKey(), rlpx.Config{})
 			if err := us.Handshake(context.Background()); err != nil {
 				t.Fatalf("our handshake: %v", err)
 			}
@@ -163,7 +163,7 @@ func TestRLPxInterop(t *testing.T) {
 				_, err := them.Handshake(rlpxGethKey(t, theirKey))
 				errc <- err
 			}()
-			us := rlpx.Server(ac, ourKey)
+			us := rlpx.Server(ac, ourKey, rlpx.Config{})
 			if err := us.Handshake(context.Background()); err != nil {
 				t.Fatalf("our handshake: %v", err)
 			}

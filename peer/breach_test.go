@@ -45,8 +45,8 @@ func newHelloPeer(t testing.TB, cfg Config, protos ...Protocol) *helloPeer {
 	pa, pb := net.Pipe()
 	t.Cleanup(func() { pa.Close(); pb.Close() })
 	count := &countConn{Conn: pa}
-	a := rlpx.Client(count, keyA, keyB.PubKey())
-	b := rlpx.Server(pb, keyB)
+	a := rlpx.Client(count, keyA, keyB.PubKey(), rlpx.Config{})
+	b := rlpx.Server(pb, keyB, rlpx.Config{})
 	errc := make(chan error, 1)
 	go func() { errc <- b.Handshake(context.Background()) }()
 	if err := a.Handshake(context.Background()); err != nil {
@@ -70,7 +70,11 @@ func newHelloPeer(t testing.TB, cfg Config, protos ...Protocol) *helloPeer {
 	if err := <-errc; err != nil {
 		t.Fatal("hello:", err)
 	}
-	return &helloPeer{peer: New(a, theirs, protos, cfg), count: count, remote: b, rpipe: pb}
+	pr, err := New(a, theirs, protos, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &helloPeer{peer: pr, count: count, remote: b, rpipe: pb}
 }
 
 // collect reads everything the peer sends until the connection ends.

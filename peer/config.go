@@ -1,14 +1,19 @@
 package peer
 
 import (
+	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/internal/config"
+	"github.com/devp2p-go/devp2p/rlpx"
 )
 
 // Config tunes a Peer. The zero value is ready to use; every field documents
-// its default.
+// its default. Negative durations or counts, and a MaxMessageSize above the
+// 16 MiB ceiling, are rejected by New with an error wrapping
+// ErrInvalidConfig.
 type Config struct {
 	// Clock drives the keepalive ping timer and the inbound ping rate
 	// limit. Default: the system clock. Network deadlines (ReadTimeout,
@@ -16,11 +21,9 @@ type Config struct {
 	// since the connection measures them.
 	Clock clock.Clock
 
-	// Log receives debug messages about the peer. Default: discard.
-	Log *slog.Logger
-
-	// Inbound records that the remote dialed us. Only Inbound() reports it.
-	Inbound bool
+	// Logger receives debug messages about the peer, with "peer" and
+	// "addr" attributes. Default: discard.
+	Logger *slog.Logger
 
 	// PingInterval is how often we ping. Default 15 s.
 	PingInterval time.Duration
@@ -63,42 +66,49 @@ const (
 	DefaultPingInterval   = 15 * time.Second
 	DefaultReadTimeout    = 30 * time.Second
 	DefaultWriteTimeout   = 20 * time.Second
-	DefaultMaxMessageSize = 16 * 1024 * 1024
+	DefaultMaxMessageSize = rlpx.DefaultMaxMessageSize
 	DefaultQueueLength    = 4
 	DefaultQueueBytes     = 1 << 20
 	DefaultPingBurst      = 10
 	DefaultPingRefill     = time.Second
 )
 
-// withDefaults returns c with every zero field set to its default.
-func (c Config) withDefaults() Config {
+// ErrInvalidConfig is wrapped by the error New returns for a Config it
+// cannot use.
+var ErrInvalidConfig = errors.New("peer: invalid config")
+
+// withDefaults checks c and returns it with every zero field set to its
+// default. It is the only place defaults are applied.
+func (c Config) withDefaults() (Config, error) {
+	ck := config.NewChecker(ErrInvalidConfig)
+	config.NonNegative(ck, "PingInterval", c.PingInterval)
+	config.NonNegative(ck, "ReadTimeout", c.ReadTimeout)
+	config.NonNegative(ck, "WriteTimeout", c.WriteTimeout)
+	config.NonNegative(ck, "QueueLength", c.QueueLength)
+	config.NonNegative(ck, "QueueBytes", c.QueueBytes)
+	config.NonNegative(ck, "PingBurst", c.PingBurst)
+	config.NonNegative(ck, "PingRefill", c.PingRefill)
+	ck.Check(c.MaxMessageSize <= DefaultMaxMessageSize, "MaxMessageSize %d is above the %d-byte ceiling", c.MaxMessageSize, DefaultMaxMessageSize)
+	if err := ck.Err(); err != nil {
+		return Config{}, err
+	}
 	c.Clock = clock.OrSystem(c.Clock)
-	if c.Log == nil {
-		c.Log = slog.New(slog.DiscardHandler)
-	}
-	if c.PingInterval <= 0 {
-		c.PingInterval = DefaultPingInterval
-	}
-	if c.ReadTimeout <= 0 {
-		c.ReadTimeout = DefaultReadTimeout
-	}
-	if c.WriteTimeout <= 0 {
-		c.WriteTimeout = DefaultWriteTimeout
-	}
-	if c.MaxMessageSize == 0 || c.MaxMessageSize > DefaultMaxMessageSize {
-		c.MaxMessageSize = DefaultMaxMessageSize
-	}
-	if c.QueueLength <= 0 {
-		c.QueueLength = DefaultQueueLength
-	}
-	if c.QueueBytes <= 0 {
-		c.QueueBytes = DefaultQueueBytes
-	}
-	if c.PingBurst <= 0 {
-		c.PingBurst = DefaultPingBurst
-	}
-	if c.PingRefill <= 0 {
-		c.PingRefill = DefaultPingRefill
-	}
-	return c
+	c.Logger = config.Logger(c.Logger)
+	config.Default(&c.PingInterval, DefaultPingInterval)
+	config.Default(&c.ReadTimeout, DefaultReadTimeout)
+	config.Default(&c.WriteTimeout, DefaultWriteTimeout)
+	config.Default(&c.MaxMessageSize, DefaultMaxMessageSize)
+	config.Default(&c.QueueLength, DefaultQueueLength)
+	config.Default(&c.QueueBytes, DefaultQueueBytes)
+	config.Default(&c.PingBurst, DefaultPingBurst)
+	config.Default(&c.PingRefill, DefaultPingRefill)
+	return c, nil
+}
+
+// Validate reports whether New would accept c: nil, or an error wrapping
+// ErrInvalidConfig. A server calls it when it is configured, so that a bad
+// Config is refused then rather than on the first connection.
+func (c Config) Validate() error {
+	_, err := c.withDefaults()
+	return err
 }

@@ -21,10 +21,11 @@ import (
 // Write, so net.Pipe's deadlines and close behave as on a real socket.
 type fakeConn struct {
 	net.Conn
-	remote *secp256k1.PublicKey
-	snappy atomic.Bool
-	limit  atomic.Int64 // SetReadLimit; 0 means DefaultMaxMessageSize
-	rbuf   []byte
+	remote    *secp256k1.PublicKey
+	initiator bool
+	snappy    atomic.Bool
+	limit     atomic.Int64 // SetReadLimit; 0 means DefaultMaxMessageSize
+	rbuf      []byte
 }
 
 const fakeHeaderSize = 12
@@ -39,7 +40,7 @@ var fakeReadErrors = []error{rlpx.ErrInvalidMAC, rlpx.ErrInvalidFrame, rlpx.ErrS
 func newFakePair(t testing.TB) (a, b *fakeConn, keyA, keyB *secp256k1.PrivateKey) {
 	keyA, keyB = newKey(t), newKey(t)
 	ca, cb := net.Pipe()
-	a = &fakeConn{Conn: ca, remote: keyB.PubKey()}
+	a = &fakeConn{Conn: ca, remote: keyB.PubKey(), initiator: true}
 	b = &fakeConn{Conn: cb, remote: keyA.PubKey()}
 	t.Cleanup(func() { a.Close(); b.Close() })
 	return a, b, keyA, keyB
@@ -101,6 +102,7 @@ func (c *fakeConn) writeTruncated(code uint64, size int) error {
 func (c *fakeConn) SetSnappy(on bool)                  { c.snappy.Store(on) }
 func (c *fakeConn) SetReadLimit(n int)                 { c.limit.Store(int64(max(n, 0))) }
 func (c *fakeConn) RemotePubkey() *secp256k1.PublicKey { return c.remote }
+func (c *fakeConn) Initiator() bool                    { return c.initiator }
 
 // helloFor returns a Hello for key announcing caps.
 func helloFor(key *secp256k1.PrivateKey, caps ...Cap) *Hello {

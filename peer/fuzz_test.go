@@ -89,7 +89,7 @@ func FuzzPeerMessages(f *testing.F) {
 				}
 			}
 		}}
-		p := newPeer(a, helloFor(keyB, proto.Cap()), []Protocol{proto}, Config{PingBurst: 1 << 20, Log: fuzzLogger})
+		p := mustPeer(t, a, helloFor(keyB, proto.Cap()), []Protocol{proto}, Config{PingBurst: 1 << 20, Logger: fuzzLogger})
 		r := startRemote(b)
 		done := make(chan error, 1)
 		go func() { done <- p.Run(context.Background()) }()

@@ -12,10 +12,6 @@ import (
 	"github.com/devp2p-go/devp2p/rlpx"
 )
 
-// DefaultHandshakeTimeout bounds the Hello exchange when the context has no
-// deadline.
-const DefaultHandshakeTimeout = 5 * time.Second
-
 // discWriteTimeout is how long a Disconnect message gets to leave before the
 // connection is closed (rlpx.md: "give the peer about 2 s").
 const discWriteTimeout = 2 * time.Second
@@ -57,7 +53,7 @@ func handshake(ctx context.Context, c transport, our *Hello) (*Hello, error) {
 
 	deadline, hasDeadline := ctx.Deadline()
 	if !hasDeadline {
-		deadline = time.Now().Add(DefaultHandshakeTimeout)
+		deadline = time.Now().Add(rlpx.DefaultHandshakeTimeout)
 	}
 	c.SetReadDeadline(deadline)
 	c.SetWriteDeadline(deadline)

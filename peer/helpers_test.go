@@ -102,7 +102,7 @@ type testPeer struct {
 func startPeer(t *testing.T, cfg Config, protos []Protocol, caps ...Cap) *testPeer {
 	t.Helper()
 	a, b, _, keyB := newFakePair(t)
-	p := newPeer(a, helloFor(keyB, caps...), protos, cfg)
+	p := mustPeer(t, a, helloFor(keyB, caps...), protos, cfg)
 	tp := &testPeer{Peer: p, remote: startRemote(b), done: make(chan error, 1)}
 	tp.ctx, tp.cancel = context.WithCancel(context.Background())
 	go func() { tp.done <- p.Run(tp.ctx) }()
@@ -126,4 +126,14 @@ func (tp *testPeer) wait(t *testing.T) *DisconnectError {
 		t.Fatalf("Run returned %T %v, want *DisconnectError", err, err)
 	}
 	return de
+}
+
+// mustPeer is newPeer for a Config the test knows to be valid.
+func mustPeer(t testing.TB, c transport, theirs *Hello, protocols []Protocol, cfg Config) *Peer {
+	t.Helper()
+	p, err := newPeer(c, theirs, protocols, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

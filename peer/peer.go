@@ -69,8 +69,11 @@ type Peer struct {
 }
 
 // newPeer builds a Peer on c for the peer that sent theirs. See New.
-func newPeer(c transport, theirs *Hello, protocols []Protocol, cfg Config) *Peer {
-	cfg = cfg.withDefaults()
+func newPeer(c transport, theirs *Hello, protocols []Protocol, cfg Config) (*Peer, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
 	p := &Peer{
 		conn:      c,
 		hello:     theirs,
@@ -113,8 +116,8 @@ func newPeer(c transport, theirs *Hello, protocols []Protocol, cfg Config) *Peer
 		readLimit = max(readLimit, rw.maxSize)
 	}
 	c.SetReadLimit(int(readLimit))
-	p.log = cfg.Log.With("peer", p.id.String()[:16], "addr", addrString(c.RemoteAddr()))
-	return p
+	p.log = cfg.Logger.With("peer", p.id.String()[:16], "addr", addrString(c.RemoteAddr()))
+	return p, nil
 }
 
 // pingQueueLength is how many pongs may wait for the loop before the reader
@@ -159,8 +162,15 @@ func (p *Peer) RemoteAddr() net.Addr { return p.conn.RemoteAddr() }
 // LocalAddr returns the local network address.
 func (p *Peer) LocalAddr() net.Addr { return p.conn.LocalAddr() }
 
-// Inbound reports whether the peer dialed us (Config.Inbound).
-func (p *Peer) Inbound() bool { return p.cfg.Inbound }
+// Inbound reports whether the peer dialed us: the RLPx connection was
+// created with rlpx.Server.
+func (p *Peer) Inbound() bool { return !p.conn.Initiator() }
+
+// Done returns a channel that is closed once the peer starts going away
+// (either side disconnects, or the connection fails). A Protocol.Run that
+// is busy with something other than reading can select on it to learn that
+// it should return.
+func (p *Peer) Done() <-chan struct{} { return p.closed }
 
 // ConnectedAt returns when New was called, by Config.Clock.
 func (p *Peer) ConnectedAt() time.Time { return p.connected }

@@ -325,7 +325,7 @@ func TestPeerPingFlood(t *testing.T) {
 	checkLeaks(t)
 	const pings = 5000
 	a, b, _, keyB := newFakePair(t)
-	p := newPeer(a, helloFor(keyB), nil, Config{PingBurst: pings})
+	p := mustPeer(t, a, helloFor(keyB), nil, Config{PingBurst: pings})
 	r := startRemote(b)
 	done := make(chan error, 1)
 	go func() { done <- p.Run(context.Background()) }()
@@ -365,14 +365,14 @@ func TestPeerPingFlood(t *testing.T) {
 func TestPeerAccessors(t *testing.T) {
 	checkLeaks(t)
 	clk := new(clock.Simulated)
-	a, _, _, keyB := newFakePair(t)
-	h := helloFor(keyB, Cap{"eth", 68})
+	_, b, keyA, _ := newFakePair(t) // b did not dial: the peer is inbound
+	h := helloFor(keyA, Cap{"eth", 68})
 	h.Name = "other/v2"
-	p := newPeer(a, h, nil, Config{Clock: clk, Inbound: true})
+	p := mustPeer(t, b, h, nil, Config{Clock: clk})
 	if p.Name() != "other/v2" || !p.Inbound() || !p.ConnectedAt().Equal(clock.SimulatedEpoch) {
 		t.Errorf("name %q inbound %v connected %v", p.Name(), p.Inbound(), p.ConnectedAt())
 	}
-	if !p.Pubkey().IsEqual(keyB.PubKey()) {
+	if !p.Pubkey().IsEqual(keyA.PubKey()) {
 		t.Error("wrong pubkey")
 	}
 	if caps := p.Caps(); len(caps) != 1 || caps[0] != (Cap{"eth", 68}) {
@@ -498,8 +498,8 @@ func startPair(t testing.TB, mk pairFunc, protosA, protosB []Protocol) (a, b run
 	if ha.err != nil || hb.err != nil {
 		t.Fatal(ha.err, hb.err)
 	}
-	a = runningPeer{newPeer(ca, ha.hello, protosA, Config{}), make(chan error, 1), make(chan struct{})}
-	b = runningPeer{newPeer(cb, hb.hello, protosB, Config{Inbound: true}), make(chan error, 1), make(chan struct{})}
+	a = runningPeer{mustPeer(t, ca, ha.hello, protosA, Config{}), make(chan error, 1), make(chan struct{})}
+	b = runningPeer{mustPeer(t, cb, hb.hello, protosB, Config{}), make(chan error, 1), make(chan struct{})}
 	a.start()
 	b.start()
 	t.Cleanup(func() {
@@ -526,7 +526,7 @@ func TestPeerDisconnectBeforeRun(t *testing.T) {
 		started <- struct{}{}
 		return nil
 	}}
-	p := newPeer(a, helloFor(keyB, proto.Cap()), []Protocol{proto}, Config{})
+	p := mustPeer(t, a, helloFor(keyB, proto.Cap()), []Protocol{proto}, Config{})
 	p.Disconnect(DiscTooManyPeers)
 	r := startRemote(b)
 	err := p.Run(context.Background())
@@ -584,7 +584,7 @@ func TestPeerBlockedWriteReleased(t *testing.T) {
 		werr <- err
 		return err
 	}}
-	p := newPeer(a, helloFor(keyB, proto.Cap()), []Protocol{proto}, Config{})
+	p := mustPeer(t, a, helloFor(keyB, proto.Cap()), []Protocol{proto}, Config{})
 	done := make(chan error, 1)
 	go func() { done <- p.Run(context.Background()) }()
 	<-writing
@@ -655,7 +655,7 @@ func TestPeerDisconnectStuckWriter(t *testing.T) {
 		werr <- err
 		return err
 	}}
-	p := newPeer(a, helloFor(keyB, proto.Cap()), []Protocol{proto}, Config{})
+	p := mustPeer(t, a, helloFor(keyB, proto.Cap()), []Protocol{proto}, Config{})
 	done := make(chan error, 1)
 	go func() { done <- p.Run(context.Background()) }()
 	<-writing

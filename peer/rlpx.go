@@ -18,7 +18,7 @@ var _ transport = (*rlpx.Conn)(nil)
 // waits on the other's read. It accepts any version and ignores extra list
 // elements, and turns on snappy compression iff both versions, ours and the
 // peer's, are ≥ 5 (EIP-706).
-// The context's deadline, or DefaultHandshakeTimeout if it has none, bounds
+// The context's deadline, or rlpx.DefaultHandshakeTimeout if it has none, bounds
 // the exchange; cancelling the context aborts it.
 //
 // Every failure is a *DisconnectError:
@@ -54,7 +54,10 @@ func Handshake(ctx context.Context, conn *rlpx.Conn, our *Hello) (*Hello, error)
 // too large for it, or a snappy payload declaring more, is refused before
 // its body is read or decompressed (DiscProtocolError); each protocol's own
 // limit is checked once the message is read.
-func New(conn *rlpx.Conn, theirs *Hello, protocols []Protocol, cfg Config) *Peer {
+//
+// The only error is a Config New cannot use (wrapping ErrInvalidConfig);
+// conn is then left to the caller.
+func New(conn *rlpx.Conn, theirs *Hello, protocols []Protocol, cfg Config) (*Peer, error) {
 	return newPeer(conn, theirs, protocols, cfg)
 }
 

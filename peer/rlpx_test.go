@@ -18,8 +18,8 @@ func rlpxPair(t testing.TB) (a, b *rlpx.Conn, keyA, keyB *secp256k1.PrivateKey, 
 	keyA, keyB = newKey(t), newKey(t)
 	pa, pb = net.Pipe()
 	t.Cleanup(func() { pa.Close(); pb.Close() })
-	a = rlpx.Client(pa, keyA, keyB.PubKey())
-	b = rlpx.Server(pb, keyB)
+	a = rlpx.Client(pa, keyA, keyB.PubKey(), rlpx.Config{})
+	b = rlpx.Server(pb, keyB, rlpx.Config{})
 	errc := make(chan error, 1)
 	go func() { errc <- b.Handshake(context.Background()) }()
 	if err := a.Handshake(context.Background()); err != nil {
@@ -163,7 +163,10 @@ func TestRLPxExitPaths(t *testing.T) {
 			a, b, _, keyB, _, pipeB := rlpxPair(t)
 			a.SetSnappy(true)
 			b.SetSnappy(true)
-			p := New(a, helloFor(keyB), []Protocol{blockingProto("blk", 1, 5)}, Config{})
+			p, err := New(a, helloFor(keyB), []Protocol{blockingProto("blk", 1, 5)}, Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
 			done := make(chan error, 1)
 			go func() { done <- p.Run(context.Background()) }()
 			got := make(chan []rawMsg, 1)
@@ -179,7 +182,7 @@ func TestRLPxExitPaths(t *testing.T) {
 				}
 			}()
 			tt.trigger(t, b, pipeB, p)
-			err := recv(t, done, "Run")
+			err = recv(t, done, "Run")
 			var de *DisconnectError
 			if !errors.As(err, &de) || de.Reason != tt.reason || de.Remote != tt.remote {
 				t.Fatalf("Run returned %v, want reason %v remote %v", err, tt.reason, tt.remote)

@@ -27,4 +27,6 @@ type transport interface {
 	LocalAddr() net.Addr
 	RemoteAddr() net.Addr
 	RemotePubkey() *secp256k1.PublicKey
+	// Initiator reports whether we dialed the connection.
+	Initiator() bool
 }

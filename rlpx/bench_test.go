@@ -30,7 +30,7 @@ func BenchmarkHandshake(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		cc, sc := net.Pipe()
-		client, server := Client(cc, keyC, keyS.PubKey()), Server(sc, keyS)
+		client, server := Client(cc, keyC, keyS.PubKey(), Config{}), Server(sc, keyS, Config{})
 		errc := make(chan error, 1)
 		go func() { errc <- server.Handshake(context.Background()) }()
 		if err := client.Handshake(context.Background()); err != nil {

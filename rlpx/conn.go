@@ -57,29 +57,27 @@ type Conn struct {
 	sbuf []byte       // snappy encode buffer
 }
 
-// Client returns a Conn that initiates the RLPx handshake to the node whose
-// static public key is remote. Call Handshake before anything else.
-func Client(conn net.Conn, priv *secp256k1.PrivateKey, remote *secp256k1.PublicKey) *Conn {
-	return ClientWithConfig(conn, priv, remote, Config{})
-}
-
-// ClientWithConfig is like Client with a Config; the Conn keeps a copy.
-func ClientWithConfig(conn net.Conn, priv *secp256k1.PrivateKey, remote *secp256k1.PublicKey, cfg Config) *Conn {
+// Client returns a Conn that initiates the RLPx handshake, with our static
+// key priv, to the node whose static public key is remote. Call Handshake
+// before anything else. The Conn keeps a copy of cfg; its zero value is the
+// default.
+func Client(conn net.Conn, priv *secp256k1.PrivateKey, remote *secp256k1.PublicKey, cfg Config) *Conn {
 	c := &Conn{conn: conn, cfg: cfg, priv: priv, initiator: true}
 	c.remote.Store(remote)
 	return c
 }
 
 // Server returns a Conn that answers the RLPx handshake of an inbound
-// connection. RemotePubkey reports the initiator once Handshake succeeds.
-func Server(conn net.Conn, priv *secp256k1.PrivateKey) *Conn {
-	return ServerWithConfig(conn, priv, Config{})
-}
-
-// ServerWithConfig is like Server with a Config; the Conn keeps a copy.
-func ServerWithConfig(conn net.Conn, priv *secp256k1.PrivateKey, cfg Config) *Conn {
+// connection with our static key priv. RemotePubkey reports the initiator
+// once Handshake succeeds. The Conn keeps a copy of cfg; its zero value is
+// the default.
+func Server(conn net.Conn, priv *secp256k1.PrivateKey, cfg Config) *Conn {
 	return &Conn{conn: conn, cfg: cfg, priv: priv}
 }
+
+// Initiator reports whether this side dialed the connection: true for a
+// Conn made by Client, false for one made by Server.
+func (c *Conn) Initiator() bool { return c.initiator }
 
 // RemotePubkey returns the remote node's static public key: the dial target
 // for a client, the authenticated initiator for a server after a

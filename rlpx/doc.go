@@ -3,7 +3,7 @@
 //
 // # Usage
 //
-//	c := rlpx.Client(tcpConn, myKey, theirPubkey) // or rlpx.Server(tcpConn, myKey)
+//	c := rlpx.Client(tcpConn, myKey, theirPubkey, rlpx.Config{}) // or rlpx.Server(tcpConn, myKey, rlpx.Config{})
 //	if err := c.Handshake(ctx); err != nil { ... }
 //	c.WriteMsg(0x10, payload)
 //	code, payload, _, err := c.ReadMsg()

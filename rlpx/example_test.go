@@ -25,7 +25,7 @@ func Example() {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		server := rlpx.Server(sc, serverKey)
+		server := rlpx.Server(sc, serverKey, rlpx.Config{})
 		defer server.Close()
 		if err := server.Handshake(ctx); err != nil {
 			fmt.Println("server handshake:", err)
@@ -40,7 +40,7 @@ func Example() {
 		server.WriteMsg(0x11, []byte("pong"))
 	}()
 
-	client := rlpx.Client(cc, clientKey, serverKey.PubKey())
+	client := rlpx.Client(cc, clientKey, serverKey.PubKey(), rlpx.Config{})
 	defer client.Close()
 	if err := client.Handshake(ctx); err != nil {
 		fmt.Println("client handshake:", err)

@@ -48,7 +48,7 @@ func (c *bufConn) SetWriteDeadline(time.Time) error { return nil }
 
 // connWithSecrets returns a Conn whose handshake is replaced by s.
 func connWithSecrets(nc net.Conn, s *secrets, cfg Config) *Conn {
-	c := ServerWithConfig(nc, nil, cfg)
+	c := Server(nc, nil, cfg)
 	c.hsDone = true
 	c.install(s)
 	return c
@@ -347,7 +347,7 @@ func TestWriteTooLarge(t *testing.T) {
 }
 
 func TestNotHandshaked(t *testing.T) {
-	c := Server(newBufConn(nil), nil)
+	c := Server(newBufConn(nil), nil, Config{})
 	if _, _, _, err := c.ReadMsg(); !errors.Is(err, ErrHandshakeNotDone) {
 		t.Fatalf("ReadMsg: err = %v", err)
 	}

@@ -199,8 +199,8 @@ func handshakePair(t testing.TB, cc, sc net.Conn, ccfg, scfg Config) (client, se
 	t.Helper()
 	keyC, _ := secp256k1.GeneratePrivateKey()
 	keyS, _ := secp256k1.GeneratePrivateKey()
-	client = ClientWithConfig(cc, keyC, keyS.PubKey(), ccfg)
-	server = ServerWithConfig(sc, keyS, scfg)
+	client = Client(cc, keyC, keyS.PubKey(), ccfg)
+	server = Server(sc, keyS, scfg)
 	errc := make(chan error, 1)
 	go func() { errc <- server.Handshake(context.Background()) }()
 	if err := client.Handshake(context.Background()); err != nil {
@@ -502,7 +502,7 @@ func TestHandshakeStalled(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cc, sc := tcpPair(t)
 			defer cc.Close()
-			server := ServerWithConfig(sc, hexKey(t, hexStaticB), tt.cfg)
+			server := Server(sc, hexKey(t, hexStaticB), tt.cfg)
 			defer server.Close()
 			if _, err := cc.Write(auth2[:len(auth2)/2]); err != nil {
 				t.Fatal(err)
@@ -524,7 +524,7 @@ func TestHandshakeStalled(t *testing.T) {
 	t.Run("cancel", func(t *testing.T) {
 		cc, sc := net.Pipe()
 		defer cc.Close()
-		server := Server(sc, hexKey(t, hexStaticB))
+		server := Server(sc, hexKey(t, hexStaticB), Config{})
 		defer server.Close()
 		ctx, cancel := context.WithCancel(context.Background())
 		errc := make(chan error, 1)
@@ -542,8 +542,8 @@ func TestHandshakeWrongKey(t *testing.T) {
 	keyC, _ := secp256k1.GeneratePrivateKey()
 	keyS, _ := secp256k1.GeneratePrivateKey()
 	other, _ := secp256k1.GeneratePrivateKey()
-	client := Client(cc, keyC, other.PubKey()) // dials the wrong identity
-	server := Server(sc, keyS)
+	client := Client(cc, keyC, other.PubKey(), Config{}) // dials the wrong identity
+	server := Server(sc, keyS, Config{})
 	errc := make(chan error, 1)
 	go func() {
 		errc <- server.Handshake(context.Background())
@@ -615,7 +615,7 @@ func TestLegacyAuthGetsLegacyAck(t *testing.T) {
 	pa, pb := net.Pipe()
 	defer pa.Close()
 	defer pb.Close()
-	server := Server(pb, keyB)
+	server := Server(pb, keyB, Config{})
 	errc := make(chan error, 1)
 	go func() { errc <- server.Handshake(context.Background()) }()
 

@@ -16,16 +16,16 @@ import (
 	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/peer"
+	"github.com/devp2p-go/devp2p/rlpx"
 )
 
 // Defaults for the zero values of Config's fields.
 const (
-	DefaultName             = "devp2p-go"
-	DefaultListenAddr       = ":30303"
-	DefaultMaxPeers         = 50
-	DefaultMaxPendingPeers  = 50
-	DefaultDialRatio        = 3
-	DefaultHandshakeTimeout = 5 * time.Second
+	DefaultName            = "devp2p-go"
+	DefaultListenAddr      = ":30303"
+	DefaultMaxPeers        = 50
+	DefaultMaxPendingPeers = 50
+	DefaultDialRatio       = 3
 )
 
 // ErrInvalidConfig is wrapped by every error New returns for a Config it
@@ -149,7 +149,7 @@ type Config struct {
 	Peer peer.Config
 
 	// HandshakeTimeout bounds the encryption handshake and the Hello
-	// exchange together. Default DefaultHandshakeTimeout.
+	// exchange together. Default rlpx.DefaultHandshakeTimeout (5 s).
 	HandshakeTimeout time.Duration
 
 	// Logger receives the server's logs; peers are logged with "id" and
@@ -193,6 +193,9 @@ func (cfg Config) withDefaults() (Config, error) {
 		if f.v < 0 {
 			return bad("%s is negative (%v)", f.name, f.v)
 		}
+	}
+	if err := cfg.Peer.Validate(); err != nil {
+		return bad("Peer: %v", err)
 	}
 	switch d := cfg.Discovery; {
 	case d.LocalNode != nil:
@@ -247,7 +250,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		cfg.MaxPendingDials = dial.DefaultMaxActiveDials
 	}
 	if cfg.HandshakeTimeout == 0 {
-		cfg.HandshakeTimeout = DefaultHandshakeTimeout
+		cfg.HandshakeTimeout = rlpx.DefaultHandshakeTimeout
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -184,7 +184,7 @@ func dialRaw(t testing.TB, srv *Server, key *secp256k1.PrivateKey) (*rawPeer, er
 		return nil, err
 	}
 	t.Cleanup(func() { fd.Close() })
-	c := rlpx.Client(fd, key, srv.Self().Pubkey())
+	c := rlpx.Client(fd, key, srv.Self().Pubkey(), rlpx.Config{})
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	if err := c.Handshake(ctx); err != nil {

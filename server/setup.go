@@ -36,9 +36,9 @@ func (srv *Server) setupConn(ctx context.Context, fd net.Conn, flags connFlag, d
 	// Step 2: the encryption handshake.
 	var c *rlpx.Conn
 	if dest != nil {
-		c = rlpx.Client(fd, srv.cfg.PrivateKey, dest.Pubkey())
+		c = rlpx.Client(fd, srv.cfg.PrivateKey, dest.Pubkey(), rlpx.Config{})
 	} else {
-		c = rlpx.Server(fd, srv.cfg.PrivateKey)
+		c = rlpx.Server(fd, srv.cfg.PrivateKey, rlpx.Config{})
 	}
 	if err := c.Handshake(ctx); err != nil {
 		fd.Close()
@@ -79,14 +79,17 @@ func (srv *Server) setupConn(ctx context.Context, fd net.Conn, flags connFlag, d
 		return srv.refuse(c, log, rejectUselessPeer, "add-peer")
 	}
 	pcfg := srv.cfg.Peer
-	pcfg.Inbound = flags.has(flagInbound)
 	if pcfg.Clock == nil {
 		pcfg.Clock = srv.clock
 	}
-	if pcfg.Log == nil {
-		pcfg.Log = srv.log // peer adds its id and addr
+	if pcfg.Logger == nil {
+		pcfg.Logger = srv.log // peer adds its id and addr
 	}
-	p := peer.New(c, theirs, srv.cfg.Protocols, pcfg)
+	p, err := peer.New(c, theirs, srv.cfg.Protocols, pcfg)
+	if err != nil { // withDefaults checked cfg.Peer: not reached
+		c.Close()
+		return fmt.Errorf("server: %w", err)
+	}
 	sp := &serverPeer{p: p, id: id, flags: flags, node: peerNode(dest, c)}
 	if rej := srv.peers.promote(id, sp); rej != admitted {
 		return srv.refuse(c, log, rej, "add-peer")

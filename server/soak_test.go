@@ -149,7 +149,10 @@ func soakClient(t *testing.T, srv *Server, n int) (int, error) {
 		}
 		return <-errc
 	}}
-	p := peer.New(rp.conn, theirs, []peer.Protocol{proto}, peer.Config{})
+	p, err := peer.New(rp.conn, theirs, []peer.Protocol{proto}, peer.Config{})
+	if err != nil {
+		return 0, err
+	}
 	err = p.Run(context.Background())
 	var de *peer.DisconnectError
 	if errors.As(err, &de) && de.Reason == peer.DiscQuitting && !de.Remote {

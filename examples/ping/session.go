@@ -42,7 +42,7 @@ func connect(ctx context.Context, n *discover.Node, key *secp256k1.PrivateKey, c
 	if err != nil {
 		return nil, err
 	}
-	conn := rlpx.Client(tcp, key, n.Pubkey())
+	conn := rlpx.Client(tcp, key, n.Pubkey(), rlpx.Config{})
 	if err := conn.Handshake(ctx); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("rlpx handshake with %v: %w", n.TCPAddr(), err)
