@@ -277,7 +277,7 @@ func (t *table) remove(id nodeid.ID) { t.do(func() { t.deleteEntry(id) }) }
 // closest returns up to max nodes from the table, nearest to target first.
 func (t *table) closest(target nodeid.ID, max int) []*Node {
 	var out []*Node
-	t.do(func() { out = t.closestLocked(target, max) })
+	t.do(func() { out = t.closestInLoop(target, max) })
 	return out
 }
 
@@ -494,7 +494,11 @@ func moveToFront(list []*tableNode, i int) {
 	list[0] = e
 }
 
-func (t *table) closestLocked(target nodeid.ID, max int) []*Node {
+// closest returns the max table nodes closest to target. It reads the
+// buckets, so it runs on the table loop (through do) or in tests.
+// closestInLoop is closest for code already on the table loop, which owns
+// the buckets (and for tests, which own a table that is not running).
+func (t *table) closestInLoop(target nodeid.ID, max int) []*Node {
 	var out []*Node
 	for _, b := range t.buckets {
 		for _, e := range b.entries {

@@ -219,7 +219,7 @@ func TestTableRemoveAndClosest(t *testing.T) {
 		all = append(all, n)
 	}
 	target := all[3].ID()
-	got := tab.closestLocked(target, 4)
+	got := tab.closestInLoop(target, 4)
 	require.Equal(t, 4, len(got))
 	require.Equal(t, target, got[0].ID(), "closest to a node's own nodeid.ID is that node")
 	for i := 1; i < len(got); i++ {
@@ -227,7 +227,7 @@ func TestTableRemoveAndClosest(t *testing.T) {
 	}
 	tab.deleteEntry(target)
 	require.False(t, inEntries(tab, all[3]))
-	require.True(t, tab.closestLocked(target, 1)[0].ID() != target)
+	require.True(t, tab.closestInLoop(target, 1)[0].ID() != target)
 }
 
 // TestTableLoop runs the table goroutine on a simulated clock: seeds load

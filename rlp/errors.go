@@ -58,8 +58,8 @@ var (
 	ErrNotAtEOL = errors.New("rlp: call of ListEnd not positioned at end of list")
 	// ErrNotInList is returned by Stream.ListEnd when no list is open.
 	ErrNotInList = errors.New("rlp: call of ListEnd outside of any list")
-	// ErrTooDeep is returned when generic (interface{}) decoding meets more
-	// than MaxGenericDepth nested lists.
+	// ErrTooDeep is returned when the input nests lists more than
+	// MaxNesting levels deep.
 	ErrTooDeep = errors.New("rlp: nesting too deep")
 	// ErrNonPointer is returned when Decode is given something other than a
 	// non-nil pointer.
