@@ -14,6 +14,14 @@ const (
 	// deadline (go-ethereum allows 5 s for both handshakes together).
 	DefaultHandshakeTimeout = 5 * time.Second
 
+	// DefaultAuthTimeout bounds how long a recipient waits for the
+	// initiator's complete auth message, the first message of the
+	// handshake. An honest initiator sends its auth as soon as TCP is
+	// connected, so one second covers a round trip of a few hundred
+	// milliseconds plus a lost segment's retransmission, while a silent or
+	// trickling client is cut off well before the handshake deadline.
+	DefaultAuthTimeout = 1 * time.Second
+
 	// DefaultMaxMessageSize is the largest payload ReadMsg accepts, after
 	// snappy decompression: 16 MiB, as reth and PROTOCOL.md §1.7 decide.
 	DefaultMaxMessageSize = 16 * 1024 * 1024
@@ -30,6 +38,13 @@ type Config struct {
 	// HandshakeTimeout bounds the handshake when the context passed to
 	// Handshake has no deadline. Zero means DefaultHandshakeTimeout (5 s).
 	HandshakeTimeout time.Duration
+
+	// AuthTimeout bounds, for a recipient (a Conn made by Server), the time
+	// from the start of Handshake until the initiator's auth message has been
+	// read in full. The handshake deadline still applies if it is earlier.
+	// It has no effect on an initiator. Zero or negative means
+	// DefaultAuthTimeout (1 s).
+	AuthTimeout time.Duration
 
 	// RejectLegacy turns off acceptance of pre-EIP-8 auth and ack
 	// messages. By default both formats are accepted; only EIP-8 is ever
@@ -61,6 +76,13 @@ func (c *Config) handshakeTimeout() time.Duration {
 		return c.HandshakeTimeout
 	}
 	return DefaultHandshakeTimeout
+}
+
+func (c *Config) authTimeout() time.Duration {
+	if c.AuthTimeout > 0 {
+		return c.AuthTimeout
+	}
+	return DefaultAuthTimeout
 }
 
 func (c *Config) maxMessageSize() int {

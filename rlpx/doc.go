@@ -22,7 +22,9 @@
 // [Config.RejectLegacy] is set. Extra list elements, higher versions and
 // trailing bytes are ignored. The EIP-8 size prefix is capped at 2048 bytes.
 // The context deadline, or [Config.HandshakeTimeout], bounds the whole
-// handshake through deadlines on the underlying connection.
+// handshake through deadlines on the underlying connection; a recipient
+// must also have received the complete auth within [Config.AuthTimeout]
+// (1 s), which [Conn.AuthReceived] reports.
 //
 // # Frames
 //
