@@ -16,6 +16,7 @@ import (
 	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/peer"
+	"github.com/devp2p-go/devp2p/rlpx"
 )
 
 // Defaults for the zero values of Config's fields.
@@ -26,6 +27,19 @@ const (
 	DefaultMaxPendingPeers  = 50
 	DefaultDialRatio        = 3
 	DefaultHandshakeTimeout = 5 * time.Second
+
+	// DefaultAuthTimeout is how long an inbound connection may take to send
+	// its complete auth, the first message of the RLPx handshake.
+	DefaultAuthTimeout = rlpx.DefaultAuthTimeout
+
+	// Defaults of the caps on inbound handshakes in flight from one source.
+	// An IPv4 subnet is a /24, an IPv6 one a /64; every loopback address
+	// counts as one subnet. LAN and loopback sources get more, for local
+	// test networks and nodes behind one NAT, but not all the slots.
+	DefaultMaxPendingPerIP        = 2
+	DefaultMaxPendingPerSubnet    = 8
+	DefaultMaxPendingPerLANIP     = 16
+	DefaultMaxPendingPerLANSubnet = 32
 )
 
 // ErrInvalidConfig is wrapped by every error New returns for a Config it
@@ -72,10 +86,32 @@ type Config struct {
 	// discovered nodes only up to min(MaxPeers/DialRatio, MaxOutboundPeers).
 	MaxOutboundPeers int
 
-	// MaxPendingPeers caps the inbound connections whose handshakes are in
-	// flight. Further connections wait in the kernel's accept backlog.
-	// Default DefaultMaxPendingPeers.
+	// MaxPendingPeers caps the inbound connections whose encryption
+	// handshakes are in flight: from accept until the post-handshake
+	// checkpoint, where they reserve a peer slot (or are refused). When
+	// every slot is taken, a new connection takes the slot of one that has
+	// not sent its complete auth yet, which is closed: the oldest such
+	// connection of the subnet, then the address, holding the most slots,
+	// provided that source holds more slots than the newcomer's or is the
+	// newcomer's own address. Otherwise the new connection is closed. The
+	// accept loop never waits for a slot. Default DefaultMaxPendingPeers.
 	MaxPendingPeers int
+
+	// MaxPendingPerIP caps the inbound handshakes in flight from one
+	// public IP address, and MaxPendingPerSubnet those from one public
+	// subnet (IPv4 /24, IPv6 /64). A connection beyond either cap takes a
+	// slot of that address or subnet, by the rule of MaxPendingPeers, or
+	// is closed. Defaults DefaultMaxPendingPerIP (2) and
+	// DefaultMaxPendingPerSubnet (8).
+	MaxPendingPerIP     int
+	MaxPendingPerSubnet int
+
+	// MaxPendingPerLANIP and MaxPendingPerLANSubnet are the same caps for
+	// LAN addresses (private, link-local) and loopback; all loopback
+	// addresses form one subnet. Defaults DefaultMaxPendingPerLANIP (16)
+	// and DefaultMaxPendingPerLANSubnet (32).
+	MaxPendingPerLANIP     int
+	MaxPendingPerLANSubnet int
 
 	// DialRatio sets the share of MaxPeers filled by dialing discovered
 	// nodes: at most MaxPeers/DialRatio of them. Default DefaultDialRatio.
@@ -138,6 +174,11 @@ type Config struct {
 	// exchange together. Default DefaultHandshakeTimeout.
 	HandshakeTimeout time.Duration
 
+	// AuthTimeout bounds the time an inbound connection has, from accept,
+	// to send its complete auth (rlpx.Config.AuthTimeout); within
+	// HandshakeTimeout. Default DefaultAuthTimeout (1 s).
+	AuthTimeout time.Duration
+
 	// Logger receives the server's logs; peers are logged with "id" and
 	// "addr" attributes, and dropped peers at debug level with their
 	// reason. Default: logs are discarded.
@@ -163,6 +204,8 @@ func (cfg Config) withDefaults() (Config, error) {
 	}{
 		{"MaxPeers", cfg.MaxPeers}, {"MaxInboundPeers", cfg.MaxInboundPeers},
 		{"MaxOutboundPeers", cfg.MaxOutboundPeers}, {"MaxPendingPeers", cfg.MaxPendingPeers},
+		{"MaxPendingPerIP", cfg.MaxPendingPerIP}, {"MaxPendingPerSubnet", cfg.MaxPendingPerSubnet},
+		{"MaxPendingPerLANIP", cfg.MaxPendingPerLANIP}, {"MaxPendingPerLANSubnet", cfg.MaxPendingPerLANSubnet},
 		{"DialRatio", cfg.DialRatio}, {"MaxPendingDials", cfg.MaxPendingDials},
 	} {
 		if f.v < 0 {
@@ -171,6 +214,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.HandshakeTimeout < 0 {
 		return bad("HandshakeTimeout is negative (%v)", cfg.HandshakeTimeout)
+	}
+	if cfg.AuthTimeout < 0 {
+		return bad("AuthTimeout is negative (%v)", cfg.AuthTimeout)
 	}
 
 	if cfg.Name == "" {
@@ -207,6 +253,20 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.MaxPendingPeers == 0 {
 		cfg.MaxPendingPeers = DefaultMaxPendingPeers
+	}
+	for _, f := range []struct {
+		v   *int
+		def int
+	}{
+		{&cfg.MaxPendingPerIP, DefaultMaxPendingPerIP}, {&cfg.MaxPendingPerSubnet, DefaultMaxPendingPerSubnet},
+		{&cfg.MaxPendingPerLANIP, DefaultMaxPendingPerLANIP}, {&cfg.MaxPendingPerLANSubnet, DefaultMaxPendingPerLANSubnet},
+	} {
+		if *f.v == 0 {
+			*f.v = f.def
+		}
+	}
+	if cfg.AuthTimeout == 0 {
+		cfg.AuthTimeout = DefaultAuthTimeout
 	}
 	if cfg.MaxPendingDials == 0 {
 		cfg.MaxPendingDials = dial.DefaultMaxActiveDials
@@ -249,6 +309,15 @@ func (cfg Config) withDefaults() (Config, error) {
 // dialed at once.
 func (cfg *Config) dialLimit() int {
 	return min(cfg.MaxPeers/cfg.DialRatio, cfg.MaxOutboundPeers)
+}
+
+// pendingCaps returns the caps on inbound handshakes in flight.
+func (cfg *Config) pendingCaps() pendingCaps {
+	return pendingCaps{
+		total: cfg.MaxPendingPeers,
+		perIP: cfg.MaxPendingPerIP, perSubnet: cfg.MaxPendingPerSubnet,
+		lanIP: cfg.MaxPendingPerLANIP, lanSubnet: cfg.MaxPendingPerLANSubnet,
+	}
 }
 
 // limits returns the peer-count limits the checkpoints enforce.

@@ -27,19 +27,31 @@ type serverPeer struct {
 // dialed, nil for inbound connections. ctx bounds the handshakes on top of
 // Config.HandshakeTimeout.
 func (srv *Server) setupConn(ctx context.Context, fd net.Conn, flags connFlag, dest *discover.Node) error {
+	return srv.setupRLPx(ctx, srv.newConn(fd, dest), flags, nil)
+}
+
+// newConn wraps fd in an RLPx connection: as initiator to dest, or as
+// recipient if dest is nil.
+func (srv *Server) newConn(fd net.Conn, dest *discover.Node) *rlpx.Conn {
+	cfg := rlpx.Config{AuthTimeout: srv.cfg.AuthTimeout}
+	if dest != nil {
+		return rlpx.ClientWithConfig(fd, srv.cfg.PrivateKey, dest.Pubkey(), cfg)
+	}
+	return rlpx.ServerWithConfig(fd, srv.cfg.PrivateKey, cfg)
+}
+
+// setupRLPx is setupConn on a connection already wrapped by newConn. If
+// reserved is not nil, it is called once the connection holds a slot in
+// the peer set, which from then on bounds it (the accept loop hands the
+// connection's handshake slot back then).
+func (srv *Server) setupRLPx(ctx context.Context, c *rlpx.Conn, flags connFlag, reserved func()) error {
 	ctx, cancel := context.WithTimeout(ctx, srv.cfg.HandshakeTimeout)
 	defer cancel()
-	log := srv.log.With("addr", fd.RemoteAddr(), "inbound", flags.has(flagInbound))
+	log := srv.log.With("addr", c.RemoteAddr(), "inbound", flags.has(flagInbound))
 
 	// Step 2: the encryption handshake.
-	var c *rlpx.Conn
-	if dest != nil {
-		c = rlpx.Client(fd, srv.cfg.PrivateKey, dest.Pubkey())
-	} else {
-		c = rlpx.Server(fd, srv.cfg.PrivateKey)
-	}
 	if err := c.Handshake(ctx); err != nil {
-		fd.Close()
+		c.Close()
 		log.Debug("Encryption handshake failed", "err", err)
 		return fmt.Errorf("server: encryption handshake: %w", err)
 	}
@@ -50,6 +62,9 @@ func (srv *Server) setupConn(ctx context.Context, fd net.Conn, flags connFlag, d
 	flags, rej := srv.peers.reserve(id, flags)
 	if rej != admitted {
 		return srv.refuse(c, log, rej, "post-handshake")
+	}
+	if reserved != nil {
+		reserved()
 	}
 	promoted := false
 	defer func() {
