@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/devp2p-go/devp2p/internal/netutil"
@@ -364,4 +365,116 @@ func TestSubnetOf(t *testing.T) {
 	if got := subnetOf(netip.Addr{}); got.IsValid() {
 		t.Fatalf("subnetOf(zero) = %v, want the zero Prefix", got)
 	}
+}
+
+// FuzzPendingSet drives a pendingSet with arbitrary arrivals, auths and
+// releases, and checks after every step that no cap is exceeded, that the
+// counters match the list, and that every eviction took a connection that
+// had not sent its auth, from the full scope, and from a source no less
+// busy than the newcomer's.
+func FuzzPendingSet(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 0, 0, 1, 0x41, 2, 0x82})
+	f.Add([]byte{3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 0x40, 0x80, 7, 7})
+	addrs := []netip.Addr{
+		netip.MustParseAddr("203.0.113.1"), netip.MustParseAddr("203.0.113.2"),
+		netip.MustParseAddr("198.51.100.1"), netip.MustParseAddr("2001:db8:1:2::1"),
+		netip.MustParseAddr("2001:db8:1:2::2"), netip.MustParseAddr("127.0.0.2"),
+		netip.MustParseAddr("127.0.0.3"), netip.MustParseAddr("10.0.0.1"),
+	}
+	caps := pendingCaps{total: 6, perIP: 2, perSubnet: 3, lanIP: 3, lanSubnet: 4}
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		ps := newPendingSet(caps, netutil.IsLAN)
+		type conn struct {
+			pc     *pendingConn
+			authed bool
+		}
+		var live []*conn // admitted, not yet released
+		for _, op := range ops {
+			switch op >> 6 {
+			case 0, 3: // arrival
+				ip := addrs[int(op)%len(addrs)]
+				c := &conn{}
+				c.pc = &pendingConn{ip: ip, subnet: subnetOf(ip), authed: func() bool { return c.authed }}
+				lan := netutil.IsLAN(ip)
+				perIP, perSubnet := caps.perIP, caps.perSubnet
+				if lan {
+					perIP, perSubnet = caps.lanIP, caps.lanSubnet
+				}
+				ps.mu.Lock()
+				ipFull, subnetFull, full := ps.byIP[ip] >= perIP, ps.bySubnet[c.pc.subnet] >= perSubnet, len(ps.conns) >= caps.total
+				nIP, nSubnet := ps.byIP[ip], ps.bySubnet[c.pc.subnet]
+				var vIP, vSubnet int
+				ps.mu.Unlock()
+				victim, res := ps.admit(c.pc)
+				if victim != nil {
+					vIP, vSubnet = victimCounts(ps, victim)
+				}
+				switch {
+				case res != pendingAdmitted:
+					if !ipFull && !subnetFull && !full {
+						t.Fatalf("refused (%v) with no cap reached", res)
+					}
+				case victim == nil:
+					if ipFull || subnetFull || full {
+						t.Fatal("admitted beyond a cap without evicting")
+					}
+				default:
+					if victim.authed() {
+						t.Fatal("evicted a connection that had sent its auth")
+					}
+					if ipFull && victim.ip != ip || !ipFull && subnetFull && victim.subnet != c.pc.subnet {
+						t.Fatalf("evicted %v outside the full scope for %v", victim.ip, ip)
+					}
+					if victim.ip != ip && (vSubnet < nSubnet || vSubnet == nSubnet && vIP <= nIP) {
+						t.Fatalf("%v (subnet %d, address %d slots) evicted for %v (%d, %d)", victim.ip, vSubnet, vIP, ip, nSubnet, nIP)
+					}
+					for i, l := range live {
+						if l.pc == victim {
+							live = slices.Delete(live, i, i+1)
+							break
+						}
+					}
+					ps.release(victim) // its goroutine ends
+				}
+				if res == pendingAdmitted {
+					live = append(live, c)
+				}
+			case 1: // a live connection sends its auth
+				if len(live) > 0 {
+					live[int(op)%len(live)].authed = true
+				}
+			case 2: // a live connection ends its setup
+				if len(live) > 0 {
+					i := int(op) % len(live)
+					ps.release(live[i].pc)
+					ps.release(live[i].pc) // a second release is harmless
+					live = slices.Delete(live, i, i+1)
+				}
+			}
+			checkPendingCounts(t, ps)
+			ps.mu.Lock()
+			if len(ps.conns) != len(live) || len(ps.conns) > caps.total || ps.evicting != 0 {
+				t.Fatalf("%d pending (%d live), %d evicting; cap %d", len(ps.conns), len(live), ps.evicting, caps.total)
+			}
+			for ip, n := range ps.byIP {
+				if max := map[bool]int{false: caps.perIP, true: caps.lanIP}[netutil.IsLAN(ip)]; n > max {
+					t.Fatalf("%v holds %d slots, cap %d", ip, n, max)
+				}
+			}
+			for sn, n := range ps.bySubnet {
+				if max := map[bool]int{false: caps.perSubnet, true: caps.lanSubnet}[netutil.IsLAN(sn.Addr())]; n > max {
+					t.Fatalf("%v holds %d slots, cap %d", sn, n, max)
+				}
+			}
+			ps.mu.Unlock()
+		}
+	})
+}
+
+// victimCounts returns the slots the evicted connection's address and
+// subnet held before it left the set.
+func victimCounts(ps *pendingSet, v *pendingConn) (ip, subnet int) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.byIP[v.ip] + 1, ps.bySubnet[v.subnet] + 1
 }
