@@ -328,3 +328,41 @@ func TestCloseAbortsHandshakes(t *testing.T) {
 		}
 	}
 }
+
+// TestPendingCapPerIPInbound: Config.MaxPendingPerLANIP reaches the accept
+// loop: a third stalled connection from 127.0.0.2 with a cap of two takes
+// the slot of that address's oldest, and other addresses keep theirs.
+func TestPendingCapPerIPInbound(t *testing.T) {
+	const long = 10 * waitTimeout // deadlines a passing test never reaches
+	cfg := testConfig(t, newTestProto().protocol())
+	cfg.HandshakeTimeout, cfg.AuthTimeout = long, long
+	cfg.MaxPendingPerLANIP = 2
+	srv := startServer(t, cfg)
+
+	a, b := netip4(127, 0, 0, 2), netip4(127, 0, 0, 3)
+	other, otherDropped := dialSilent(t, srv, b)
+	defer other.Close()
+	first, firstDropped := dialSilent(t, srv, a)
+	defer first.Close()
+	second, secondDropped := dialSilent(t, srv, a)
+	defer second.Close()
+	third, thirdDropped := dialSilent(t, srv, a)
+	defer third.Close()
+
+	if err := recv(t, firstDropped); err == nil {
+		t.Fatal("the address's oldest stalled connection was not closed")
+	}
+	for name, ch := range map[string]<-chan error{"other address": otherDropped, "second": secondDropped, "third": thirdDropped} {
+		select {
+		case err := <-ch:
+			t.Fatalf("%s closed too (%v)", name, err)
+		default:
+		}
+	}
+	srv.pending.mu.Lock()
+	nA, nB := srv.pending.byIP[a], srv.pending.byIP[b]
+	srv.pending.mu.Unlock()
+	if nA != 2 || nB != 1 {
+		t.Fatalf("%v holds %d slots and %v %d; want 2 and 1", a, nA, b, nB)
+	}
+}
