@@ -36,9 +36,9 @@ type admitResult int
 
 const (
 	pendingAdmitted     admitResult = iota
-	pendingIPFull                   // its address holds its share, none of it evictable
-	pendingSubnetFull               // its subnet holds its share, none of it evictable
-	pendingFull                     // every slot is taken, none evictable
+	pendingIPFull                   // its address holds its share, none of it evictable for it
+	pendingSubnetFull               // its subnet holds its share, none of it evictable for it
+	pendingFull                     // every slot is taken, none evictable for it
 	pendingTooManyEvict             // too many evicted connections still closing
 )
 
@@ -114,8 +114,8 @@ func newPendingSet(caps pendingCaps, isLAN func(netip.Addr) bool) *pendingSet {
 
 // admit decides on pc. If it is admitted in place of another connection,
 // that one is returned as victim, already out of the set; the caller must
-// call victim.evict. Every admitted connection must be released once its
-// setup has ended.
+// call victim.evict. Every admitted connection must be released once it
+// has reserved a peer slot or its setup has ended.
 func (ps *pendingSet) admit(pc *pendingConn) (victim *pendingConn, res admitResult) {
 	perIP, perSubnet := ps.caps.perIP, ps.caps.perSubnet
 	if ps.isLAN(pc.ip) {
