@@ -2,10 +2,13 @@ package rlpx
 
 import (
 	"crypto/rand"
+	"errors"
 	"io"
 	"time"
 
 	"github.com/golang/snappy"
+
+	"github.com/devp2p-go/devp2p/internal/config"
 )
 
 // Defaults applied to zero Config fields.
@@ -13,6 +16,14 @@ const (
 	// DefaultHandshakeTimeout bounds a handshake whose context has no
 	// deadline (go-ethereum allows 5 s for both handshakes together).
 	DefaultHandshakeTimeout = 5 * time.Second
+
+	// DefaultAuthTimeout bounds how long a recipient waits for the
+	// initiator's complete auth message, the first message of the
+	// handshake. An honest initiator sends its auth as soon as TCP is
+	// connected, so one second covers a round trip of a few hundred
+	// milliseconds plus a lost segment's retransmission, while a silent or
+	// trickling client is cut off well before the handshake deadline.
+	DefaultAuthTimeout = 1 * time.Second
 
 	// DefaultMaxMessageSize is the largest payload ReadMsg accepts, after
 	// snappy decompression: 16 MiB, as reth and go-ethereum's snappy limit (EIP-706).
@@ -30,6 +41,13 @@ type Config struct {
 	// HandshakeTimeout bounds the handshake when the context passed to
 	// Handshake has no deadline. Zero means DefaultHandshakeTimeout (5 s).
 	HandshakeTimeout time.Duration
+
+	// AuthTimeout bounds, for a recipient (a Conn made by Server), the time
+	// from the start of Handshake until the initiator's auth message has been
+	// read in full. The handshake deadline still applies if it is earlier.
+	// It has no effect on an initiator. Zero or negative means
+	// DefaultAuthTimeout (1 s).
+	AuthTimeout time.Duration
 
 	// RejectLegacy turns off acceptance of pre-EIP-8 auth and ack
 	// messages. By default both formats are accepted. An initiator always
@@ -50,6 +68,20 @@ type Config struct {
 	MaxMessageSize int
 }
 
+// ErrInvalidConfig is wrapped by the error Handshake returns for a Config
+// it cannot use.
+var ErrInvalidConfig = errors.New("rlpx: invalid config")
+
+// check reports a Config Handshake cannot use. The accessors below apply
+// the defaults, so a checked Config needs no further preparation.
+func (c *Config) check() error {
+	ck := config.NewChecker(ErrInvalidConfig)
+	config.NonNegative(ck, "HandshakeTimeout", c.HandshakeTimeout)
+	config.NonNegative(ck, "AuthTimeout", c.AuthTimeout)
+	config.NonNegative(ck, "MaxMessageSize", c.MaxMessageSize)
+	return ck.Err()
+}
+
 func (c *Config) rand() io.Reader {
 	if c.Rand != nil {
 		return c.Rand
@@ -62,6 +94,13 @@ func (c *Config) handshakeTimeout() time.Duration {
 		return c.HandshakeTimeout
 	}
 	return DefaultHandshakeTimeout
+}
+
+func (c *Config) authTimeout() time.Duration {
+	if c.AuthTimeout > 0 {
+		return c.AuthTimeout
+	}
+	return DefaultAuthTimeout
 }
 
 func (c *Config) maxMessageSize() int {

@@ -38,6 +38,7 @@ type Conn struct {
 	remote atomic.Pointer[secp256k1.PublicKey] // dial target, or learned in the handshake
 	snappy atomic.Bool
 	closed atomic.Bool // set by Close
+	authed atomic.Bool // set once a recipient has read the complete auth
 
 	hsMu   sync.Mutex // serialises Handshake
 	hsDone bool       // protected by hsMu
@@ -83,6 +84,15 @@ func (c *Conn) Initiator() bool { return c.initiator }
 // for a client, the authenticated initiator for a server after a
 // successful Handshake (nil before).
 func (c *Conn) RemotePubkey() *secp256k1.PublicKey { return c.remote.Load() }
+
+// AuthReceived reports whether the initiator's auth message, the first
+// message of the handshake, has been read in full. It is only ever true for
+// a Conn made by Server: from the moment the last byte of the auth is read
+// (before it is decrypted and checked), whether or not the handshake then
+// succeeds. A server can use it to tell a connection whose remote is still
+// silent or trickling its first message from one that has sent it. It is
+// safe to call concurrently with Handshake and every other method.
+func (c *Conn) AuthReceived() bool { return c.authed.Load() }
 
 // SetSnappy turns EIP-706 snappy compression of payloads on or off for both
 // directions, from the next message on. The p2p layer enables it when the

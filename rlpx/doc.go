@@ -8,8 +8,9 @@
 //	c.WriteMsg(0x10, payload)
 //	code, payload, _, err := c.ReadMsg()
 //
-// [Client] and [Server] choose the role; [ClientWithConfig] and
-// [ServerWithConfig] take a [Config]. [Conn.Handshake] runs the auth/ack
+// [Client] and [Server] choose the role and take a [Config], whose zero
+// value is the default; a negative duration or size in it makes
+// [Conn.Handshake] fail with [ErrInvalidConfig]. [Conn.Handshake] runs the auth/ack
 // exchange and derives the session secrets. After it, [Conn.WriteMsg] and
 // [Conn.ReadMsg] move framed, encrypted messages; [Conn.SetSnappy] turns on
 // EIP-706 snappy compression once both p2p Hellos say so.
@@ -20,10 +21,12 @@
 // an RLP list, 100–300 bytes of random-length padding), and so is the ack to
 // an EIP-8 auth. On receipt both EIP-8 and the pre-EIP-8 ("legacy") formats
 // are accepted, unless [Config.RejectLegacy] is set; a legacy auth is
-// answered with a legacy ack, as EIP-8 asks of a recipient. Extra list elements, higher versions and
-// trailing bytes are ignored. The EIP-8 size prefix is capped at 2048 bytes.
+// answered with a legacy ack, as EIP-8 asks of a recipient. Extra list
+// elements, higher versions and trailing bytes are ignored. The EIP-8 size prefix is capped at 2048 bytes.
 // The context deadline, or [Config.HandshakeTimeout], bounds the whole
-// handshake through deadlines on the underlying connection.
+// handshake through deadlines on the underlying connection; a recipient
+// must also have received the complete auth within [Config.AuthTimeout]
+// (1 s), which [Conn.AuthReceived] reports.
 //
 // # Frames
 //

@@ -36,8 +36,9 @@ var (
 	ErrInvalidHandshake = errors.New("rlpx: invalid handshake message")
 
 	// ErrHandshakeTimeout reports a handshake cut off by its deadline (the
-	// context's, or Config.HandshakeTimeout) or by cancellation of its
-	// context; the context's error is wrapped too.
+	// context's, Config.HandshakeTimeout, or for a recipient still waiting
+	// for the auth, Config.AuthTimeout) or by cancellation of its context;
+	// the context's error is wrapped too.
 	ErrHandshakeTimeout = errors.New("rlpx: handshake timed out")
 
 	// ErrHandshakeNotDone is returned by ReadMsg and WriteMsg before a

@@ -26,8 +26,10 @@ import (
 // as recipient for one made by Server. It must complete before ReadMsg or
 // WriteMsg. The whole exchange is bounded by ctx's deadline, or by
 // Config.HandshakeTimeout (default 5 s) if ctx has none, through deadlines
-// on the underlying connection; cancelling ctx aborts it. The connection's
-// deadlines are cleared on success.
+// on the underlying connection; cancelling ctx aborts it. A recipient must
+// moreover have read the complete auth message within Config.AuthTimeout
+// (default 1 s) of the call. The connection's deadlines are cleared on
+// success.
 //
 // Handshake runs at most once: later calls return the first result. A
 // failed handshake leaves the Conn unusable (its error is sticky); close it.
@@ -54,12 +56,26 @@ func (c *Conn) handshake(ctx context.Context) (err error) {
 	if c.priv == nil {
 		return errors.New("rlpx: handshake: nil private key")
 	}
+	if err := c.cfg.check(); err != nil {
+		return err
+	}
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		deadline = time.Now().Add(c.cfg.handshakeTimeout())
 	}
 	if err := c.conn.SetDeadline(deadline); err != nil {
 		return fmt.Errorf("rlpx: handshake: %w", err)
+	}
+	authDeadline := false // whether the auth deadline is the earlier one
+	if !c.initiator {
+		// The auth is the recipient's only read, so its deadline can stay
+		// in place until the handshake ends.
+		if t := time.Now().Add(c.cfg.authTimeout()); t.Before(deadline) {
+			if err := c.conn.SetReadDeadline(t); err != nil {
+				return fmt.Errorf("rlpx: handshake: %w", err)
+			}
+			authDeadline = true
+		}
 	}
 	// Cancellation interrupts blocked I/O by moving the deadline to the past.
 	stop := context.AfterFunc(ctx, func() { c.conn.SetDeadline(time.Unix(1, 0)) })
@@ -70,6 +86,9 @@ func (c *Conn) handshake(ctx context.Context) (err error) {
 		remote:       c.remote.Load(),
 		rand:         c.cfg.rand(),
 		rejectLegacy: c.cfg.RejectLegacy,
+	}
+	if !c.initiator {
+		hs.received = func() { c.authed.Store(true) }
 	}
 	var sec *secrets
 	if c.initiator {
@@ -84,6 +103,9 @@ func (c *Conn) handshake(ctx context.Context) (err error) {
 	}
 	if err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
+			if authDeadline && !c.authed.Load() {
+				return fmt.Errorf("rlpx: handshake: %w: auth not received within %v: %w", ErrHandshakeTimeout, c.cfg.authTimeout(), err)
+			}
 			return fmt.Errorf("rlpx: handshake: %w: %w", ErrHandshakeTimeout, err)
 		}
 		return fmt.Errorf("rlpx: handshake: %w", err)
@@ -105,6 +127,7 @@ type handshakeState struct {
 	priv         *secp256k1.PrivateKey
 	rand         io.Reader
 	rejectLegacy bool
+	received     func() // if not nil, called once the remote's packet is read in full
 
 	remote    *secp256k1.PublicKey  // remote static key: known to the initiator, learned by the recipient
 	eph       *secp256k1.PrivateKey // our ephemeral key
@@ -315,6 +338,7 @@ func (hs *handshakeState) readPacket(r io.Reader, legacySize int) (packet, plain
 			return nil, nil, false, err
 		}
 		if plain, err := Decrypt(hs.priv, buf, nil); err == nil {
+			hs.packetRead()
 			if hs.rejectLegacy {
 				return nil, nil, false, ErrLegacyHandshake
 			}
@@ -333,11 +357,18 @@ func (hs *handshakeState) readPacket(r io.Reader, legacySize int) (packet, plain
 	if _, err := io.ReadFull(r, buf[have:]); err != nil {
 		return nil, nil, false, err
 	}
+	hs.packetRead()
 	plain, err = Decrypt(hs.priv, buf[2:], buf[:2])
 	if err != nil {
 		return nil, nil, false, err
 	}
 	return buf, plain, false, nil
+}
+
+func (hs *handshakeState) packetRead() {
+	if hs.received != nil {
+		hs.received()
+	}
 }
 
 // secrets derives the session secrets from the completed exchange.

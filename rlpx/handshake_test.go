@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+	"github.com/stretchr/testify/require"
 
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/rlp"
@@ -653,4 +654,21 @@ func TestLegacyAuthGetsLegacyAck(t *testing.T) {
 	client := connWithSecrets(pa, hs.secrets(), Config{})
 	exchange(t, client, server, 0x10, []byte("from a legacy initiator"))
 	exchange(t, server, client, 0x11, []byte("to a legacy initiator"))
+}
+
+func TestHandshakeInvalidConfig(t *testing.T) {
+	for name, cfg := range map[string]Config{
+		"negative HandshakeTimeout": {HandshakeTimeout: -1},
+		"negative AuthTimeout":      {AuthTimeout: -time.Second},
+		"negative MaxMessageSize":   {MaxMessageSize: -1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cc, sc := net.Pipe()
+			defer cc.Close()
+			defer sc.Close()
+			key, _ := secp256k1.GeneratePrivateKey()
+			err := Server(sc, key, cfg).Handshake(context.Background())
+			require.ErrorIs(t, err, ErrInvalidConfig)
+		})
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/config"
 	"github.com/devp2p-go/devp2p/peer"
 	"github.com/devp2p-go/devp2p/rlpx"
 )
@@ -26,6 +27,19 @@ const (
 	DefaultMaxPeers        = 50
 	DefaultMaxPendingPeers = 50
 	DefaultDialRatio       = 3
+
+	// DefaultAuthTimeout is how long an inbound connection may take to send
+	// its complete auth, the first message of the RLPx handshake.
+	DefaultAuthTimeout = rlpx.DefaultAuthTimeout
+
+	// Defaults of the caps on inbound handshakes in flight from one source.
+	// An IPv4 subnet is a /24, an IPv6 one a /64; every loopback address
+	// counts as one subnet. LAN and loopback sources get more, for local
+	// test networks and nodes behind one NAT, but not all the slots.
+	DefaultMaxPendingPerIP        = 2
+	DefaultMaxPendingPerSubnet    = 8
+	DefaultMaxPendingPerLANIP     = 16
+	DefaultMaxPendingPerLANSubnet = 32
 )
 
 // ErrInvalidConfig is wrapped by every error New returns for a Config it
@@ -72,10 +86,32 @@ type Config struct {
 	// discovered nodes only up to min(MaxPeers/DialRatio, MaxOutboundPeers).
 	MaxOutboundPeers int
 
-	// MaxPendingPeers caps the inbound connections whose handshakes are in
-	// flight. Further connections wait in the kernel's accept backlog.
-	// Default DefaultMaxPendingPeers.
+	// MaxPendingPeers caps the inbound connections whose encryption
+	// handshakes are in flight: from accept until the post-handshake
+	// checkpoint, where they reserve a peer slot (or are refused). When
+	// every slot is taken, a new connection takes the slot of one that has
+	// not sent its complete auth yet, which is closed: the oldest such
+	// connection of the subnet, then the address, holding the most slots,
+	// provided that source holds more slots than the newcomer's or is the
+	// newcomer's own address. Otherwise the new connection is closed. The
+	// accept loop never waits for a slot. Default DefaultMaxPendingPeers.
 	MaxPendingPeers int
+
+	// MaxPendingPerIP caps the inbound handshakes in flight from one
+	// public IP address, and MaxPendingPerSubnet those from one public
+	// subnet (IPv4 /24, IPv6 /64). A connection beyond either cap takes a
+	// slot of that address or subnet, by the rule of MaxPendingPeers, or
+	// is closed. Defaults DefaultMaxPendingPerIP (2) and
+	// DefaultMaxPendingPerSubnet (8).
+	MaxPendingPerIP     int
+	MaxPendingPerSubnet int
+
+	// MaxPendingPerLANIP and MaxPendingPerLANSubnet are the same caps for
+	// LAN addresses (private, link-local) and loopback; all loopback
+	// addresses form one subnet. Defaults DefaultMaxPendingPerLANIP (16)
+	// and DefaultMaxPendingPerLANSubnet (32).
+	MaxPendingPerLANIP     int
+	MaxPendingPerLANSubnet int
 
 	// DialRatio sets the share of MaxPeers filled by dialing discovered
 	// nodes: at most MaxPeers/DialRatio of them. Default DefaultDialRatio.
@@ -152,6 +188,11 @@ type Config struct {
 	// exchange together. Default rlpx.DefaultHandshakeTimeout (5 s).
 	HandshakeTimeout time.Duration
 
+	// AuthTimeout bounds the time an inbound connection has, from accept,
+	// to send its complete auth (rlpx.Config.AuthTimeout); within
+	// HandshakeTimeout. Default DefaultAuthTimeout (1 s).
+	AuthTimeout time.Duration
+
 	// Logger receives the server's logs; peers are logged with "id" and
 	// "addr" attributes, and dropped peers at debug level with their
 	// reason. Default: logs are discarded.
@@ -165,116 +206,79 @@ type Config struct {
 // withDefaults checks cfg and returns a copy with every default applied.
 // It is the only place defaults are decided.
 func (cfg Config) withDefaults() (Config, error) {
-	bad := func(format string, args ...any) (Config, error) {
-		return Config{}, fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, args...))
-	}
-	if cfg.PrivateKey == nil {
-		return bad("PrivateKey is required")
-	}
-	for _, f := range []struct {
-		name string
-		v    int
-	}{
-		{"MaxPeers", cfg.MaxPeers}, {"MaxInboundPeers", cfg.MaxInboundPeers},
-		{"MaxOutboundPeers", cfg.MaxOutboundPeers}, {"MaxPendingPeers", cfg.MaxPendingPeers},
-		{"DialRatio", cfg.DialRatio}, {"MaxPendingDials", cfg.MaxPendingDials},
-	} {
-		if f.v < 0 {
-			return bad("%s is negative (%d)", f.name, f.v)
-		}
-	}
-	for _, f := range []struct {
-		name string
-		v    time.Duration
-	}{
-		{"HandshakeTimeout", cfg.HandshakeTimeout}, {"StaticBackoffMin", cfg.StaticBackoffMin},
-		{"StaticBackoffMax", cfg.StaticBackoffMax}, {"DialHistoryExpiry", cfg.DialHistoryExpiry},
-	} {
-		if f.v < 0 {
-			return bad("%s is negative (%v)", f.name, f.v)
-		}
-	}
+	c := config.NewChecker(ErrInvalidConfig)
+	c.Check(cfg.PrivateKey != nil, "PrivateKey is required")
+	config.NonNegative(c, "MaxPeers", cfg.MaxPeers)
+	config.NonNegative(c, "MaxInboundPeers", cfg.MaxInboundPeers)
+	config.NonNegative(c, "MaxOutboundPeers", cfg.MaxOutboundPeers)
+	config.NonNegative(c, "MaxPendingPeers", cfg.MaxPendingPeers)
+	config.NonNegative(c, "MaxPendingPerIP", cfg.MaxPendingPerIP)
+	config.NonNegative(c, "MaxPendingPerSubnet", cfg.MaxPendingPerSubnet)
+	config.NonNegative(c, "MaxPendingPerLANIP", cfg.MaxPendingPerLANIP)
+	config.NonNegative(c, "MaxPendingPerLANSubnet", cfg.MaxPendingPerLANSubnet)
+	config.NonNegative(c, "DialRatio", cfg.DialRatio)
+	config.NonNegative(c, "MaxPendingDials", cfg.MaxPendingDials)
+	config.NonNegative(c, "HandshakeTimeout", cfg.HandshakeTimeout)
+	config.NonNegative(c, "AuthTimeout", cfg.AuthTimeout)
+	config.NonNegative(c, "StaticBackoffMin", cfg.StaticBackoffMin)
+	config.NonNegative(c, "StaticBackoffMax", cfg.StaticBackoffMax)
+	config.NonNegative(c, "DialHistoryExpiry", cfg.DialHistoryExpiry)
 	if err := cfg.Peer.Validate(); err != nil {
-		return bad("Peer: %v", err)
+		c.Check(false, "Peer: %v", err)
 	}
-	switch d := cfg.Discovery; {
-	case d.LocalNode != nil:
-		return bad("Discovery.LocalNode is the server's own; leave it nil")
-	case d.NodeDB != nil:
-		return bad("Discovery.NodeDB is opened by the server; use NodeDBPath")
-	case len(d.Bootnodes) > 0:
-		return bad("Discovery.Bootnodes: use BootstrapNodes")
-	case len(d.NetRestrict) > 0:
-		return bad("Discovery.NetRestrict: use NetRestrict, which covers discovery too")
+	d := cfg.Discovery
+	c.Check(d.LocalNode == nil, "Discovery.LocalNode is the server's own; leave it nil")
+	c.Check(d.NodeDB == nil, "Discovery.NodeDB is opened by the server; use NodeDBPath")
+	c.Check(len(d.Bootnodes) == 0, "Discovery.Bootnodes: use BootstrapNodes")
+	c.Check(len(d.NetRestrict) == 0, "Discovery.NetRestrict: use NetRestrict, which covers discovery too")
+	if err := c.Err(); err != nil {
+		return Config{}, err
 	}
 
-	if cfg.Name == "" {
-		cfg.Name = DefaultName
-	}
-	if cfg.ListenAddr == "" {
-		cfg.ListenAddr = DefaultListenAddr
-	}
-	if err := checkHostPort(cfg.ListenAddr); err != nil {
-		return bad("ListenAddr %q: %v", cfg.ListenAddr, err)
-	}
+	config.Default(&cfg.Name, DefaultName)
+	config.Default(&cfg.ListenAddr, DefaultListenAddr)
+	c.Check(checkHostPort(cfg.ListenAddr) == nil, "ListenAddr %q: %v", cfg.ListenAddr, checkHostPort(cfg.ListenAddr))
 	if cfg.DiscoveryAddr != "" {
-		if err := checkHostPort(cfg.DiscoveryAddr); err != nil {
-			return bad("DiscoveryAddr %q: %v", cfg.DiscoveryAddr, err)
-		}
+		c.Check(checkHostPort(cfg.DiscoveryAddr) == nil, "DiscoveryAddr %q: %v", cfg.DiscoveryAddr, checkHostPort(cfg.DiscoveryAddr))
 	}
-	if cfg.MaxPeers == 0 {
-		cfg.MaxPeers = DefaultMaxPeers
-	}
-	if cfg.DialRatio == 0 {
-		cfg.DialRatio = DefaultDialRatio
-	}
-	if cfg.MaxInboundPeers > cfg.MaxPeers {
-		return bad("MaxInboundPeers (%d) exceeds MaxPeers (%d)", cfg.MaxInboundPeers, cfg.MaxPeers)
-	}
-	if cfg.MaxOutboundPeers > cfg.MaxPeers {
-		return bad("MaxOutboundPeers (%d) exceeds MaxPeers (%d)", cfg.MaxOutboundPeers, cfg.MaxPeers)
-	}
+	config.Default(&cfg.MaxPeers, DefaultMaxPeers)
+	config.Default(&cfg.DialRatio, DefaultDialRatio)
+	c.Check(cfg.MaxInboundPeers <= cfg.MaxPeers, "MaxInboundPeers (%d) exceeds MaxPeers (%d)", cfg.MaxInboundPeers, cfg.MaxPeers)
+	c.Check(cfg.MaxOutboundPeers <= cfg.MaxPeers, "MaxOutboundPeers (%d) exceeds MaxPeers (%d)", cfg.MaxOutboundPeers, cfg.MaxPeers)
 	if cfg.MaxInboundPeers == 0 {
 		cfg.MaxInboundPeers = cfg.MaxPeers - cfg.MaxPeers/cfg.DialRatio
-		if cfg.MaxInboundPeers == 0 {
-			return bad("MaxPeers %d with DialRatio %d leaves no inbound slot; raise DialRatio or set MaxInboundPeers", cfg.MaxPeers, cfg.DialRatio)
-		}
+		c.Check(cfg.MaxInboundPeers > 0, "MaxPeers %d with DialRatio %d leaves no inbound slot; raise DialRatio or set MaxInboundPeers", cfg.MaxPeers, cfg.DialRatio)
 	}
-	if cfg.MaxOutboundPeers == 0 {
-		cfg.MaxOutboundPeers = cfg.MaxPeers
-	}
-	if cfg.MaxPendingPeers == 0 {
-		cfg.MaxPendingPeers = DefaultMaxPendingPeers
-	}
-	if cfg.MaxPendingDials == 0 {
-		cfg.MaxPendingDials = dial.DefaultMaxActiveDials
-	}
-	if cfg.HandshakeTimeout == 0 {
-		cfg.HandshakeTimeout = rlpx.DefaultHandshakeTimeout
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
+	config.Default(&cfg.MaxOutboundPeers, cfg.MaxPeers)
+	config.Default(&cfg.MaxPendingPeers, DefaultMaxPendingPeers)
+	config.Default(&cfg.MaxPendingPerIP, DefaultMaxPendingPerIP)
+	config.Default(&cfg.MaxPendingPerSubnet, DefaultMaxPendingPerSubnet)
+	config.Default(&cfg.MaxPendingPerLANIP, DefaultMaxPendingPerLANIP)
+	config.Default(&cfg.MaxPendingPerLANSubnet, DefaultMaxPendingPerLANSubnet)
+	config.Default(&cfg.AuthTimeout, DefaultAuthTimeout)
+	config.Default(&cfg.MaxPendingDials, dial.DefaultMaxActiveDials)
+	config.Default(&cfg.HandshakeTimeout, rlpx.DefaultHandshakeTimeout)
+	cfg.Logger = config.Logger(cfg.Logger)
 	cfg.Clock = clock.OrSystem(cfg.Clock)
 
 	if err := checkProtocols(cfg.Protocols); err != nil {
-		return bad("%v", err)
+		c.Check(false, "%v", err)
 	}
 	for _, list := range []struct {
 		name  string
 		nodes []*discover.Node
 	}{{"BootstrapNodes", cfg.BootstrapNodes}, {"StaticNodes", cfg.StaticNodes}, {"TrustedNodes", cfg.TrustedNodes}} {
-		if i := slices.Index(list.nodes, nil); i >= 0 {
-			return bad("%s[%d] is nil", list.name, i)
-		}
+		i := slices.Index(list.nodes, nil)
+		c.Check(i < 0, "%s[%d] is nil", list.name, i)
 	}
 	// Copy what the caller could otherwise change under us.
 	cfg.NetRestrict = slices.Clone(cfg.NetRestrict)
 	for i, p := range cfg.NetRestrict {
-		if !p.IsValid() {
-			return bad("NetRestrict[%d] is not a valid prefix", i)
-		}
+		c.Check(p.IsValid(), "NetRestrict[%d] is not a valid prefix", i)
 		cfg.NetRestrict[i] = p.Masked()
+	}
+	if err := c.Err(); err != nil {
+		return Config{}, err
 	}
 	cfg.Protocols = slices.Clone(cfg.Protocols)
 	cfg.BootstrapNodes = slices.Clone(cfg.BootstrapNodes)
@@ -287,6 +291,15 @@ func (cfg Config) withDefaults() (Config, error) {
 // dialed at once.
 func (cfg *Config) dialLimit() int {
 	return min(cfg.MaxPeers/cfg.DialRatio, cfg.MaxOutboundPeers)
+}
+
+// pendingCaps returns the caps on inbound handshakes in flight.
+func (cfg *Config) pendingCaps() pendingCaps {
+	return pendingCaps{
+		total: cfg.MaxPendingPeers,
+		perIP: cfg.MaxPendingPerIP, perSubnet: cfg.MaxPendingPerSubnet,
+		lanIP: cfg.MaxPendingPerLANIP, lanSubnet: cfg.MaxPendingPerLANSubnet,
+	}
 }
 
 // limits returns the peer-count limits the checkpoints enforce.

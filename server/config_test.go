@@ -43,7 +43,12 @@ func TestConfigDefaults(t *testing.T) {
 		{"MaxInboundPeers", cfg.MaxInboundPeers, 50 - 50/3},
 		{"MaxOutboundPeers", cfg.MaxOutboundPeers, 50},
 		{"MaxPendingPeers", cfg.MaxPendingPeers, 50},
+		{"MaxPendingPerIP", cfg.MaxPendingPerIP, 2},
+		{"MaxPendingPerSubnet", cfg.MaxPendingPerSubnet, 8},
+		{"MaxPendingPerLANIP", cfg.MaxPendingPerLANIP, 16},
+		{"MaxPendingPerLANSubnet", cfg.MaxPendingPerLANSubnet, 32},
 		{"HandshakeTimeout", cfg.HandshakeTimeout, 5 * time.Second},
+		{"AuthTimeout", cfg.AuthTimeout, time.Second},
 		{"Clock", cfg.Clock, clock.Clock(clock.System{})},
 		{"dialLimit", cfg.dialLimit(), 16},
 		{"Logger set", cfg.Logger != nil, true},
@@ -60,13 +65,16 @@ func TestConfigKeepsExplicitValues(t *testing.T) {
 	cfg, err := Config{
 		PrivateKey: testKey(t), Name: "x", ListenAddr: "127.0.0.1:0", MaxPeers: 10, DialRatio: 2,
 		MaxInboundPeers: 4, MaxOutboundPeers: 3, MaxPendingPeers: 7, HandshakeTimeout: time.Second, Clock: clk,
+		MaxPendingPerIP: 1, MaxPendingPerSubnet: 3, MaxPendingPerLANIP: 4, MaxPendingPerLANSubnet: 5,
+		AuthTimeout: 300 * time.Millisecond,
 	}.withDefaults()
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := []any{cfg.Name, cfg.ListenAddr, cfg.MaxPeers, cfg.DialRatio, cfg.MaxInboundPeers, cfg.MaxOutboundPeers,
-		cfg.MaxPendingPeers, cfg.HandshakeTimeout, cfg.Clock, cfg.dialLimit()}
-	want := []any{"x", "127.0.0.1:0", 10, 2, 4, 3, 7, time.Second, clock.Clock(clk), 3}
+		cfg.MaxPendingPeers, cfg.HandshakeTimeout, cfg.Clock, cfg.dialLimit(), cfg.pendingCaps(), cfg.AuthTimeout}
+	want := []any{"x", "127.0.0.1:0", 10, 2, 4, 3, 7, time.Second, clock.Clock(clk), 3,
+		pendingCaps{total: 7, perIP: 1, perSubnet: 3, lanIP: 4, lanSubnet: 5}, 300 * time.Millisecond}
 	for i := range got {
 		if got[i] != want[i] {
 			t.Errorf("field %d = %v, want %v", i, got[i], want[i])
@@ -87,6 +95,11 @@ func TestConfigInvalid(t *testing.T) {
 		{"negative DialRatio", func(c *Config) { c.DialRatio = -3 }, "DialRatio"},
 		{"negative MaxPendingPeers", func(c *Config) { c.MaxPendingPeers = -1 }, "MaxPendingPeers"},
 		{"negative timeout", func(c *Config) { c.HandshakeTimeout = -time.Second }, "HandshakeTimeout"},
+		{"negative auth timeout", func(c *Config) { c.AuthTimeout = -time.Second }, "AuthTimeout"},
+		{"negative MaxPendingPerIP", func(c *Config) { c.MaxPendingPerIP = -1 }, "MaxPendingPerIP"},
+		{"negative MaxPendingPerSubnet", func(c *Config) { c.MaxPendingPerSubnet = -1 }, "MaxPendingPerSubnet"},
+		{"negative MaxPendingPerLANIP", func(c *Config) { c.MaxPendingPerLANIP = -1 }, "MaxPendingPerLANIP"},
+		{"negative MaxPendingPerLANSubnet", func(c *Config) { c.MaxPendingPerLANSubnet = -1 }, "MaxPendingPerLANSubnet"},
 		{"inbound above total", func(c *Config) { c.MaxPeers, c.MaxInboundPeers = 5, 6 }, "MaxInboundPeers"},
 		{"outbound above total", func(c *Config) { c.MaxOutboundPeers = 51 }, "MaxOutboundPeers"},
 		{"listen without port", func(c *Config) { c.ListenAddr = "127.0.0.1" }, "ListenAddr"},

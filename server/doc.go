@@ -19,10 +19,18 @@
 // Every connection, dialed or accepted, goes through the same steps:
 //
 //  1. Accept: an inbound connection from outside Config.NetRestrict, or a
-//     second one from the same non-LAN IP within 30 s (the inbound throttle),
-//     is closed at once, before any cryptography. At most
-//     Config.MaxPendingPeers inbound connections are between accept and the
-//     end of step 4; more wait in the kernel's backlog.
+//     second one from the same non-LAN IPv4 address or IPv6 /64 within
+//     30 s (the inbound throttle), is closed at once, before any
+//     cryptography. At most Config.MaxPendingPeers inbound connections are
+//     between accept and the end of step 3, at most MaxPendingPerIP from
+//     one address and MaxPendingPerSubnet from one /24 or /64 (LAN and
+//     loopback sources have their own, higher caps). A connection beyond a
+//     cap takes the slot of one that has not sent its complete auth yet,
+//     from the source holding the most slots, if that source holds more
+//     than the newcomer's or is its own address; otherwise it is closed.
+//     The accept loop never waits for a slot, so a new connection does not
+//     queue behind stalled ones. The auth itself must arrive within
+//     Config.AuthTimeout (1 s).
 //     Dial: the dial scheduler (package dial) picks static and discovered
 //     nodes and opens TCP connections.
 //  2. The RLPx encryption handshake (package rlpx) authenticates the remote
@@ -49,7 +57,9 @@
 //
 // The server has no run loop: the peer set is a mutex-guarded map. It
 // starts the accept loop, one goroutine per inbound connection in its
-// handshakes (at most MaxPendingPeers), and one per running peer (which
+// handshakes (at most MaxPendingPeers before the post-handshake
+// checkpoint, plus at most as many evicted ones exiting; after it, at most
+// one per peer slot), and one per running peer (which
 // runs the peer's own reader and protocol goroutines, joined by peer.Run).
 // The dial scheduler and discovery own their goroutines. Close stops the
 // listener, the scheduler (joining its dial tasks, which run the same

@@ -80,7 +80,10 @@ func (tp *testProto) run(p *peer.Peer, rw peer.MsgReadWriter) error {
 	}
 }
 
-// testConfig is a loopback-only config without discovery.
+// testConfig is a loopback-only config without discovery. Its auth
+// deadline is the handshake's: the test clients run in this process, and
+// under -race on a busy machine computing an auth can take longer than the
+// default second. The tests of the auth deadline set their own.
 func testConfig(t testing.TB, protos ...peer.Protocol) Config {
 	return Config{
 		PrivateKey:       testKey(t),
@@ -88,6 +91,7 @@ func testConfig(t testing.TB, protos ...peer.Protocol) Config {
 		ListenAddr:       "127.0.0.1:0",
 		NoDiscovery:      true,
 		HandshakeTimeout: 5 * time.Second,
+		AuthTimeout:      5 * time.Second,
 		Logger:           testLogger(),
 	}
 }
@@ -173,13 +177,21 @@ func (rp *rawPeer) node() *discover.Node {
 // called from any goroutine (it reports failures as errors).
 func dialRaw(t testing.TB, srv *Server, key *secp256k1.PrivateKey) (*rawPeer, error) {
 	t.Helper()
+	return dialRawFrom(t, srv, key, netip.Addr{})
+}
+
+// dialRawFrom is dialRaw from the local address from (any if zero), such
+// as one of the loopback addresses 127.0.0.2 and up, which Linux has
+// without setup.
+func dialRawFrom(t testing.TB, srv *Server, key *secp256k1.PrivateKey, from netip.Addr) (*rawPeer, error) {
+	t.Helper()
 	if key == nil {
 		var err error
 		if key, err = secp256k1.GeneratePrivateKey(); err != nil {
 			return nil, err
 		}
 	}
-	fd, err := net.Dial("tcp", srv.Self().TCPAddr().String())
+	fd, err := dialFrom(srv, from)
 	if err != nil {
 		return nil, err
 	}
@@ -191,6 +203,16 @@ func dialRaw(t testing.TB, srv *Server, key *secp256k1.PrivateKey) (*rawPeer, er
 		return nil, err
 	}
 	return &rawPeer{key: key, conn: c}, nil
+}
+
+// dialFrom opens a TCP connection to srv from the local address from (any
+// if zero).
+func dialFrom(srv *Server, from netip.Addr) (net.Conn, error) {
+	d := net.Dialer{Timeout: waitTimeout}
+	if from.IsValid() {
+		d.LocalAddr = &net.TCPAddr{IP: from.AsSlice()}
+	}
+	return d.Dial("tcp", srv.Self().TCPAddr().String())
 }
 
 // hello runs the Hello exchange announcing caps and returns the server's
@@ -205,7 +227,13 @@ func (rp *rawPeer) hello(caps ...peer.Cap) (*peer.Hello, error) {
 // connectRaw dials srv and completes Hello with the test/1 capability.
 func connectRaw(t testing.TB, srv *Server, key *secp256k1.PrivateKey) (*rawPeer, error) {
 	t.Helper()
-	rp, err := dialRaw(t, srv, key)
+	return connectRawFrom(t, srv, key, netip.Addr{})
+}
+
+// connectRawFrom is connectRaw from the local address from.
+func connectRawFrom(t testing.TB, srv *Server, key *secp256k1.PrivateKey, from netip.Addr) (*rawPeer, error) {
+	t.Helper()
+	rp, err := dialRawFrom(t, srv, key, from)
 	if err != nil {
 		return nil, err
 	}

@@ -84,45 +84,88 @@ func TestNetRestrictInbound(t *testing.T) {
 	}
 }
 
-// TestHalfOpenInbound: a connection that never sends auth is dropped at the
-// handshake deadline, and meanwhile other connections get through as long
-// as pending slots remain.
-func TestHalfOpenInbound(t *testing.T) {
-	const timeout = 2 * time.Second
-	cfg := testConfig(t, newTestProto().protocol())
-	cfg.HandshakeTimeout = timeout
-	cfg.MaxPendingPeers = 2
-	srv := startServer(t, cfg)
+// TestFirstMessageDeadline: an inbound connection that has not sent its
+// complete auth within AuthTimeout is closed then, long before the
+// handshake deadline, whether it is silent or trickling; meanwhile other
+// connections get through.
+func TestFirstMessageDeadline(t *testing.T) {
+	const (
+		authTimeout = 300 * time.Millisecond
+		hsTimeout   = 10 * waitTimeout // never reached by a passing test
+	)
+	for _, tt := range []struct {
+		name    string
+		trickle bool
+	}{
+		{"silent", false},
+		{"trickling", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t, newTestProto().protocol())
+			cfg.HandshakeTimeout, cfg.AuthTimeout = hsTimeout, authTimeout
+			cfg.MaxPendingPeers = 2
+			srv := startServer(t, cfg)
 
-	start := time.Now()
-	silent, dropped := dialSilent(t, srv)
-	defer silent.Close()
+			start := time.Now()
+			stalled, dropped := dialSilent(t, srv, netip.Addr{})
+			defer stalled.Close()
+			if tt.trickle {
+				stop := trickle(stalled, authTimeout/20)
+				defer stop()
+			}
 
-	// Another node connects while the silent one holds a pending slot.
-	if _, err := connectRaw(t, srv, nil); err != nil {
-		t.Fatalf("connection beside a half-open one: %v", err)
-	}
-	select {
-	case <-dropped:
-		t.Fatal("the other connection only got through after the half-open one was dropped")
-	default:
-	}
-
-	// The server closes the silent connection at its deadline.
-	err := recv(t, dropped)
-	if ne, ok := err.(net.Error); ok && ne.Timeout() {
-		t.Fatal("half-open connection not dropped")
-	}
-	if elapsed := time.Since(start); elapsed < timeout {
-		t.Fatalf("dropped after %v, before the %v deadline", elapsed, timeout)
+			// Another node connects while the stalled one holds a slot.
+			if _, err := connectRaw(t, srv, nil); err != nil {
+				t.Fatalf("connection beside a stalled one: %v", err)
+			}
+			err := recv(t, dropped)
+			elapsed := time.Since(start)
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatal("stalled connection not dropped")
+			}
+			if elapsed < authTimeout || elapsed >= hsTimeout {
+				t.Fatalf("dropped after %v, want the %v auth deadline", elapsed, authTimeout)
+			}
+			t.Logf("dropped after %v", elapsed)
+		})
 	}
 }
 
-// dialSilent opens a TCP connection to srv that never sends anything. The
-// channel receives the error of reading from it once the server closes it.
-func dialSilent(t *testing.T, srv *Server) (net.Conn, <-chan error) {
+// trickle sends a valid EIP-8 size prefix (the auth's 2 bytes) on fd and
+// then one byte every interval until fd fails or stop is called; stop
+// returns once the sender has exited.
+func trickle(fd net.Conn, interval time.Duration) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		if _, err := fd.Write([]byte{0x01, 0x90}); err != nil { // 400 bytes to come
+			return
+		}
+		tick := time.NewTicker(interval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				if _, err := fd.Write([]byte{0}); err != nil {
+					return
+				}
+			case <-quit:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
+}
+
+// dialSilent opens a TCP connection to srv from the local address from (any
+// if zero) that never sends anything. The channel receives the error of
+// reading from it once the server closes it.
+func dialSilent(t *testing.T, srv *Server, from netip.Addr) (net.Conn, <-chan error) {
 	t.Helper()
-	fd, err := net.Dial("tcp", srv.Self().TCPAddr().String())
+	fd, err := dialFrom(srv, from)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,28 +182,59 @@ func dialSilent(t *testing.T, srv *Server) (net.Conn, <-chan error) {
 	return fd, done
 }
 
-// TestPendingCap: with the only pending slot held by a silent connection,
-// a new connection waits in the accept backlog until the silent one is
-// dropped at its deadline, then succeeds.
-func TestPendingCap(t *testing.T) {
-	const timeout = 300 * time.Millisecond
+// TestDropOldestUnauthenticatedInbound: with every handshake slot taken, a
+// new connection does not wait for a slot: it takes the one of the oldest
+// connection that has not sent its auth, which is closed. (That a
+// connection which has sent its auth keeps its slot is checked on the set
+// itself, in TestDropOldestUnauthenticated: such a connection leaves the
+// set as soon as its handshake is done.)
+func TestDropOldestUnauthenticatedInbound(t *testing.T) {
+	const long = 10 * waitTimeout // deadlines a passing test never reaches
 	cfg := testConfig(t, newTestProto().protocol())
-	cfg.HandshakeTimeout = timeout
-	cfg.MaxPendingPeers = 1
-	srv := startServer(t, cfg)
+	cfg.HandshakeTimeout, cfg.AuthTimeout = long, long
+	cfg.MaxPendingPeers = 2
 
-	start := time.Now()
-	silent, dropped := dialSilent(t, srv)
-	defer silent.Close()
-	if _, err := connectRaw(t, srv, nil); err != nil {
-		t.Fatalf("connection after the slot freed: %v", err)
-	}
-	if elapsed := time.Since(start); elapsed < timeout {
-		t.Fatalf("second connection done after %v, before the silent one's %v deadline freed the slot", elapsed, timeout)
-	}
-	if err := recv(t, dropped); err == nil {
-		t.Fatal("silent connection not dropped")
-	}
+	t.Run("stalled ones give way", func(t *testing.T) {
+		srv := startServer(t, cfg)
+		older, olderDropped := dialSilent(t, srv, netip4(127, 0, 0, 2))
+		defer older.Close()
+		newer, newerDropped := dialSilent(t, srv, netip4(127, 0, 0, 3))
+		defer newer.Close()
+
+		start := time.Now()
+		if _, err := connectRawFrom(t, srv, nil, netip4(127, 0, 0, 4)); err != nil {
+			t.Fatalf("connection with every slot stalled: %v", err)
+		}
+		t.Logf("connected in %v", time.Since(start))
+		if err := recv(t, olderDropped); err == nil {
+			t.Fatal("oldest stalled connection not closed")
+		}
+		select {
+		case err := <-newerDropped:
+			t.Fatalf("the newer stalled connection was closed too (%v)", err)
+		default:
+		}
+		srv.pending.mu.Lock()
+		n := srv.pending.byIP[netip4(127, 0, 0, 3)]
+		srv.pending.mu.Unlock()
+		if n != 1 {
+			t.Fatalf("the newer stalled connection holds %d slots, want 1", n)
+		}
+	})
+
+	t.Run("same address", func(t *testing.T) {
+		cfg := cfg
+		cfg.MaxPendingPeers = 1
+		srv := startServer(t, cfg)
+		silent, dropped := dialSilent(t, srv, netip.Addr{})
+		defer silent.Close()
+		if _, err := connectRaw(t, srv, nil); err != nil {
+			t.Fatalf("connection with the only slot stalled: %v", err)
+		}
+		if err := recv(t, dropped); err == nil {
+			t.Fatal("stalled connection not closed")
+		}
+	})
 }
 
 // TestCloseManyPeers: Close with 50 live peers disconnects each with
@@ -229,11 +303,11 @@ func TestCloseManyPeers(t *testing.T) {
 // of connections still in their handshake.
 func TestCloseAbortsHandshakes(t *testing.T) {
 	cfg := testConfig(t, newTestProto().protocol())
-	cfg.HandshakeTimeout = 10 * waitTimeout // Close must not wait for this
+	cfg.HandshakeTimeout, cfg.AuthTimeout = 10*waitTimeout, 10*waitTimeout // Close must not wait for these
 	srv := startServer(t, cfg)
 	var silent []<-chan error
 	for range 3 {
-		fd, dropped := dialSilent(t, srv)
+		fd, dropped := dialSilent(t, srv, netip.Addr{})
 		defer fd.Close()
 		silent = append(silent, dropped)
 	}
@@ -252,5 +326,43 @@ func TestCloseAbortsHandshakes(t *testing.T) {
 		if err := recv(t, dropped); err == nil {
 			t.Fatal("silent connection not closed")
 		}
+	}
+}
+
+// TestPendingCapPerIPInbound: Config.MaxPendingPerLANIP reaches the accept
+// loop: a third stalled connection from 127.0.0.2 with a cap of two takes
+// the slot of that address's oldest, and other addresses keep theirs.
+func TestPendingCapPerIPInbound(t *testing.T) {
+	const long = 10 * waitTimeout // deadlines a passing test never reaches
+	cfg := testConfig(t, newTestProto().protocol())
+	cfg.HandshakeTimeout, cfg.AuthTimeout = long, long
+	cfg.MaxPendingPerLANIP = 2
+	srv := startServer(t, cfg)
+
+	a, b := netip4(127, 0, 0, 2), netip4(127, 0, 0, 3)
+	other, otherDropped := dialSilent(t, srv, b)
+	defer other.Close()
+	first, firstDropped := dialSilent(t, srv, a)
+	defer first.Close()
+	second, secondDropped := dialSilent(t, srv, a)
+	defer second.Close()
+	third, thirdDropped := dialSilent(t, srv, a)
+	defer third.Close()
+
+	if err := recv(t, firstDropped); err == nil {
+		t.Fatal("the address's oldest stalled connection was not closed")
+	}
+	for name, ch := range map[string]<-chan error{"other address": otherDropped, "second": secondDropped, "third": thirdDropped} {
+		select {
+		case err := <-ch:
+			t.Fatalf("%s closed too (%v)", name, err)
+		default:
+		}
+	}
+	srv.pending.mu.Lock()
+	nA, nB := srv.pending.byIP[a], srv.pending.byIP[b]
+	srv.pending.mu.Unlock()
+	if nA != 2 || nB != 1 {
+		t.Fatalf("%v holds %d slots and %v %d; want 2 and 1", a, nA, b, nB)
 	}
 }

@@ -17,24 +17,23 @@ const (
 )
 
 // listenLoop accepts inbound connections until the listener is closed.
-// It owns the inbound throttle. At most MaxPendingPeers connections are
-// being set up at once: a slot is taken before Accept and given back when
-// the connection has become a peer or been refused, so excess connections
-// wait in the kernel's accept backlog rather than in our memory.
+// It owns the inbound throttle. It never waits for a handshake slot: each
+// connection it accepts is checked (admitInbound) and then refused, admitted,
+// or admitted in place of a stalled one (see pendingSet), so a new
+// connection never queues in the kernel's backlog behind connections that
+// hold their slots without sending anything. The one wait is for evicted
+// connections' goroutines to end, which they do as soon as they run.
 func (srv *Server) listenLoop(ln net.Listener) {
 	defer srv.wg.Done()
 	th := newThrottle(srv.clock, inboundThrottleTime, maxThrottleEntries, srv.inboundExempt)
-	slots := make(chan struct{}, srv.cfg.MaxPendingPeers)
 	backoff := time.Duration(0)
 	for {
-		select {
-		case slots <- struct{}{}:
-		case <-srv.ctx.Done():
+		// Never more than MaxPendingPeers evicted connections closing.
+		if srv.pending.waitEvictions(srv.ctx) != nil {
 			return
 		}
 		fd, err := ln.Accept()
 		if err != nil {
-			<-slots
 			if srv.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
 				return
 			}
@@ -51,33 +50,52 @@ func (srv *Server) listenLoop(ln net.Listener) {
 			continue
 		}
 		backoff = 0
-		if !srv.admitInbound(th, fd) {
+		if srv.ctx.Err() != nil {
 			fd.Close()
-			<-slots
-			continue
+			return
 		}
-		srv.wg.Add(1)
-		go func() {
-			defer srv.wg.Done()
-			defer func() { <-slots }()
-			srv.setupConn(srv.ctx, fd, flagInbound, nil)
-		}()
+		srv.admitInbound(th, fd)
 	}
 }
 
-// admitInbound is the check an inbound connection faces before any
-// cryptography: NetRestrict, then the per-IP throttle.
-func (srv *Server) admitInbound(th *throttle, fd net.Conn) bool {
+// admitInbound decides on an accepted connection before any cryptography:
+// NetRestrict, the throttle, then a handshake slot. It either closes fd or
+// starts the connection's setup in a goroutine of its own; it never blocks.
+func (srv *Server) admitInbound(th *throttle, fd net.Conn) {
 	ip := remoteIP(fd)
 	switch {
 	case !netutil.Allowed(srv.cfg.NetRestrict, ip):
 		srv.log.Debug("Inbound connection outside NetRestrict", "addr", fd.RemoteAddr())
-		return false
+		fd.Close()
+		return
 	case !th.allow(ip):
 		srv.log.Debug("Inbound connection throttled", "addr", fd.RemoteAddr())
-		return false
+		fd.Close()
+		return
 	}
-	return true
+	c := srv.newConn(fd, nil)
+	pc := &pendingConn{ip: ip.WithZone(""), subnet: subnetOf(ip), authed: c.AuthReceived, evict: func() { c.Close() }}
+	victim, res := srv.pending.admit(pc)
+	if res != pendingAdmitted {
+		srv.log.Debug("Inbound connection refused", "addr", fd.RemoteAddr(), "why", res)
+		fd.Close()
+		return
+	}
+	if victim != nil {
+		// The victim may finish reading its auth between the decision and
+		// this Close; it loses its slot all the same.
+		srv.log.Debug("Pending inbound connection evicted", "ip", victim.ip, "for", fd.RemoteAddr())
+		victim.evict()
+	}
+	srv.wg.Add(1)
+	go func() {
+		defer srv.wg.Done()
+		// The slot is handed back when the connection has reserved a peer
+		// slot, or when its setup ends without one.
+		release := func() { srv.pending.release(pc) }
+		defer release()
+		srv.setupRLPx(srv.ctx, c, flagInbound, nil, release)
+	}()
 }
 
 // remoteIP returns the IP of a connection's remote end, or the zero Addr

@@ -30,9 +30,10 @@ var (
 //
 // Concurrency: a Server has no run loop of its own. The peer set is
 // guarded by a mutex of its own, the server's lifecycle state by another.
-// Goroutines: the accept loop, one per inbound connection being set up,
-// one per running peer, plus those owned by the dial scheduler and by
-// discovery; Close stops and joins them all.
+// Goroutines: the accept loop, one per inbound connection being set up
+// (bounded by the pending-handshake caps), one per running peer, plus those
+// owned by the dial scheduler and by discovery; Close stops and joins them
+// all.
 type Server struct {
 	// Immutable after New.
 	cfg   Config
@@ -43,8 +44,9 @@ type Server struct {
 	// inboundExempt says which inbound IPs skip the throttle (netutil.IsLAN).
 	inboundExempt func(netip.Addr) bool
 
-	peers  *peerSet[*serverPeer]
-	events feed[PeerEvent]
+	pending *pendingSet // inbound connections in their handshakes
+	peers   *peerSet[*serverPeer]
+	events  feed[PeerEvent]
 
 	// ctx is cancelled by Close; it bounds every handshake and peer.
 	ctx    context.Context
@@ -83,6 +85,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	srv.log = cfg.Logger.With("self", id.TerminalString())
 	srv.ctx, srv.cancel = context.WithCancel(context.Background())
+	srv.pending = newPendingSet(cfg.pendingCaps(), netutil.IsLAN)
 	srv.peers = newPeerSet[*serverPeer](id, cfg.limits())
 	for _, n := range cfg.TrustedNodes {
 		srv.peers.setTrusted(n.ID(), true)

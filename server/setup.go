@@ -29,19 +29,32 @@ type serverPeer struct {
 // dialed, nil for inbound connections. ctx bounds the handshakes on top of
 // Config.HandshakeTimeout.
 func (srv *Server) setupConn(ctx context.Context, fd net.Conn, flags connFlag, dest *discover.Node) error {
+	return srv.setupRLPx(ctx, srv.newConn(fd, dest), flags, dest, nil)
+}
+
+// newConn wraps fd in an RLPx connection: as initiator to dest, or as
+// recipient if dest is nil.
+func (srv *Server) newConn(fd net.Conn, dest *discover.Node) *rlpx.Conn {
+	cfg := rlpx.Config{AuthTimeout: srv.cfg.AuthTimeout}
+	if dest != nil {
+		return rlpx.Client(fd, srv.cfg.PrivateKey, dest.Pubkey(), cfg)
+	}
+	return rlpx.Server(fd, srv.cfg.PrivateKey, cfg)
+}
+
+// setupRLPx is setupConn on a connection already wrapped by newConn; dest
+// is the node dialled, nil for an inbound connection. If
+// reserved is not nil, it is called once the connection holds a slot in
+// the peer set, which from then on bounds it (the accept loop hands the
+// connection's handshake slot back then).
+func (srv *Server) setupRLPx(ctx context.Context, c *rlpx.Conn, flags connFlag, dest *discover.Node, reserved func()) error {
 	ctx, cancel := context.WithTimeout(ctx, srv.cfg.HandshakeTimeout)
 	defer cancel()
-	log := srv.log.With("addr", fd.RemoteAddr(), "inbound", flags.has(flagInbound))
+	log := srv.log.With("addr", c.RemoteAddr(), "inbound", flags.has(flagInbound))
 
 	// Step 2: the encryption handshake.
-	var c *rlpx.Conn
-	if dest != nil {
-		c = rlpx.Client(fd, srv.cfg.PrivateKey, dest.Pubkey(), rlpx.Config{})
-	} else {
-		c = rlpx.Server(fd, srv.cfg.PrivateKey, rlpx.Config{})
-	}
 	if err := c.Handshake(ctx); err != nil {
-		fd.Close()
+		c.Close()
 		log.Debug("Encryption handshake failed", "err", err)
 		return fmt.Errorf("server: encryption handshake: %w", err)
 	}
@@ -52,6 +65,9 @@ func (srv *Server) setupConn(ctx context.Context, fd net.Conn, flags connFlag, d
 	flags, rej := srv.peers.reserve(id, flags)
 	if rej != admitted {
 		return srv.refuse(c, log, rej, "post-handshake")
+	}
+	if reserved != nil {
+		reserved()
 	}
 	promoted := false
 	defer func() {

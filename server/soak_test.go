@@ -49,7 +49,10 @@ func TestSoak(t *testing.T) {
 		}
 	}}
 	cfg := testConfig(t, serverProto)
-	cfg.MaxPeers, cfg.MaxInboundPeers, cfg.MaxPendingPeers = peers, peers, concurrency
+	cfg.MaxPeers, cfg.MaxInboundPeers = peers, peers
+	// All clients come from 127.0.0.1. Room for every client at once, and
+	// more: the caps and evictions are TestAdmissionUnderAttack's subject.
+	cfg.MaxPendingPeers, cfg.MaxPendingPerLANIP, cfg.MaxPendingPerLANSubnet = 2*concurrency, 2*concurrency, 2*concurrency
 	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -16,9 +16,10 @@ const inboundThrottleTime = 30 * time.Second
 // addresses in slightly early.
 const maxThrottleEntries = 10_000
 
-// throttle refuses a second inbound connection from the same IP within a
-// window. Addresses for which exempt returns true (loopback and LAN by
-// default) are never throttled.
+// throttle refuses a second inbound connection from the same source within
+// a window. A source is an IPv4 address or an IPv6 /64 (throttleKey).
+// Addresses for which exempt returns true (loopback and LAN by default) are
+// never throttled.
 //
 // Expiry times are monotonic because the window is fixed, so entries expire
 // in insertion order and a FIFO queue is all the bookkeeping needed.
@@ -30,12 +31,12 @@ type throttle struct {
 	max    int
 	exempt func(netip.Addr) bool
 
-	until map[netip.Addr]time.Time
+	until map[netip.Prefix]time.Time
 	queue []throttleEntry // in insertion (and so expiry) order
 }
 
 type throttleEntry struct {
-	ip    netip.Addr
+	key   netip.Prefix
 	until time.Time
 }
 
@@ -45,29 +46,43 @@ func newThrottle(c clock.Clock, window time.Duration, max int, exempt func(netip
 		window: window,
 		max:    max,
 		exempt: exempt,
-		until:  make(map[netip.Addr]time.Time),
+		until:  make(map[netip.Prefix]time.Time),
 	}
 }
 
 // allow reports whether an inbound connection from ip may proceed, and if
-// so records it so that the next one within the window is refused.
+// so records its source so that the next one within the window is refused.
 func (t *throttle) allow(ip netip.Addr) bool {
 	ip = ip.Unmap()
 	if t.exempt != nil && t.exempt(ip) {
 		return true
 	}
+	key := throttleKey(ip)
 	now := t.clock.Now()
 	t.expire(now)
-	if until, ok := t.until[ip]; ok && now.Before(until) {
+	if until, ok := t.until[key]; ok && now.Before(until) {
 		return false
 	}
 	if len(t.queue) >= t.max {
 		t.drop()
 	}
 	until := now.Add(t.window)
-	t.until[ip] = until
-	t.queue = append(t.queue, throttleEntry{ip, until})
+	t.until[key] = until
+	t.queue = append(t.queue, throttleEntry{key, until})
 	return true
+}
+
+// throttleKey is the source an address is throttled as: an IPv4 address
+// itself, an IPv6 address's /64. A single host is commonly given a whole
+// /64 (RFC 6177), so keying by the full address would let it connect as
+// often as it likes from fresh addresses.
+func throttleKey(ip netip.Addr) netip.Prefix {
+	bits := 32
+	if ip.Is6() {
+		bits = 64
+	}
+	p, _ := ip.Prefix(bits) // the zero Addr gives the zero Prefix
+	return p
 }
 
 // expire removes the entries whose window has passed.
@@ -85,10 +100,10 @@ func (t *throttle) drop() {
 	e := t.queue[0]
 	t.queue[0] = throttleEntry{}
 	t.queue = t.queue[1:]
-	if t.until[e.ip].Equal(e.until) {
-		delete(t.until, e.ip)
+	if t.until[e.key].Equal(e.until) {
+		delete(t.until, e.key)
 	}
 }
 
-// len returns the number of addresses currently throttled.
+// len returns the number of sources currently throttled.
 func (t *throttle) len() int { return len(t.until) }

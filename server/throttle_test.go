@@ -76,3 +76,37 @@ func TestThrottleBoundedMemory(t *testing.T) {
 		t.Errorf("%d entries after the window passed, want 0", th.len())
 	}
 }
+
+// TestThrottleIPv6By64: IPv6 sources are throttled by /64, so a host cannot
+// sidestep the throttle by connecting from fresh addresses of its block.
+func TestThrottleIPv6By64(t *testing.T) {
+	tests := []struct {
+		name   string
+		first  string
+		second string
+		want   bool // whether the second is allowed right after the first
+	}{
+		{"same address", "2001:db8:1:2::1", "2001:db8:1:2::1", false},
+		{"same /64", "2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", false},
+		{"zone ignored", "2001:db8:1:2::1%eth0", "2001:db8:1:2::2%eth1", false},
+		{"next /64", "2001:db8:1:2::1", "2001:db8:1:3::1", true},
+		{"IPv4 still by address", "203.0.113.1", "203.0.113.2", true},
+		{"IPv4 same address", "203.0.113.1", "203.0.113.1", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clk := new(clock.Simulated)
+			th := newThrottle(clk, inboundThrottleTime, maxThrottleEntries, netutil.IsLAN)
+			if !th.allow(netip.MustParseAddr(tt.first)) {
+				t.Fatalf("first connection from %s refused", tt.first)
+			}
+			if got := th.allow(netip.MustParseAddr(tt.second)); got != tt.want {
+				t.Fatalf("allow(%s) after %s = %v, want %v", tt.second, tt.first, got, tt.want)
+			}
+			clk.Run(inboundThrottleTime)
+			if !th.allow(netip.MustParseAddr(tt.second)) {
+				t.Fatalf("%s still refused after the window", tt.second)
+			}
+		})
+	}
+}
