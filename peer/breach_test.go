@@ -6,11 +6,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"net"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 
 	"github.com/golang/snappy"
+	"github.com/stretchr/testify/require"
 
 	"github.com/devp2p-go/devp2p/rlpx"
 )
@@ -264,4 +266,21 @@ func TestCloseStopsReading(t *testing.T) {
 		}
 		<-flood
 	})
+}
+
+// TestErrorChainNamesEachLayerOnce checks the text of a peer's end after the
+// remote drops the connection: each layer is named once, with no repeated
+// "read" step.
+func TestErrorChainNamesEachLayerOnce(t *testing.T) {
+	checkLeaks(t)
+	a, b, _, keyB, _, _ := rlpxPair(t)
+	p, err := New(a, helloFor(keyB), []Protocol{blockingProto("blk", 1, 5)}, Config{})
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(context.Background()) }()
+	b.Close()
+	err = recv(t, done, "Run")
+	msg := err.Error()
+	require.Equal(t, 1, strings.Count(msg, "peer:"), msg)
+	require.Equal(t, 1, strings.Count(msg, "read"), msg)
 }

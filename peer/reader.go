@@ -33,7 +33,7 @@ func (p *Peer) readLoop() {
 	for p.armRead() {
 		code, data, wire, err := p.conn.ReadMsg()
 		if err != nil {
-			p.reportRead(localDisc(readReason(err), fmt.Errorf("peer: read: %w", err)))
+			p.reportRead(localDisc(readReason(err), err)) // the connection's error says "read" already
 			return
 		}
 		if err := p.handle(code, data, wire, &limiter); err != nil {

@@ -129,9 +129,9 @@ func (c *Conn) Close() error {
 // says io.ErrClosedPipe).
 func (c *Conn) ioError(op string, err error) error {
 	if c.closed.Load() && !errors.Is(err, net.ErrClosed) {
-		return fmt.Errorf("rlpx: %s: %w: %w", op, net.ErrClosed, err)
+		return &opError{op, fmt.Errorf("%w: %w", net.ErrClosed, err)}
 	}
-	return fmt.Errorf("rlpx: %s: %w", op, err)
+	return &opError{op, err}
 }
 
 // fail records err as the connection's sticky error unless one is already

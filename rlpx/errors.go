@@ -1,6 +1,7 @@
 package rlpx
 
 import (
+	"strings"
 	"errors"
 
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
@@ -34,6 +35,11 @@ var (
 	// ErrInvalidHandshake reports an auth or ack message whose decrypted
 	// body is malformed (bad RLP, wrong field sizes, bad signature).
 	ErrInvalidHandshake = errors.New("rlpx: invalid handshake message")
+	// ErrAuthRejected is returned by an initiator's Handshake when the
+	// remote closed the connection after our auth without sending a byte of
+	// its ack. The usual cause is a node key other than the one dialled:
+	// the remote cannot decrypt an auth sealed to another key, and closes.
+	ErrAuthRejected = errors.New("rlpx: remote closed the connection after our auth (does it hold the node key we dialled?)")
 
 	// ErrHandshakeTimeout reports a handshake cut off by its deadline (the
 	// context's, Config.HandshakeTimeout, or for a recipient still waiting
@@ -58,3 +64,17 @@ var (
 	// content does not match its declared length. It is sticky.
 	ErrSnappy = errors.New("rlpx: invalid snappy payload")
 )
+
+// opError is the error of one operation of a Conn ("handshake", "read",
+// "write"). Its text names the package once, even when the cause is itself
+// an rlpx error whose text starts with "rlpx: ".
+type opError struct {
+	op  string
+	err error
+}
+
+func (e *opError) Error() string {
+	return "rlpx: " + e.op + ": " + strings.TrimPrefix(e.err.Error(), "rlpx: ")
+}
+
+func (e *opError) Unwrap() error { return e.err }

@@ -15,6 +15,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -51,7 +52,7 @@ func (c *Conn) Handshake(ctx context.Context) error {
 
 func (c *Conn) handshake(ctx context.Context) (err error) {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("rlpx: handshake: %w", err)
+		return &opError{"handshake", err}
 	}
 	if c.priv == nil {
 		return errors.New("rlpx: handshake: nil private key")
@@ -64,7 +65,7 @@ func (c *Conn) handshake(ctx context.Context) (err error) {
 		deadline = time.Now().Add(c.cfg.handshakeTimeout())
 	}
 	if err := c.conn.SetDeadline(deadline); err != nil {
-		return fmt.Errorf("rlpx: handshake: %w", err)
+		return &opError{"handshake", err}
 	}
 	authDeadline := false // whether the auth deadline is the earlier one
 	if !c.initiator {
@@ -72,7 +73,7 @@ func (c *Conn) handshake(ctx context.Context) (err error) {
 		// in place until the handshake ends.
 		if t := time.Now().Add(c.cfg.authTimeout()); t.Before(deadline) {
 			if err := c.conn.SetReadDeadline(t); err != nil {
-				return fmt.Errorf("rlpx: handshake: %w", err)
+				return &opError{"handshake", err}
 			}
 			authDeadline = true
 		}
@@ -99,19 +100,19 @@ func (c *Conn) handshake(ctx context.Context) (err error) {
 	hs.wipe()
 	if !stop() {
 		// ctx ended while we ran; whatever I/O error we saw is its doing.
-		return fmt.Errorf("rlpx: handshake: %w: %w", ErrHandshakeTimeout, context.Cause(ctx))
+		return &opError{"handshake", fmt.Errorf("%w: %w", ErrHandshakeTimeout, context.Cause(ctx))}
 	}
 	if err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			if authDeadline && !c.authed.Load() {
-				return fmt.Errorf("rlpx: handshake: %w: auth not received within %v: %w", ErrHandshakeTimeout, c.cfg.authTimeout(), err)
+				return &opError{"handshake", fmt.Errorf("%w: auth not received within %v: %w", ErrHandshakeTimeout, c.cfg.authTimeout(), err)}
 			}
-			return fmt.Errorf("rlpx: handshake: %w: %w", ErrHandshakeTimeout, err)
+			return &opError{"handshake", fmt.Errorf("%w: %w", ErrHandshakeTimeout, err)}
 		}
-		return fmt.Errorf("rlpx: handshake: %w", err)
+		return &opError{"handshake", err}
 	}
 	if err := c.conn.SetDeadline(time.Time{}); err != nil {
-		return fmt.Errorf("rlpx: handshake: %w", err)
+		return &opError{"handshake", err}
 	}
 	if !c.initiator {
 		c.remote.Store(hs.remote)
@@ -293,6 +294,10 @@ func (hs *handshakeState) handleAuth(msg *authMsg, legacy bool) error {
 // readAck reads and checks the recipient's ack message.
 func (hs *handshakeState) readAck(r io.Reader) error {
 	packet, plain, legacy, err := hs.readPacket(r, legacyAckLen)
+	if errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+		// Not one byte of ack: the remote hung up on our auth.
+		return fmt.Errorf("%w: %w", ErrAuthRejected, err)
+	}
 	if err != nil {
 		return fmt.Errorf("reading ack: %w", err)
 	}

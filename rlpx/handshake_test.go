@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -554,10 +555,40 @@ func TestHandshakeWrongKey(t *testing.T) {
 	if err := <-errc; !errors.Is(err, ErrInvalidMAC) {
 		t.Fatalf("server: err = %v, want ErrInvalidMAC", err)
 	}
-	if cerr == nil {
-		t.Fatal("client handshake succeeded against the wrong key")
+	if !errors.Is(cerr, ErrAuthRejected) {
+		t.Fatalf("client: err = %v, want ErrAuthRejected", cerr)
 	}
 	client.Close()
+}
+
+// TestHandshakeWrongKeyTCP is TestHandshakeWrongKey over TCP, where the
+// server's close may reach the client as a reset.
+func TestHandshakeWrongKeyTCP(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	keyC, _ := secp256k1.GeneratePrivateKey()
+	keyS, _ := secp256k1.GeneratePrivateKey()
+	other, _ := secp256k1.GeneratePrivateKey()
+	errc := make(chan error, 1)
+	go func() {
+		fd, err := ln.Accept()
+		if err != nil {
+			errc <- err
+			return
+		}
+		server := Server(fd, keyS, Config{})
+		errc <- server.Handshake(context.Background())
+		server.Close()
+	}()
+	fd, err := net.Dial("tcp", ln.Addr().String())
+	require.NoError(t, err)
+	client := Client(fd, keyC, other.PubKey(), Config{})
+	defer client.Close()
+	cerr := client.Handshake(context.Background())
+	require.ErrorIs(t, <-errc, ErrInvalidMAC)
+	require.ErrorIs(t, cerr, ErrAuthRejected)
+	require.Equal(t, 1, strings.Count(cerr.Error(), "rlpx:"), "error chain repeats itself: %v", cerr)
 }
 
 func FuzzAuthDecode(f *testing.F) {
