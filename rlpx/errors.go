@@ -1,8 +1,8 @@
 package rlpx
 
 import (
-	"strings"
 	"errors"
+	"strings"
 
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 )
