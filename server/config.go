@@ -15,6 +15,7 @@ import (
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/discover/dnsdisc"
 	"github.com/devp2p-go/devp2p/peer"
 )
 
@@ -120,6 +121,15 @@ type Config struct {
 	// Config. Zero fields take discover.Config's defaults.
 	Discovery discover.Config
 
+	// DNSTrees are the enrtree:// URLs of EIP-1459 node lists whose nodes
+	// are dialed, mixed fairly with discv4's (also with NoDiscovery).
+	DNSTrees []string
+
+	// DNS is the template for the DNS node-list client (resolver, lookup
+	// timeout, rate limit, cache); the server sets its Clock and Logger.
+	// Zero fields take dnsdisc.Config's defaults.
+	DNS dnsdisc.Config
+
 	// NodeDBPath is the directory of the persistent discovery node
 	// database. Default "": an in-memory database.
 	NodeDBPath string
@@ -222,6 +232,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	if err := checkProtocols(cfg.Protocols); err != nil {
 		return bad("%v", err)
 	}
+	if err := checkDNSTrees(cfg.DNSTrees); err != nil {
+		return bad("%v", err)
+	}
 	for _, list := range []struct {
 		name  string
 		nodes []*discover.Node
@@ -242,6 +255,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	cfg.BootstrapNodes = slices.Clone(cfg.BootstrapNodes)
 	cfg.StaticNodes = slices.Clone(cfg.StaticNodes)
 	cfg.TrustedNodes = slices.Clone(cfg.TrustedNodes)
+	cfg.DNSTrees = slices.Clone(cfg.DNSTrees)
 	return cfg, nil
 }
 

@@ -21,9 +21,13 @@ func (srv *Server) startDialing() error {
 		Log:            srv.log.With("sys", "dial"),
 	}
 	if srv.disc != nil {
-		cfg.Nodes = srv.disc.RandomNodes()
 		cfg.Resolver = srv.disc
 	}
+	nodes, err := srv.dialSources()
+	if err != nil {
+		return err
+	}
+	cfg.Nodes = nodes
 	sched, err := dial.New(cfg, srv.setupDialed)
 	if err != nil {
 		if cfg.Nodes != nil {

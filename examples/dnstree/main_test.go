@@ -7,21 +7,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
-	"github.com/miekg/dns"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/devp2p-go/devp2p/discover/dnsdisc"
 	"github.com/devp2p-go/devp2p/discover/enr"
+	"github.com/devp2p-go/devp2p/internal/dnstest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -86,10 +84,10 @@ func TestPublishAndResolve(t *testing.T) {
 	require.Len(t, zlines, len(zone)+1)
 	require.Equal(t, `@ 60 IN TXT "`+zone["nodes.example.org"]+`"`, zlines[1])
 
-	srv := startDNSServer(t, zone)
+	srv := dnstest.Start(t, zone)
 	stdout.Reset()
 	stderr.Reset()
-	require.NoError(t, run(context.Background(), []string{"-resolve", url, "-dns-server", srv}, nil, &stdout, &stderr), stderr.String())
+	require.NoError(t, run(context.Background(), []string{"-resolve", url, "-dns-server", srv.Addr()}, nil, &stdout, &stderr), stderr.String())
 	got := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
 		var nl nodeLine
@@ -153,53 +151,4 @@ func TestBadInput(t *testing.T) {
 			require.False(t, errors.As(err, new(usageError)))
 		})
 	}
-}
-
-// startDNSServer serves zone over UDP and TCP on 127.0.0.1 and returns its
-// address.
-func startDNSServer(t *testing.T, zone map[string]string) string {
-	t.Helper()
-	handler := dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
-		resp := new(dns.Msg)
-		resp.SetReply(req)
-		if len(req.Question) == 1 {
-			q := req.Question[0]
-			if text, ok := zone[strings.TrimSuffix(q.Name, ".")]; ok && q.Qtype == dns.TypeTXT {
-				var parts []string
-				for len(text) > 255 {
-					parts, text = append(parts, text[:255]), text[255:]
-				}
-				resp.Answer = append(resp.Answer, &dns.TXT{
-					Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 60},
-					Txt: append(parts, text),
-				})
-			} else if !ok {
-				resp.Rcode = dns.RcodeNameError
-			}
-		}
-		w.WriteMsg(resp)
-	})
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	require.NoError(t, err)
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
-	require.NoError(t, err)
-	servers := []*dns.Server{{PacketConn: pc, Handler: handler}, {Listener: ln, Handler: handler}}
-	var wg sync.WaitGroup
-	for _, s := range servers {
-		started := make(chan struct{})
-		s.NotifyStartedFunc = func() { close(started) }
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.ActivateAndServe()
-		}()
-		<-started
-	}
-	t.Cleanup(func() {
-		for _, s := range servers {
-			s.Shutdown()
-		}
-		wg.Wait()
-	})
-	return pc.LocalAddr().String()
 }
