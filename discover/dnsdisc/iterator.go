@@ -10,6 +10,10 @@ import (
 	"github.com/devp2p-go/devp2p/discover"
 )
 
+// maxTrees caps the trees one iterator walks, the ones it was given and
+// the ones they link to, however many links the link subtrees hold.
+const maxTrees = 256
+
 // NewIterator returns an endless iterator over the nodes of the trees at
 // urls and of the trees they link to, up to MaxLinkDepth links away (each
 // tree once, however many links lead to it, so link loops are harmless).
@@ -136,7 +140,8 @@ func (it *iterator) sleepUntil(now, t time.Time) bool {
 // rebuild makes the tree set the trees reachable from the roots by links
 // of fully read link subtrees, at most MaxLinkDepth links deep. Trees no
 // longer linked are dropped with their progress; each tree is kept once,
-// at the depth of its shortest path, which also ends link loops.
+// at the depth of its shortest path, which also ends link loops. At most
+// maxTrees trees are kept, nearest first.
 func (it *iterator) rebuild() {
 	old := it.trees
 	it.trees = make(map[string]*clientTree, len(old))
@@ -144,6 +149,10 @@ func (it *iterator) rebuild() {
 	visit := func(l *Link, depth int) {
 		key := l.String()
 		if _, ok := it.trees[key]; ok {
+			return
+		}
+		if len(it.trees) >= maxTrees {
+			it.c.cfg.Logger.Debug("dnsdisc: too many linked trees", "tree", l.Domain, "max", maxTrees)
 			return
 		}
 		ct := old[key]

@@ -143,3 +143,22 @@ func TestIteratorSkipsBadEntries(t *testing.T) {
 	want := nodeIDs(append(append([]*discover.Node{}, nodes[:3]...), nodes[5:]...))
 	require.Equal(t, want, got)
 }
+
+// TestIteratorMaxTrees: a tree linking to more trees than the iterator
+// keeps; only maxTrees are walked.
+func TestIteratorMaxTrees(t *testing.T) {
+	var links []string
+	for i := range maxTrees + 20 {
+		links = append(links, NewLink(fmt.Sprint("t", i), seededKey("k").PubKey()).String())
+	}
+	tree, url := signedTree(t, testKey(t), "n", 1, testNodes(t, "mt", 1, 0), links)
+	r := newMapResolver(tree.TXT("n"))
+	c := newTestClient(t, r, Config{})
+	it, err := c.NewIterator(url)
+	require.NoError(t, err)
+	defer it.Close()
+	for range 20 {
+		require.True(t, it.Next())
+	}
+	require.Len(t, it.(*iterator).trees, maxTrees)
+}
