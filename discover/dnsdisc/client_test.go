@@ -311,6 +311,35 @@ func TestTreeTooLarge(t *testing.T) {
 			require.Less(t, time.Since(start), time.Second, "no waiting on a tree that yields")
 		})
 	})
+	t.Run("link subtree", func(t *testing.T) {
+		// A link subtree of 13^2 copies of one link, beside one node.
+		recs := map[string]string{}
+		leaf := NewLink("other", seededKey("o").PubKey()).String()
+		h := hashOf(leaf)
+		recs[h+".n"] = leaf
+		for range 2 {
+			b := branchPrefix + strings.Repeat(h+",", maxChildren-1) + h
+			h = hashOf(b)
+			recs[h+".n"] = b
+		}
+		node := testNodes(t, "lb", 1, 0)[0]
+		recs[hashOf(node.String())+".n"] = node.String()
+		tree := &Tree{root: &rootEntry{eroot: hashOf(node.String()), lroot: h}, entries: map[string]entry{}}
+		url, err := tree.Sign(testKey(t), "n")
+		require.NoError(t, err)
+		recs["n"] = tree.root.String()
+		c := newTestClient(t, newMapResolver(recs), Config{MaxTreeEntries: 100})
+		it, err := c.NewIterator(url)
+		require.NoError(t, err)
+		defer it.Close()
+		require.True(t, it.Next())
+		require.Equal(t, node.ID(), it.Node().ID())
+		inner := it.(*iterator)
+		root := inner.trees[url]
+		require.True(t, root.linksDone)
+		require.LessOrEqual(t, root.links.fetched, 100)
+		require.Len(t, inner.trees, 2, "the one linked tree, once")
+	})
 	t.Run("walk finds nothing", func(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			recs, url := bombTree(t, 30)

@@ -178,6 +178,9 @@ func (ct *clientTree) stepLinks(ctx context.Context) bool {
 		h := s.missing[0]
 		s.missing = s.missing[1:]
 		e, err := s.fetch(ctx, ct.c, ct.link.Domain, h)
+		if room := ct.c.cfg.MaxTreeEntries - s.fetched; len(s.missing) > room {
+			s.missing = s.missing[:max(room, 0)]
+		}
 		if err != nil {
 			ct.fail(ctx, err)
 		} else if le, ok := e.(*linkEntry); ok {
