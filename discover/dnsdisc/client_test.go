@@ -178,6 +178,27 @@ func TestRecordTooLarge(t *testing.T) {
 	})
 }
 
+// TestWrongSubtree: a node record under l= and a link under e= are refused.
+func TestWrongSubtree(t *testing.T) {
+	node := testNodes(t, "ws", 1, 0)[0].String()
+	link := NewLink("x", seededKey("x").PubKey()).String()
+	for name, root := range map[string]*rootEntry{
+		"enr under l=":  {eroot: hashOf(branchPrefix), lroot: hashOf(node)},
+		"link under e=": {eroot: hashOf(link), lroot: hashOf(branchPrefix)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			tree := &Tree{root: root, entries: map[string]entry{}}
+			url, err := tree.Sign(testKey(t), "n")
+			require.NoError(t, err)
+			r := newMapResolver(map[string]string{
+				"n": tree.root.String(), hashOf(node) + ".n": node, hashOf(link) + ".n": link, hashOf(branchPrefix) + ".n": branchPrefix,
+			})
+			_, err = newTestClient(t, r, Config{}).SyncTree(context.Background(), url)
+			require.ErrorIs(t, err, ErrWrongSubtree)
+		})
+	}
+}
+
 // TestEntryHashMismatch serves a valid entry under another entry's name.
 func TestEntryHashMismatch(t *testing.T) {
 	r := newMapResolver(exampleZone)

@@ -162,3 +162,36 @@ func TestIteratorMaxTrees(t *testing.T) {
 	}
 	require.Len(t, it.(*iterator).trees, maxTrees)
 }
+
+// TestIteratorLinkRemoved: a tree whose link disappears in a new root is
+// dropped with its progress.
+func TestIteratorLinkRemoved(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		kb := seededKey("B")
+		na, nb := testNodes(t, "ra", 2, 0), testNodes(t, "rb", 2, 0)
+		tb, lb := signedTree(t, kb, "b", 1, nb, nil)
+		a1, la := signedTree(t, testKey(t), "a", 1, na, []string{lb})
+		a2, _ := signedTree(t, testKey(t), "a", 2, na, nil)
+		r := newMapResolver(a1.TXT("a"), tb.TXT("b"))
+		c := newTestClient(t, r, Config{RecheckInterval: time.Minute})
+		it, err := c.NewIterator(la)
+		require.NoError(t, err)
+		defer it.Close()
+		require.Equal(t, nodeIDs(append(append([]*discover.Node{}, na...), nb...)), nodeIDs(discover.ReadNodes(it, 4)))
+		require.Len(t, it.(*iterator).trees, 2)
+
+		r.add(a2.TXT("a"))
+		time.Sleep(time.Minute)
+		// Within a few steps A's new root and empty link subtree are read
+		// and B is dropped; B may yield a node or two before that.
+		inner := it.(*iterator)
+		for i := 0; len(inner.trees) > 1; i++ {
+			require.Less(t, i, 20, "B never dropped")
+			require.True(t, it.Next())
+		}
+		for range 50 {
+			require.True(t, it.Next())
+			require.Contains(t, nodeIDs(na), it.Node().ID().String())
+		}
+	})
+}
