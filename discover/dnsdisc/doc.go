@@ -33,10 +33,11 @@
 //
 // # Limits
 //
-// Records over 512 bytes, hashes other than 12–32 bytes of canonical
-// upper-case base32, roots whose signature fails or whose sequence number
-// goes down, entries in the wrong subtree, subtrees of more than
-// Config.MaxTreeEntries entries and links nested more than
-// Config.MaxLinkDepth deep are refused with the errors of this package.
+// Records over 512 bytes, hashes other than 12–32 bytes of upper-case
+// base32, roots that are not in canonical form, whose signature fails or
+// whose sequence number goes down, entries in the wrong subtree and
+// subtrees of more than Config.MaxTreeEntries entries are refused with the
+// errors of this package; links nested more than Config.MaxLinkDepth deep,
+// and trees beyond 256 per iterator, are not followed.
 // Every lookup has a deadline (Config.Timeout).
 package dnsdisc

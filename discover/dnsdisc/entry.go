@@ -105,8 +105,8 @@ func (e *linkEntry) String() string { return e.link.String() }
 // Link is a parsed "enrtree://<key>@<domain>" URL: the domain a tree is
 // published under and the public key its root must be signed with.
 type Link struct {
-	Domain string
-	Pubkey *secp256k1.PublicKey
+	Domain string               // the root's DNS name
+	Pubkey *secp256k1.PublicKey // the key that signs the root
 }
 
 // ParseURL parses "enrtree://<key>@<domain>", where key is the unpadded

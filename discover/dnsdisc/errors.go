@@ -48,10 +48,9 @@ var (
 	ErrWrongSubtree = errors.New("dnsdisc: entry in the wrong subtree")
 	// ErrTooManyEntries: a tree has more entries than Config.MaxTreeEntries.
 	ErrTooManyEntries = errors.New("dnsdisc: tree too large")
-	// ErrLinkDepth: a chain of links is deeper than Config.MaxLinkDepth.
+	// ErrLinkDepth: a chain of links is deeper than Config.MaxLinkDepth; the
+	// iterator logs it and does not follow the deeper links.
 	ErrLinkDepth = errors.New("dnsdisc: links nested too deeply")
-	// ErrClosed: the iterator or client was closed.
-	ErrClosed = errors.New("dnsdisc: closed")
 )
 
 // EntryError describes a failure to fetch or accept the entry at one DNS
