@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -61,6 +62,12 @@ type Protocol struct {
 	// PeerInfo optionally returns protocol-specific information about a
 	// connected peer.
 	PeerInfo func(id nodeid.ID) any
+
+	// DialCandidates optionally supplies nodes worth dialing for this
+	// protocol, such as a DNS node list of its network. A server mixes it
+	// fairly with its other discovery sources; it takes ownership and
+	// closes it when it stops. nil adds nothing.
+	DialCandidates discover.Iterator
 }
 
 // Cap returns the capability the protocol announces.

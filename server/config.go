@@ -16,6 +16,7 @@ import (
 	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/internal/config"
+	"github.com/devp2p-go/devp2p/discover/dnsdisc"
 	"github.com/devp2p-go/devp2p/peer"
 	"github.com/devp2p-go/devp2p/rlpx"
 )
@@ -171,6 +172,15 @@ type Config struct {
 	// a nil Clock or Logger means the server's.
 	Discovery discover.Config
 
+	// DNSTrees are the enrtree:// URLs of EIP-1459 node lists whose nodes
+	// are dialed, mixed fairly with discv4's (also with NoDiscovery).
+	DNSTrees []string
+
+	// DNS tunes the DNS node-list client (resolver, lookup timeout, rate
+	// limit, cache). Zero fields take dnsdisc.Config's defaults; a nil Clock
+	// or Logger means the server's.
+	DNS dnsdisc.Config
+
 	// NodeDBPath is the directory of the persistent discovery node
 	// database. Default "": an in-memory database.
 	NodeDBPath string
@@ -264,6 +274,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	if err := checkProtocols(cfg.Protocols); err != nil {
 		c.Check(false, "%v", err)
 	}
+	if err := checkDNSTrees(cfg.DNSTrees); err != nil {
+		c.Check(false, "%v", err)
+	}
 	for _, list := range []struct {
 		name  string
 		nodes []*discover.Node
@@ -284,6 +297,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	cfg.BootstrapNodes = slices.Clone(cfg.BootstrapNodes)
 	cfg.StaticNodes = slices.Clone(cfg.StaticNodes)
 	cfg.TrustedNodes = slices.Clone(cfg.TrustedNodes)
+	cfg.DNSTrees = slices.Clone(cfg.DNSTrees)
 	return cfg, nil
 }
 

@@ -23,9 +23,13 @@ func (srv *Server) startDialing() error {
 		Logger:           srv.log.With("sys", "dial"),
 	}
 	if srv.disc != nil {
-		cfg.Nodes = srv.disc.RandomNodes()
 		cfg.Resolver = srv.disc
 	}
+	nodes, err := srv.dialSources()
+	if err != nil {
+		return err
+	}
+	cfg.Nodes = nodes
 	sched, err := dial.New(srv.id, cfg, srv.setupDialed)
 	if err != nil {
 		if cfg.Nodes != nil {

@@ -53,17 +53,17 @@ func newCrawler(disc *discover.UDPv4, workers int, log *slog.Logger) *crawler {
 	return &crawler{disc: disc, workers: workers, log: log, now: time.Now, nodes: make(map[nodeid.ID]*entry)}
 }
 
-// crawl walks the network from the given start nodes until ctx ends,
+// crawl walks the network from the given start nodes and the nodes of it
+// (which it closes) until ctx ends,
 // printing a progress line to progressOut every progress interval, and
 // returns the nodes it verified, in the order they were first seen.
-func (c *crawler) crawl(ctx context.Context, start []*discover.Node, progress time.Duration, progressOut io.Writer) []*entry {
-	it := c.disc.RandomNodes()
+func (c *crawler) crawl(ctx context.Context, it discover.Iterator, start []*discover.Node, progress time.Duration, progressOut io.Writer) []*entry {
 	found := make(chan *discover.Node)
 	results := make(chan result, c.workers) // never blocks: at most workers are in flight
 	verifyCtx, cancelVerify := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 
-	// The iterator's reader: RandomNodes blocks in Next while lookups run.
+	// The iterator's reader: Next blocks while lookups run.
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

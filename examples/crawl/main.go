@@ -1,6 +1,8 @@
 // Command crawl walks the discv4 network and lists the nodes it finds.
 //
-// Starting from -bootnodes, it runs random lookups (UDPv4.RandomNodes) for
+// Starting from -bootnodes, and from the nodes of the EIP-1459 DNS trees
+// given with -dns (read through -dns-server when set), it runs random
+// lookups (UDPv4.RandomNodes, mixed fairly with the trees' nodes) for
 // -duration, verifies every distinct node it hears of by asking for its
 // record (EIP-868) or, failing that, pinging it, and finally writes each
 // verified node as one JSON line to standard output or to -out:
@@ -14,7 +16,8 @@
 //
 // Usage:
 //
-//	go run ./examples/crawl -bootnodes <enode or enr>,… [-duration 30s]
+//	go run ./examples/crawl (-bootnodes <enode or enr>,… | -dns enrtree://…,…)
+//	     [-dns-server host:port] [-duration 30s]
 //	     [-addr 0.0.0.0:0] [-key <hex> | -keyfile <path>] [-out nodes.jsonl]
 //	     [-progress 5s] [-workers 16] [-v]
 //
@@ -37,6 +40,8 @@ import (
 
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/nodekey"
+	"github.com/devp2p-go/devp2p/discover/dnsdisc"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 func main() {
@@ -64,6 +69,8 @@ func usage(format string, args ...any) error { return usageError{fmt.Errorf(form
 
 type options struct {
 	bootnodes []*discover.Node
+	dns       []string
+	dnsServer string
 	duration  time.Duration
 	progress  time.Duration
 	addr      string
@@ -79,8 +86,10 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.SetOutput(stderr)
 	var (
 		o         options
-		bootnodes = fs.String("bootnodes", "", "comma-separated enode:// or enr: nodes to start from (required)")
+		bootnodes = fs.String("bootnodes", "", "comma-separated enode:// or enr: nodes to start from")
+		dnsTrees  = fs.String("dns", "", "comma-separated enrtree:// URLs of DNS node lists to start from")
 	)
+	fs.StringVar(&o.dnsServer, "dns-server", "", "DNS server for -dns, as host:port (default: the system's)")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to crawl")
 	fs.DurationVar(&o.progress, "progress", 5*time.Second, "interval of the progress lines on stderr")
 	fs.StringVar(&o.addr, "addr", "0.0.0.0:0", "UDP listen address")
@@ -111,8 +120,17 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		o.bootnodes = append(o.bootnodes, n)
 	}
-	if len(o.bootnodes) == 0 {
-		return nil, usage("-bootnodes is required")
+	for _, s := range strings.Split(*dnsTrees, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if _, err := dnsdisc.ParseURL(s); err != nil {
+			return nil, usage("-dns: %v", err)
+		}
+		o.dns = append(o.dns, s)
+	}
+	if len(o.bootnodes) == 0 && len(o.dns) == 0 {
+		return nil, usage("-bootnodes or -dns is required")
 	}
 	return &o, nil
 }
@@ -142,6 +160,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	var dnsIt discover.Iterator
+	if len(o.dns) > 0 {
+		var seeds []*discover.Node
+		dnsIt, seeds, err = openDNS(ctx, o, log)
+		if err != nil {
+			return err
+		}
+		defer dnsIt.Close()
+		fmt.Fprintf(stderr, "crawl: %d start nodes from DNS\n", len(seeds))
+		o.bootnodes = append(o.bootnodes, seeds...)
+		if len(o.bootnodes) == 0 {
+			return errors.New("no usable nodes in the DNS trees")
+		}
+	}
+
 	udpAddr, err := net.ResolveUDPAddr("udp", o.addr)
 	if err != nil {
 		return usage("-addr: %v", err)
@@ -160,10 +193,75 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	ctx, cancel := context.WithTimeout(ctx, o.duration)
 	defer cancel()
-	nodes := newCrawler(disc, o.workers, log).crawl(ctx, o.bootnodes, o.progress, stderr)
+	var it discover.Iterator = disc.RandomNodes()
+	if dnsIt != nil {
+		mix, err := discover.NewFairMix(discover.FairMixConfig{})
+		if err != nil {
+			it.Close()
+			return err
+		}
+		mix.AddSource(it)
+		mix.AddSource(dnsIt)
+		it = mix
+	}
+	nodes := newCrawler(disc, o.workers, log).crawl(ctx, it, o.bootnodes, o.progress, stderr)
 	if err := writeNodes(out, nodes); err != nil {
 		return fmt.Errorf("writing results: %w", err)
 	}
 	fmt.Fprintf(stderr, "crawl: wrote %d verified nodes\n", len(nodes))
 	return nil
+}
+
+// dnsSeeds and dnsSeedTimeout bound the start nodes read from the DNS trees
+// before the crawl begins; the rest of the trees' nodes come during it.
+const (
+	dnsSeeds       = 16
+	dnsSeedTimeout = 10 * time.Second
+)
+
+// openDNS returns an iterator over the nodes of the -dns trees, and up to
+// dnsSeeds of them with a UDP endpoint to start discovery from.
+func openDNS(ctx context.Context, o *options, log *slog.Logger) (discover.Iterator, []*discover.Node, error) {
+	cfg := dnsdisc.Config{Logger: log}
+	if o.dnsServer != "" {
+		server := o.dnsServer
+		cfg.Resolver = &net.Resolver{
+			PreferGo: true,
+			Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, network, server)
+			},
+		}
+	}
+	client, err := dnsdisc.New(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	// A separate iterator for the seeds, closed at the deadline; the
+	// client's cache spares the main one the lookups.
+	seedIt, err := client.NewIterator(o.dns...)
+	if err != nil {
+		return nil, nil, err
+	}
+	seedCtx, cancel := context.WithTimeout(ctx, dnsSeedTimeout)
+	stop := context.AfterFunc(seedCtx, seedIt.Close)
+	usable := discover.FilterIter(seedIt, func(n *discover.Node) bool { return !n.Incomplete() && n.UDP() != 0 })
+	// The walk repeats nodes once a tree is exhausted: stop after a few
+	// rounds' worth of draws even if the trees are small.
+	var seeds []*discover.Node
+	seen := make(map[nodeid.ID]bool)
+	for draws := 0; draws < 4*dnsSeeds && len(seeds) < dnsSeeds && usable.Next(); draws++ {
+		if n := usable.Node(); !seen[n.ID()] {
+			seen[n.ID()] = true
+			seeds = append(seeds, n)
+		}
+	}
+	stop()
+	cancel()
+	seedIt.Close()
+	it, err := client.NewIterator(o.dns...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return it, seeds, nil
 }

@@ -166,7 +166,8 @@ func TestCrawlUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"no bootnodes", nil, "-bootnodes is required"},
+		{"no bootnodes", nil, "-bootnodes or -dns is required"},
+		{"bad dns", []string{"-dns", "enrtree://x@y"}, "-dns"},
 		{"bad bootnode", []string{"-bootnodes", "enode://xyz"}, "-bootnodes"},
 		{"bad duration", []string{"-bootnodes", node, "-duration", "0s"}, "must be positive"},
 		{"bad key", []string{"-bootnodes", node, "-key", "abc"}, "invalid node key"},
