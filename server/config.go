@@ -15,8 +15,8 @@ import (
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
-	"github.com/devp2p-go/devp2p/internal/config"
 	"github.com/devp2p-go/devp2p/discover/dnsdisc"
+	"github.com/devp2p-go/devp2p/internal/config"
 	"github.com/devp2p-go/devp2p/peer"
 	"github.com/devp2p-go/devp2p/rlpx"
 )

@@ -39,9 +39,9 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
-	"github.com/devp2p-go/devp2p/nodekey"
 	"github.com/devp2p-go/devp2p/discover/dnsdisc"
 	"github.com/devp2p-go/devp2p/nodeid"
+	"github.com/devp2p-go/devp2p/nodekey"
 )
 
 func main() {
