@@ -13,6 +13,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
+	"github.com/devp2p-go/devp2p/internal/endpoint"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/internal/netutil"
 	"github.com/devp2p-go/devp2p/nodeid"
@@ -39,6 +40,7 @@ type UDPv4 struct {
 	db        store
 	ownDB     *DB // closed by Close when Listen opened it
 	tab       *table
+	predict   [2]*endpoint.Predictor // our IPv4 and IPv6 endpoint, from Pong statements
 
 	addMatcherCh chan *replyMatcher
 	replyCh      chan *incomingReply
@@ -76,6 +78,9 @@ func Listen(conn UDPConn, cfg Config) (*UDPv4, error) {
 		t.ownDB = db
 	}
 	t.db = dbStore{db}
+	for i := range t.predict {
+		t.predict[i] = endpoint.New(endpoint.Config{Clock: t.clock})
+	}
 	t.localNode = cfg.LocalNode
 	if t.localNode == nil {
 		t.localNode = newLocalNodeFor(cfg.PrivateKey, db, conn.LocalAddr())
@@ -466,6 +471,7 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, data []byte) {
 	case *v4wire.Pong:
 		if !t.expired(p.Expiration) && t.handleReply(fromID, ip, v4wire.PongPacket, p) {
 			t.db.setLastPong(fromID, ip, t.clock.Now())
+			t.notePong(ip, p.To)
 		}
 	case *v4wire.Findnode:
 		if !t.expired(p.Expiration) && t.bonded(fromID, ip) {
