@@ -58,6 +58,18 @@ func (srv *Server) advertised(tcp netip.AddrPort) *discover.Node {
 	return discover.NewV4(srv.cfg.PrivateKey.PubKey(), advertisedIP(tcp.Addr()), tcp.Port(), tcp.Port())
 }
 
+// boundAddr is the address the listener got, with an unspecified IP
+// replaced by the unspecified IP of the family configured. Go reports a
+// listener on 0.0.0.0 or on all interfaces ("":port) as [::] (one
+// dual-stack socket), which would make us advertise IPv6 for an IPv4
+// setting.
+func boundAddr(configured string, bound netip.AddrPort) netip.AddrPort {
+	if !bound.Addr().IsUnspecified() {
+		return bound
+	}
+	return netip.AddrPortFrom(configuredAddr(configured).Addr(), bound.Port())
+}
+
 // advertisedIP turns an unspecified listen IP (0.0.0.0, ::) into loopback
 // of the same family: the only address of ours we know to be reachable
 // without asking the network.

@@ -124,7 +124,7 @@ func (srv *Server) start() error {
 		return fmt.Errorf("server: listen: %w", err)
 	}
 	srv.listener = ln
-	tcpAddr := ln.Addr().(*net.TCPAddr).AddrPort()
+	tcpAddr := boundAddr(srv.cfg.ListenAddr, ln.Addr().(*net.TCPAddr).AddrPort())
 
 	if !srv.cfg.NoDiscovery {
 		if err := srv.startDiscovery(tcpAddr); err != nil {
@@ -181,9 +181,11 @@ func (srv *Server) Close() error {
 }
 
 // Self returns the node record the server advertises: its key, and once
-// started, the IP and ports it listens on. An unspecified listen IP
-// (0.0.0.0 or ::) is advertised as loopback; set ListenAddr to a concrete
-// address to advertise that one.
+// started, the IP and ports it listens on. An unspecified listen IP is
+// advertised as loopback of the family ListenAddr names (127.0.0.1 for
+// ":30303" or "0.0.0.0:30303", ::1 for "[::]:30303") until a better one is
+// known: from Config.NAT, or predicted from what discovery peers report.
+// Set ListenAddr to a concrete address to advertise that one.
 func (srv *Server) Self() *discover.Node {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
