@@ -47,10 +47,10 @@ func (srv *Server) startDiscovery(tcp netip.AddrPort) error {
 	return nil
 }
 
-// advertised returns the node we advertise for our listener's address:
-// the signed record when discovery runs, otherwise an enode built from the
-// key and address (with the TCP port also as UDP port, the convention when
-// there is no discport).
+// advertised returns the node we advertise: the current version of our
+// record once Start made it, otherwise (before Start) an enode built from
+// the key and the configured address, with the TCP port also as UDP port
+// (the convention when there is no discport).
 func (srv *Server) advertised(tcp netip.AddrPort) *discover.Node {
 	if srv.localNode != nil {
 		return srv.localNode.Node()

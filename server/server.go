@@ -58,7 +58,8 @@ type Server struct {
 	listener  net.Listener
 	self      *discover.Node      // what we advertise; set by Start
 	hello     *peer.Hello         // our Hello; set by Start
-	localNode *discover.LocalNode // our signed record; nil without discovery
+	localNode *discover.LocalNode // our signed record; set by Start
+	nat       *natMapper          // set by Start when Config.NAT is set
 	disc      *discover.UDPv4
 	db        *discover.DB
 	scheduler *dial.Scheduler
@@ -130,6 +131,18 @@ func (srv *Server) start() error {
 		if err := srv.startDiscovery(tcpAddr); err != nil {
 			return err
 		}
+	} else {
+		srv.localNode = recordWithoutDiscovery(srv.cfg.PrivateKey, tcpAddr)
+	}
+	if err := srv.setProtocolEntries(); err != nil {
+		return err
+	}
+	if srv.cfg.NAT != nil {
+		var udp uint16
+		if srv.disc != nil {
+			udp = srv.localNode.Node().UDP() // the discovery socket's port
+		}
+		srv.startNAT(tcpAddr, udp)
 	}
 	srv.self = srv.advertised(tcpAddr)
 	srv.hello = srv.ourHello(tcpAddr.Port())
@@ -156,7 +169,7 @@ func (srv *Server) Close() error {
 		return nil
 	}
 	srv.closed = true
-	ln, sched, disc, db := srv.listener, srv.scheduler, srv.disc, srv.db
+	ln, sched, disc, db, nm := srv.listener, srv.scheduler, srv.disc, srv.db, srv.nat
 	srv.mu.Unlock()
 
 	srv.cancel() // aborts inbound handshakes and tells peers to quit
@@ -170,6 +183,9 @@ func (srv *Server) Close() error {
 		p.p.Disconnect(peer.DiscQuitting)
 	}
 	srv.wg.Wait()
+	if nm != nil {
+		nm.unmapAll() // the NAT loop has ended
+	}
 	if disc != nil {
 		disc.Close()
 	}
