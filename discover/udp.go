@@ -220,6 +220,10 @@ func (t *UDPv4) sendPing(n *Node, onDone func(error)) (*pingMatcher, error) {
 			return false, false
 		}
 		m.pongSeq = pong.ENRSeq
+		// Only a pong to our ping is a statement about our endpoint;
+		// counting it here, before the waiter wakes, makes the record
+		// current when Ping returns.
+		t.notePong(n.IP(), pong.To)
 		return true, true
 	}
 	if err := t.addMatcher(&m.replyMatcher); err != nil {
@@ -471,7 +475,6 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, data []byte) {
 	case *v4wire.Pong:
 		if !t.expired(p.Expiration) && t.handleReply(fromID, ip, v4wire.PongPacket, p) {
 			t.db.setLastPong(fromID, ip, t.clock.Now())
-			t.notePong(ip, p.To)
 		}
 	case *v4wire.Findnode:
 		if !t.expired(p.Expiration) && t.bonded(fromID, ip) {

@@ -10,7 +10,7 @@ import (
 // source address the ping came from, as the remote saw it) as a statement
 // about our external endpoint. When the prediction for that family
 // changes, our record's IP and UDP port follow, unless LocalNode's
-// SetStaticIP fixed them. Called on readLoop.
+// SetStaticIP fixed them. Called by the ping's reply matcher.
 func (t *UDPv4) notePong(from netip.Addr, to v4wire.Endpoint) {
 	claimed := netip.AddrPortFrom(to.IP.Unmap(), to.UDP)
 	p := t.predict[family(claimed.Addr())]

@@ -84,8 +84,8 @@ func New(cfg Config) *Predictor {
 // and whether this statement changed it.
 //
 // The prediction changes to an endpoint when at least MinStatements
-// senders within the window name it and more senders name it than the
-// current prediction. Once made, a prediction stays until another
+// senders within the window name it and more senders name it than any
+// other endpoint, the current prediction included. Once made, a prediction stays until another
 // endpoint wins that way, even if its own statements expire: what we last
 // learned stays our best knowledge. Invalid statements (an invalid or
 // unspecified IP, port 0) are ignored.
@@ -108,15 +108,19 @@ func (p *Predictor) Add(sender netip.Addr, claimed netip.AddrPort) (netip.AddrPo
 	for _, v := range p.votes {
 		counts[v.endpoint]++
 	}
-	best, bestN := p.current, counts[p.current]
+	// The winner must be named by more senders than any other endpoint,
+	// the current prediction included: a tie changes nothing.
+	var best netip.AddrPort
+	bestN, runnerUp := 0, 0
 	for ep, n := range counts {
-		// Ties keep the current prediction; among new endpoints the
-		// smaller one wins, so the result does not depend on map order.
-		if n > bestN || n == bestN && best != p.current && ep.Compare(best) < 0 {
-			best, bestN = ep, n
+		switch {
+		case n > bestN:
+			best, bestN, runnerUp = ep, n, bestN
+		case n > runnerUp:
+			runnerUp = n
 		}
 	}
-	if best == p.current || bestN < p.cfg.MinStatements {
+	if best == p.current || bestN < p.cfg.MinStatements || bestN == runnerUp || bestN <= counts[p.current] {
 		return p.current, false
 	}
 	p.current = best
