@@ -219,3 +219,38 @@ func isClear(latest map[netip.Addr]netip.AddrPort, want netip.AddrPort, min int)
 	}
 	return counts[want] >= min
 }
+
+// BenchmarkEndpointPrediction: one statement plus the prediction after
+// it, as each side does per pong (go-ethereum's LocalNode calls
+// PredictEndpoint on every statement), with 100 senders in the window.
+func BenchmarkEndpointPrediction(b *testing.B) {
+	type statement struct {
+		from netip.Addr
+		ep   netip.AddrPort
+	}
+	sts := make([]statement, 100)
+	for i := range sts {
+		ep := netip.MustParseAddrPort("11.0.0.77:30303")
+		if i%4 == 0 {
+			ep = netip.AddrPortFrom(ep.Addr(), uint16(40000+i))
+		}
+		sts[i] = statement{netip.AddrFrom4([4]byte{10, 1, 0, byte(i)}), ep}
+	}
+	b.Run("ours", func(b *testing.B) {
+		p := endpoint.New(endpoint.Config{})
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			s := sts[i%len(sts)]
+			p.Add(s.from, s.ep)
+		}
+	})
+	b.Run("geth", func(b *testing.B) {
+		it := netutil.NewIPTracker(5*time.Minute, 10*time.Minute, 10)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			s := sts[i%len(sts)]
+			it.AddStatement(s.from, s.ep)
+			it.PredictEndpoint()
+		}
+	})
+}
