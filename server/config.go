@@ -124,7 +124,7 @@ type Config struct {
 	// NAT, when set, makes the node reachable from behind a NAT: Start
 	// maps the TCP listener and the discovery port on the gateway (unless
 	// the listener is on loopback), waiting up to 10 s for the first
-	// mapping, puts the gateway's external address and the mapped ports
+	// mapping (Close cuts the wait short), puts the gateway's external address and the mapped ports
 	// into the node record, renews the mappings before their leases end
 	// and removes them on Close. An external address that is not public
 	// (a gateway behind a second NAT) is never advertised. See package nat

@@ -37,10 +37,11 @@ type natPort struct {
 }
 
 // natMapper keeps our ports mapped and our record's endpoint in line
-// with the gateway. Its fields are owned by the goroutine running it:
-// Start's during the first round, then natLoop's, then Close's (after
-// natLoop has been joined).
+// with the gateway. Its fields below ready are owned by the loop
+// goroutine, then by Close once the loop has been joined.
 type natMapper struct {
+	ready chan struct{} // closed after the first round
+
 	srv    *Server
 	nat    nat.Interface
 	ln     *discover.LocalNode
@@ -50,29 +51,31 @@ type natMapper struct {
 	warned bool // a non-public external address was logged
 }
 
-// startNAT makes the first round of mappings for the TCP listener and the
-// discovery port (udp 0: none) and starts the loop that renews them.
-// Loopback listeners are not mapped: no gateway forwards to them. Called
-// by Start with mu held.
+// startNAT starts the loop that maps the TCP listener and the discovery
+// port (udp 0: none) and renews the mappings; Start waits for m.ready, the
+// end of its first round. Loopback listeners are not mapped: no gateway
+// forwards to them. Called by Start with mu held.
 func (srv *Server) startNAT(tcp netip.AddrPort, udp uint16) {
-	m := &natMapper{srv: srv, nat: srv.cfg.NAT, ln: srv.localNode}
+	m := &natMapper{ready: make(chan struct{}), srv: srv, nat: srv.cfg.NAT, ln: srv.localNode}
 	if !tcp.Addr().IsLoopback() {
 		m.ports = append(m.ports, &natPort{proto: nat.TCP, internal: tcp.Port()})
 		if udp != 0 {
 			m.ports = append(m.ports, &natPort{proto: nat.UDP, internal: udp})
 		}
 	}
-	ctx, cancel := context.WithTimeout(srv.ctx, natStartTimeout)
-	next := m.round(ctx)
-	cancel()
 	srv.nat = m
 	srv.wg.Add(1)
-	go m.loop(next)
+	go m.loop()
 }
 
-// loop renews mappings until the server closes.
-func (m *natMapper) loop(next time.Duration) {
+// loop makes the first round, bounded by natStartTimeout, then renews
+// mappings until the server closes.
+func (m *natMapper) loop() {
 	defer m.srv.wg.Done()
+	ctx, cancel := context.WithTimeout(m.srv.ctx, natStartTimeout)
+	next := m.round(ctx)
+	cancel()
+	close(m.ready)
 	timer := m.srv.clock.NewTimer(next)
 	defer timer.Stop()
 	for {

@@ -217,3 +217,39 @@ func TestProtocolRecordEntryInvalid(t *testing.T) {
 	require.NoError(t, err)
 	require.Error(t, srv.Start())
 }
+
+// hangingNAT is a gateway that never answers: every call blocks until
+// its context ends.
+type hangingNAT struct{ called chan struct{} }
+
+func (h hangingNAT) wait(ctx context.Context) error {
+	select {
+	case h.called <- struct{}{}:
+	default:
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func (h hangingNAT) Map(ctx context.Context, _ nat.Protocol, _, _ uint16, _ time.Duration, _ string) (nat.Mapping, error) {
+	return nat.Mapping{}, h.wait(ctx)
+}
+func (h hangingNAT) Unmap(ctx context.Context, _ nat.Mapping) error { return h.wait(ctx) }
+func (h hangingNAT) ExternalIP(ctx context.Context) (netip.Addr, error) {
+	return netip.Addr{}, h.wait(ctx)
+}
+func (h hangingNAT) String() string { return "hanging" }
+
+// A hanging gateway holds Start for at most its first-round bound, and
+// Close cuts that short.
+func TestNATHangingGatewayClose(t *testing.T) {
+	h := hangingNAT{called: make(chan struct{}, 1)}
+	srv, err := New(natConfig(t, h, false))
+	require.NoError(t, err)
+	started := make(chan error, 1)
+	go func() { started <- srv.Start() }()
+	recv(t, h.called)
+	srv.Close()
+	require.NoError(t, recv(t, started))
+	require.Equal(t, netip.MustParseAddr("127.0.0.1"), srv.Self().IP())
+}

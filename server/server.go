@@ -102,9 +102,16 @@ func New(cfg Config) (*Server, error) {
 func (srv *Server) Start() error {
 	srv.mu.Lock()
 	err := srv.start()
+	nm := srv.nat
 	srv.mu.Unlock()
 	if err != nil && !errors.Is(err, ErrAlreadyStarted) && !errors.Is(err, ErrServerClosed) {
 		srv.Close()
+		return err
+	}
+	if err == nil && nm != nil {
+		// The first mapping round runs without mu, so that Close can
+		// cut a slow gateway short.
+		<-nm.ready
 	}
 	return err
 }
