@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,10 +40,12 @@ import (
 // setns would not follow the sockets other goroutines open).
 
 const (
-	natChildEnv = "DEVP2P_NAT_GATEWAY_CHILD" // the nat spec, in the child
-	gwLANIP     = "192.168.77.1"
-	hostLANIP   = "192.168.77.2"
-	gwWANIP     = "11.0.0.2"
+	natChildEnv     = "DEVP2P_NAT_GATEWAY_CHILD" // the nat spec, in the child
+	natChildPortEnv = "DEVP2P_NAT_GATEWAY_PORT"  // the child's fixed listening port, if set
+	gwLANIP         = "192.168.77.1"
+	hostLANIP       = "192.168.77.2"
+	otherLANIP      = "192.168.77.3" // a LAN host that exists only in the gateway's table
+	gwWANIP         = "11.0.0.2"
 )
 
 // testGateway is the namespaces and the running miniupnpd.
@@ -124,7 +127,7 @@ listening_ip=%s
 port=5000
 enable_natpmp=yes
 enable_upnp=yes
-secure_mode=yes
+secure_mode=no
 system_uptime=yes
 uuid=3d3cec3a-8cf0-11e0-98ee-001a6bd2d07b
 allow 1024-65535 192.168.77.0/24 1024-65535
@@ -216,11 +219,38 @@ func (g *testGateway) mappings(t *testing.T) []upnpcMapping {
 // checks that Close removes the mappings.
 func TestNATRealGateway(t *testing.T) {
 	g := needGateway(t)
-	for _, spec := range []string{"upnp", "pmp", "pmp:" + gwLANIP, "any"} {
-		t.Run(spec, func(t *testing.T) {
+	tests := []struct {
+		name, spec string
+		// taken, if set, is an external port mapped (TCP and UDP) to
+		// another LAN host before the server starts listening on the
+		// same port number: the gateway must give the server other
+		// external ports. (miniupnpd would silently replace a mapping
+		// of our own host.)
+		taken uint16
+	}{
+		{"upnp", "upnp", 0},
+		{"pmp", "pmp", 0},
+		{"pmp:gateway", "pmp:" + gwLANIP, 0},
+		{"any", "any", 0},
+		{"upnp port taken", "upnp", 30399},
+		{"pmp port taken", "pmp:" + gwLANIP, 30399},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			require.Empty(t, g.mappings(t))
 			child := exec.Command("ip", "netns", "exec", g.lan, os.Args[0], "-test.run=^TestNATGatewayChild$", "-test.count=1")
-			child.Env = append(os.Environ(), natChildEnv+"="+spec)
+			child.Env = append(os.Environ(), natChildEnv+"="+tt.spec)
+			var preset []upnpcMapping
+			if tt.taken != 0 {
+				port := strconv.Itoa(int(tt.taken))
+				for _, proto := range []string{"TCP", "UDP"} {
+					sh(t, "ip", "netns", "exec", g.lan, "upnpc", "-u", g.descURL, "-a", otherLANIP, "31000", port, proto, "600")
+					defer sh(t, "ip", "netns", "exec", g.lan, "upnpc", "-u", g.descURL, "-d", port, proto)
+				}
+				preset = g.mappings(t)
+				require.Len(t, preset, 2)
+				child.Env = append(child.Env, natChildPortEnv+"="+port)
+			}
 			stdin, err := child.StdinPipe()
 			require.NoError(t, err)
 			stdout, err := child.StdoutPipe()
@@ -267,13 +297,17 @@ func TestNATRealGateway(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, netip.MustParseAddr(gwWANIP), n.IP(), "record advertises the gateway's external address")
 
-			ms := g.mappings(t)
+			ms := without(g.mappings(t), preset)
 			t.Logf("record %v; gateway lists %+v", n, ms)
 			require.Len(t, ms, 2, "%+v", ms)
 			byProto := map[nat.Protocol]upnpcMapping{}
 			for _, m := range ms {
 				require.Equal(t, hostLANIP, m.internalClient)
 				byProto[m.proto] = m
+				if tt.taken != 0 {
+					require.Equal(t, tt.taken, m.internal, "listening port")
+					require.NotEqual(t, tt.taken, m.ext, "the gateway had to give another port")
+				}
 			}
 			require.Equal(t, byProto[nat.TCP].ext, n.TCP(), "record's tcp is the mapped port")
 			require.Equal(t, byProto[nat.UDP].ext, n.UDP(), "record's udp is the mapped port")
@@ -282,9 +316,20 @@ func TestNATRealGateway(t *testing.T) {
 			io.WriteString(stdin, "close\n")
 			next("CLOSED")
 			require.NoError(t, child.Wait())
-			require.Empty(t, g.mappings(t), "mappings left after Close")
+			require.Equal(t, preset, g.mappings(t), "mappings left after Close")
 		})
 	}
+}
+
+// without returns the mappings in ms that are not in old.
+func without(ms, old []upnpcMapping) []upnpcMapping {
+	var out []upnpcMapping
+	for _, m := range ms {
+		if !slices.Contains(old, m) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // TestNATGatewayChild is the server side of TestNATRealGateway, run by it
@@ -297,9 +342,13 @@ func TestNATGatewayChild(t *testing.T) {
 	}
 	n, err := nat.Parse(spec)
 	require.NoError(t, err)
+	port := "0"
+	if p := os.Getenv(natChildPortEnv); p != "" {
+		port = p
+	}
 	srv, err := New(Config{
 		PrivateKey: testKey(t),
-		ListenAddr: "0.0.0.0:0",
+		ListenAddr: "0.0.0.0:" + port,
 		NoDial:     true,
 		NAT:        n,
 		Logger:     slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})),
