@@ -55,3 +55,15 @@ func FuzzSTUNAnswer(f *testing.F) {
 		}
 	})
 }
+
+func FuzzPMPAnswer(f *testing.F) {
+	f.Add(pmpExternalAnswer(0, [4]byte{8, 8, 4, 4}), byte(0))
+	f.Add(pmpMapAnswer([]byte{0, 2, 0, 0, 1, 2, 3, 4, 0, 0, 0, 60}, 1234, 60), byte(2))
+	f.Add([]byte{0, 129, 0, 3}, byte(1))
+	f.Fuzz(func(t *testing.T, b []byte, op byte) {
+		err := checkPMPAnswer(b, op, pmpMapAnswerLen)
+		if err == nil && (len(b) < pmpMapAnswerLen || b[0] != 0 || b[1] != op+128 || b[2]|b[3] != 0) {
+			t.Fatalf("accepted % x for opcode %d", b, op)
+		}
+	})
+}

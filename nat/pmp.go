@@ -168,18 +168,15 @@ func (p *PMP) request(ctx context.Context, req []byte, size int, match func([]by
 				break
 			}
 			ans := buf[:n]
-			if n < 4 || ans[0] != 0 || ans[1] != req[1]+128 {
-				lastErr = fmt.Errorf("%w: NAT-PMP answer % x", ErrMalformed, ans[:min(n, 4)])
+			err = checkPMPAnswer(ans, req[1], size)
+			var pe *PMPError
+			switch {
+			case errors.As(err, &pe):
+				return nil, err
+			case err != nil:
+				lastErr = err
 				continue
-			}
-			if code := binary.BigEndian.Uint16(ans[2:4]); code != 0 {
-				return nil, &PMPError{Code: code}
-			}
-			if n < size {
-				lastErr = fmt.Errorf("%w: NAT-PMP answer of %d bytes, want %d", ErrMalformed, n, size)
-				continue
-			}
-			if match != nil && !match(ans) {
+			case match != nil && !match(ans):
 				continue
 			}
 			return ans, nil
@@ -199,6 +196,22 @@ func (p *PMP) request(ctx context.Context, req []byte, size int, match func([]by
 		return nil, fmt.Errorf("nat: NAT-PMP %v: no valid answer: %w", p.gw, lastErr)
 	}
 	return nil, fmt.Errorf("nat: NAT-PMP %v: %w", p.gw, ErrNoGateway)
+}
+
+// checkPMPAnswer checks the header of an answer to a request with opcode
+// op (RFC 6886 §3.2–3.5): version 0, opcode op+128, result code 0 (else
+// *PMPError), and at least size bytes.
+func checkPMPAnswer(ans []byte, op byte, size int) error {
+	if len(ans) < 4 || ans[0] != 0 || ans[1] != op+128 {
+		return fmt.Errorf("%w: NAT-PMP answer % x", ErrMalformed, ans[:min(len(ans), 4)])
+	}
+	if code := binary.BigEndian.Uint16(ans[2:4]); code != 0 {
+		return &PMPError{Code: code}
+	}
+	if len(ans) < size {
+		return fmt.Errorf("%w: NAT-PMP answer of %d bytes, want %d", ErrMalformed, len(ans), size)
+	}
+	return nil
 }
 
 // discoverPMP finds a NAT-PMP gateway among the guesses: the .1 address of
