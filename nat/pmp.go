@@ -154,10 +154,10 @@ func (p *PMP) request(ctx context.Context, req []byte, size int, match func([]by
 		if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
 			deadline = dl
 		}
-		if ctxErr(ctx) != nil {
+		conn.SetReadDeadline(deadline)
+		if ctxErr(ctx) != nil { // after setting: the AfterFunc may have run before
 			break
 		}
-		conn.SetReadDeadline(deadline)
 		for {
 			n, err := conn.Read(buf)
 			if err != nil {
