@@ -27,12 +27,13 @@ type LocalNode struct {
 	id  nodeid.ID
 	db  *DB
 
-	mu   sync.Mutex
-	rec  enr.Record // signed iff cur is current
-	cur  *Node      // the last signed node
-	seq  uint64     // seq of cur
-	err  error      // the last signing failure, reported by Err
-	dirt bool       // entries changed since cur was made
+	mu     sync.Mutex
+	static [2]bool    // [0] IPv4, [1] IPv6: the IP was set by SetStaticIP
+	rec    enr.Record // signed iff cur is current
+	cur    *Node      // the last signed node
+	seq    uint64     // seq of cur
+	err    error      // the last signing failure, reported by Err
+	dirt   bool       // entries changed since cur was made
 }
 
 // NewLocalNode makes our record for priv. db may be nil. The record starts
@@ -91,6 +92,52 @@ func (ln *LocalNode) Err() error {
 
 // SetIP sets the "ip" entry for an IPv4 address or "ip6" for an IPv6 one.
 func (ln *LocalNode) SetIP(ip netip.Addr) { ln.edit(func(r *enr.Record) { r.SetIP(ip) }) }
+
+// SetStaticIP sets the "ip" or "ip6" entry like SetIP and marks it as
+// known for certain (configured, or reported by a NAT gateway): endpoint
+// predictions from peers' statements no longer change that family's
+// address or UDP port.
+func (ln *LocalNode) SetStaticIP(ip netip.Addr) {
+	ip = ip.Unmap()
+	ln.edit(func(r *enr.Record) {
+		ln.static[family(ip)] = true
+		r.SetIP(ip)
+	})
+}
+
+// SetPredicted sets the IP and UDP port of ep's family ("ip" and "udp",
+// or "ip6" and "udp6") to what peers tell us, unless SetStaticIP fixed
+// that family. It reports whether it changed anything.
+func (ln *LocalNode) SetPredicted(ep netip.AddrPort) bool {
+	ip := ep.Addr().Unmap()
+	changed := false
+	ln.edit(func(r *enr.Record) {
+		if ln.static[family(ip)] {
+			return
+		}
+		var oldIP netip.Addr
+		var oldPort uint16
+		if ip.Is4() {
+			oldIP, _ = r.IP4()
+			oldPort, _ = r.UDP()
+			r.SetUDP(ep.Port())
+		} else {
+			oldIP, _ = r.IP6()
+			oldPort, _ = r.UDP6()
+			r.SetUDP6(ep.Port())
+		}
+		r.SetIP(ip)
+		changed = oldIP != ip || oldPort != ep.Port()
+	})
+	return changed
+}
+
+func family(ip netip.Addr) int {
+	if ip.Is4() {
+		return 0
+	}
+	return 1
+}
 
 // SetUDP sets the discovery port ("udp").
 func (ln *LocalNode) SetUDP(port uint16) { ln.edit(func(r *enr.Record) { r.SetUDP(port) }) }

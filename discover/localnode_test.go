@@ -132,3 +132,32 @@ func TestLocalNodeConcurrent(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, n.UDP(), back.UDP())
 }
+
+func TestLocalNodeStaticAndPredicted(t *testing.T) {
+	ln := NewLocalNode(testKey(t, 4), nil)
+	ln.SetIP(netip.MustParseAddr("127.0.0.1"))
+	ln.SetUDP(30303)
+	seq := ln.Seq()
+
+	v4 := netip.MustParseAddrPort("198.51.100.1:40000")
+	require.True(t, ln.SetPredicted(v4))
+	require.False(t, ln.SetPredicted(v4), "same endpoint again")
+	require.Equal(t, v4, ln.Node().UDPAddr())
+	require.Equal(t, seq+1, ln.Seq())
+
+	// IPv6 predictions go to ip6/udp6 and leave IPv4 alone.
+	v6 := netip.MustParseAddrPort("[2001:db8::1]:40001")
+	require.True(t, ln.SetPredicted(v6))
+	ip6, _ := ln.Node().Record().IP6()
+	udp6, _ := ln.Node().Record().UDP6()
+	require.Equal(t, v6, netip.AddrPortFrom(ip6, udp6))
+	require.Equal(t, v4, ln.Node().UDPAddr())
+
+	// A static IPv4 address wins over every later IPv4 prediction, not
+	// over IPv6 ones.
+	ln.SetStaticIP(netip.MustParseAddr("::ffff:192.0.2.9"))
+	require.False(t, ln.SetPredicted(netip.MustParseAddrPort("198.51.100.2:1")))
+	require.Equal(t, netip.MustParseAddr("192.0.2.9"), ln.Node().IP())
+	require.Equal(t, uint16(40000), ln.Node().UDP())
+	require.True(t, ln.SetPredicted(netip.MustParseAddrPort("[2001:db8::2]:40001")))
+}

@@ -68,6 +68,20 @@ type Protocol struct {
 	// fairly with its other discovery sources; it takes ownership and
 	// closes it when it stops. nil adds nothing.
 	DialCandidates discover.Iterator
+
+	// ENR lists the entries this protocol contributes to the node record
+	// (EIP-778), such as "eth" with the fork ID (EIP-2124). A server puts
+	// them into its record at start; change them later through the
+	// server's LocalNode, which bumps the record's sequence number so that
+	// peers fetch the new version (EIP-868).
+	ENR []ENREntry
+}
+
+// ENREntry is one node record entry: a key and its value, which must be
+// exactly one RLP item.
+type ENREntry struct {
+	Key   string
+	Value []byte
 }
 
 // Cap returns the capability the protocol announces.

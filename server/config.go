@@ -17,6 +17,7 @@ import (
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/discover/dnsdisc"
 	"github.com/devp2p-go/devp2p/internal/config"
+	"github.com/devp2p-go/devp2p/nat"
 	"github.com/devp2p-go/devp2p/peer"
 	"github.com/devp2p-go/devp2p/rlpx"
 )
@@ -180,6 +181,18 @@ type Config struct {
 	// limit, cache). Zero fields take dnsdisc.Config's defaults; a nil Clock
 	// or Logger means the server's.
 	DNS dnsdisc.Config
+
+	// NAT, when set, makes the node reachable from behind a NAT: Start
+	// maps the TCP listener and the discovery port on the gateway (unless
+	// the listener is on loopback), waiting up to 10 s for the first
+	// mapping (Close cuts the wait short), puts the gateway's external address and the mapped ports
+	// into the node record, renews the mappings before their leases end
+	// and removes them on Close. An external address that is not public
+	// (a gateway behind a second NAT) is never advertised. See package nat
+	// and nat.Parse for the usual "any", "upnp", "extip:<ip>" forms.
+	// Default nil: no mapping; the address is learned from what discovery
+	// peers report.
+	NAT nat.Interface
 
 	// NodeDBPath is the directory of the persistent discovery node
 	// database. Default "": an in-memory database.

@@ -52,15 +52,27 @@ func (srv *Server) startDiscovery(tcp netip.AddrPort) error {
 	return nil
 }
 
-// advertised returns the node we advertise for our listener's address:
-// the signed record when discovery runs, otherwise an enode built from the
-// key and address (with the TCP port also as UDP port, the convention when
-// there is no discport).
+// advertised returns the node we advertise: the current version of our
+// record once Start made it, otherwise (before Start) an enode built from
+// the key and the configured address, with the TCP port also as UDP port
+// (the convention when there is no discport).
 func (srv *Server) advertised(tcp netip.AddrPort) *discover.Node {
 	if srv.localNode != nil {
 		return srv.localNode.Node()
 	}
 	return discover.NewV4(srv.cfg.PrivateKey.PubKey(), advertisedIP(tcp.Addr()), tcp.Port(), tcp.Port())
+}
+
+// boundAddr is the address the listener got, with an unspecified IP
+// replaced by the unspecified IP of the family configured. Go reports a
+// listener on 0.0.0.0 or on all interfaces ("":port) as [::] (one
+// dual-stack socket), which would make us advertise IPv6 for an IPv4
+// setting.
+func boundAddr(configured string, bound netip.AddrPort) netip.AddrPort {
+	if !bound.Addr().IsUnspecified() {
+		return bound
+	}
+	return netip.AddrPortFrom(configuredAddr(configured).Addr(), bound.Port())
 }
 
 // advertisedIP turns an unspecified listen IP (0.0.0.0, ::) into loopback

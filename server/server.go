@@ -60,7 +60,8 @@ type Server struct {
 	listener  net.Listener
 	self      *discover.Node      // what we advertise; set by Start
 	hello     *peer.Hello         // our Hello; set by Start
-	localNode *discover.LocalNode // our signed record; nil without discovery
+	localNode *discover.LocalNode // our signed record; set by Start
+	nat       *natMapper          // set by Start when Config.NAT is set
 	disc      *discover.UDPv4
 	db        *discover.DB
 	scheduler *dial.Scheduler
@@ -104,9 +105,16 @@ func New(cfg Config) (*Server, error) {
 func (srv *Server) Start() error {
 	srv.mu.Lock()
 	err := srv.start()
+	nm := srv.nat
 	srv.mu.Unlock()
 	if err != nil && !errors.Is(err, ErrAlreadyStarted) && !errors.Is(err, ErrServerClosed) {
 		srv.Close()
+		return err
+	}
+	if err == nil && nm != nil {
+		// The first mapping round runs without mu, so that Close can
+		// cut a slow gateway short.
+		<-nm.ready
 	}
 	return err
 }
@@ -127,12 +135,24 @@ func (srv *Server) start() error {
 		return fmt.Errorf("server: listen: %w", err)
 	}
 	srv.listener = ln
-	tcpAddr := ln.Addr().(*net.TCPAddr).AddrPort()
+	tcpAddr := boundAddr(srv.cfg.ListenAddr, ln.Addr().(*net.TCPAddr).AddrPort())
 
 	if !srv.cfg.NoDiscovery {
 		if err := srv.startDiscovery(tcpAddr); err != nil {
 			return err
 		}
+	} else {
+		srv.localNode = recordWithoutDiscovery(srv.cfg.PrivateKey, tcpAddr)
+	}
+	if err := srv.setProtocolEntries(); err != nil {
+		return err
+	}
+	if srv.cfg.NAT != nil {
+		var udp uint16
+		if srv.disc != nil {
+			udp = srv.localNode.Node().UDP() // the discovery socket's port
+		}
+		srv.startNAT(tcpAddr, udp)
 	}
 	srv.self = srv.advertised(tcpAddr)
 	srv.hello = srv.ourHello(tcpAddr.Port())
@@ -159,7 +179,7 @@ func (srv *Server) Close() error {
 		return nil
 	}
 	srv.closed = true
-	ln, sched, disc, db := srv.listener, srv.scheduler, srv.disc, srv.db
+	ln, sched, disc, db, nm := srv.listener, srv.scheduler, srv.disc, srv.db, srv.nat
 	srv.mu.Unlock()
 
 	srv.cancel() // aborts inbound handshakes and tells peers to quit
@@ -173,6 +193,9 @@ func (srv *Server) Close() error {
 		p.p.Disconnect(peer.DiscQuitting)
 	}
 	srv.wg.Wait()
+	if nm != nil {
+		nm.unmapAll() // the NAT loop has ended
+	}
 	if disc != nil {
 		disc.Close()
 	}
@@ -184,9 +207,11 @@ func (srv *Server) Close() error {
 }
 
 // Self returns the node record the server advertises: its key, and once
-// started, the IP and ports it listens on. An unspecified listen IP
-// (0.0.0.0 or ::) is advertised as loopback; set ListenAddr to a concrete
-// address to advertise that one.
+// started, the IP and ports it listens on. An unspecified listen IP is
+// advertised as loopback of the family ListenAddr names (127.0.0.1 for
+// ":30303" or "0.0.0.0:30303", ::1 for "[::]:30303") until a better one is
+// known: from Config.NAT, or predicted from what discovery peers report.
+// Set ListenAddr to a concrete address to advertise that one.
 func (srv *Server) Self() *discover.Node {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()

@@ -7,16 +7,24 @@
 //
 //	bootnode [-key <hex> | -keyfile <path>] [-addr 127.0.0.1:30301]
 //	         [-bootnodes <enode or enr>,...] [-nodedb <dir>] [-verbose]
+//	         [-nat none|any|upnp|pmp|pmp:<gateway>|extip:<ip>|stun:<host:port>]
+//
+// With -nat the UDP port is mapped on the gateway (kept renewed, removed
+// at exit) before the URL is printed, so the URL shows the external
+// address and port.
 //
 // The key file holds 64 hex characters, as go-ethereum's nodekey file does.
 // Without -key or -keyfile a fresh key is generated.
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,17 +32,21 @@ import (
 	"syscall"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nat"
 	"github.com/devp2p-go/devp2p/nodekey"
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bootnode:", err)
 		os.Exit(1)
 	}
 }
 
-func run(args []string) error {
+// run is the whole command; it returns when ctx is cancelled.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("bootnode", flag.ContinueOnError)
 	var (
 		keyHex    = fs.String("key", "", "node key as 64 hex characters")
@@ -43,6 +55,7 @@ func run(args []string) error {
 		bootnodes = fs.String("bootnodes", "", "comma-separated enode:// or enr: nodes to bootstrap from")
 		nodeDB    = fs.String("nodedb", "", "directory of the node database (in memory when empty)")
 		verbose   = fs.Bool("verbose", false, "log discovery events to stderr")
+		natSpec   = fs.String("nat", "none", "port mapping / external address: none, any, upnp, pmp, pmp:<gateway>, extip:<ip>, stun:<host:port>")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,6 +67,10 @@ func run(args []string) error {
 	boot, err := parseNodes(*bootnodes)
 	if err != nil {
 		return err
+	}
+	natIface, err := nat.Parse(*natSpec)
+	if err != nil {
+		return fmt.Errorf("-nat: %w", err)
 	}
 	level := slog.LevelInfo
 	if *verbose {
@@ -82,17 +99,28 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	bound := conn.LocalAddr().(*net.UDPAddr).AddrPort()
+	ln := discover.NewLocalNode(key, cfg.NodeDB)
+	ip := bound.Addr().Unmap()
+	if ip.IsUnspecified() {
+		ip = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+	}
+	ln.SetIP(ip)
+	ln.SetUDP(bound.Port())
+	cfg.LocalNode = ln
 	node, err := discover.Listen(conn, key, cfg)
 	if err != nil {
 		conn.Close()
 		return err
 	}
 	defer node.Close()
-	fmt.Println(node.Self().URLv4())
+	if natIface != nil {
+		stopNAT := keepMapped(ctx, natIface, ln, bound, log)
+		defer stopNAT()
+	}
+	fmt.Fprintln(stdout, node.Self().URLv4())
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	<-sig
+	<-ctx.Done()
 	log.Info("bootnode: shutting down")
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/hex"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -101,5 +102,40 @@ func TestBootnode(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("exit after SIGINT: %v", err)
+	}
+}
+
+// TestBootnodeNAT runs the command in-process with -nat extip:<ip>: the
+// URL it prints carries the external address.
+func TestBootnodeNAT(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-nat", "extip:198.51.100.7"}, pw)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	if !sc.Scan() {
+		t.Fatal("no output")
+	}
+	n, err := discover.ParseNode(sc.Text())
+	if err != nil {
+		t.Fatalf("first line %q: %v", sc.Text(), err)
+	}
+	if n.IP().String() != "198.51.100.7" || n.UDP() == 0 {
+		t.Fatalf("advertised %v, want 198.51.100.7 with the socket's port", n.UDPAddr())
+	}
+	cancel()
+	go io.Copy(io.Discard, pr)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBootnodeBadNAT(t *testing.T) {
+	err := run(context.Background(), []string{"-nat", "bogus"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-nat") {
+		t.Fatalf("err = %v, want a -nat error", err)
 	}
 }

@@ -12,6 +12,12 @@
 //
 //	go run ./examples/echo -listen 127.0.0.1:30303
 //
+// Behind a home router, add -nat any (or upnp, pmp, extip:<ip>, …) to the
+// listening side: it maps its port on the gateway first and prints the
+// URL with the external address and port:
+//
+//	go run ./examples/echo -listen :30303 -nat any
+//
 // and point the dialing side at that URL:
 //
 //	go run ./examples/echo -dial enode://…@127.0.0.1:30303
@@ -39,6 +45,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/nat"
 	"github.com/devp2p-go/devp2p/nodekey"
 	"github.com/devp2p-go/devp2p/peer"
 	"github.com/devp2p-go/devp2p/server"
@@ -62,6 +69,7 @@ type options struct {
 	sizes   []int
 	key     *secp256k1.PrivateKey
 	timeout time.Duration
+	nat     nat.Interface // -nat, for the listening side
 	log     *slog.Logger
 }
 
@@ -90,6 +98,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		keyHex  = fs.String("key", "", "node key as 64 hex characters")
 		keyFile = fs.String("keyfile", "", "file holding the node key as 64 hex characters")
 		verbose = fs.Bool("v", false, "log debug messages to stderr")
+		natSpec = fs.String("nat", "none", "with -listen: port mapping / external address (none, any, upnp, pmp, pmp:<gateway>, extip:<ip>, stun:<host:port>)")
 	)
 	fs.StringVar(&o.listen, "listen", "", "run only the listening side on this TCP address (e.g. 127.0.0.1:30303)")
 	fs.StringVar(&o.dial, "dial", "", "run only the dialing side against this enode:// URL")
@@ -112,6 +121,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		o.sizes = append(o.sizes, size)
 	}
 	var err error
+	if o.nat, err = nat.Parse(*natSpec); err != nil {
+		return nil, fmt.Errorf("-nat: %w", err)
+	}
 	o.key, err = nodekey.FromFlags(*keyHex, *keyFile)
 	if err != nil {
 		return nil, fmt.Errorf("node key: %w", err)
@@ -124,8 +136,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	return &o, nil
 }
 
-func newServer(opts *options, key *secp256k1.PrivateKey, listen string, proto peer.Protocol, static ...*discover.Node) (*server.Server, error) {
+func newServer(opts *options, key *secp256k1.PrivateKey, listen string, n nat.Interface, proto peer.Protocol, static ...*discover.Node) (*server.Server, error) {
 	srv, err := server.New(server.Config{
+		NAT:         n,
 		PrivateKey:  key,
 		Name:        "devp2p-go-echo",
 		Protocols:   []peer.Protocol{proto},
@@ -147,7 +160,7 @@ func newServer(opts *options, key *secp256k1.PrivateKey, listen string, proto pe
 // runBoth starts a listening and a dialing node and measures between them.
 func runBoth(ctx context.Context, opts *options, stdout io.Writer) error {
 	lproto, _ := newEchoProtocol()
-	listener, err := newServer(opts, opts.key, "127.0.0.1:0", lproto)
+	listener, err := newServer(opts, opts.key, "127.0.0.1:0", nil, lproto)
 	if err != nil {
 		return err
 	}
@@ -163,11 +176,12 @@ func runBoth(ctx context.Context, opts *options, stdout io.Writer) error {
 // runListener answers echo requests until ctx is cancelled.
 func runListener(ctx context.Context, opts *options, stdout io.Writer) error {
 	proto, _ := newEchoProtocol()
-	srv, err := newServer(opts, opts.key, opts.listen, proto)
+	srv, err := newServer(opts, opts.key, opts.listen, opts.nat, proto)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	// Start has made the first mapping: this is the advertised endpoint.
 	fmt.Fprintln(stdout, srv.Self().URLv4())
 	events := make(chan server.PeerEvent, 16)
 	defer srv.SubscribeEvents(events)()
@@ -201,7 +215,7 @@ func dial(ctx context.Context, opts *options, key *secp256k1.PrivateKey, listen 
 		return fmt.Errorf("-dial: %w", err)
 	}
 	proto, sessions := newEchoProtocol()
-	srv, err := newServer(opts, key, listen, proto, target)
+	srv, err := newServer(opts, key, listen, nil, proto, target)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -181,6 +182,34 @@ func TestRun(t *testing.T) {
 	checkSummary(t, stdout.String(), 5, map[string]int{"1B": 1, "2KiB": 2048})
 }
 
+// TestListenNAT runs -listen with -nat extip:<ip> in-process: the URL it
+// prints carries the external address, not the listener's.
+func TestListenNAT(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-listen", "127.0.0.1:0", "-nat", "extip:198.51.100.7"}, pw, io.Discard)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	if !sc.Scan() {
+		t.Fatal("no output")
+	}
+	node, err := discover.ParseNode(sc.Text())
+	if err != nil {
+		t.Fatalf("first line %q: %v", sc.Text(), err)
+	}
+	if node.IP().String() != "198.51.100.7" || node.TCP() == 0 {
+		t.Fatalf("advertised %v, want 198.51.100.7 with the listener's port", node.TCPAddr())
+	}
+	cancel()
+	go io.Copy(io.Discard, pr)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestFlagErrors(t *testing.T) {
 	tests := []struct {
 		args []string
@@ -197,6 +226,8 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"-key", strings.Repeat("11", 32), "-keyfile", "x"}, "mutually exclusive"},
 		{[]string{"-dial", "enode://nope"}, "-dial"},
 		{[]string{"stray"}, "unexpected arguments"},
+		{[]string{"-nat", "bogus"}, "-nat"},
+		{[]string{"-nat", "extip:nope"}, "-nat"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -1,0 +1,88 @@
+package discover
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/devp2p-go/devp2p/discover/v4wire"
+)
+
+// pingAnswered makes the transport ping a remote at addr, which answers
+// with a Pong claiming our endpoint is to. It returns once the transport
+// has handled the Pong.
+func (ut *udpTest) pingAnswered(addr string, to netip.AddrPort) {
+	ut.t.Helper()
+	r := ut.remote(addr, nil)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := ut.udp.Ping(context.Background(), r.node())
+		errc <- err
+	}()
+	p, hash := r.read()
+	if _, ok := p.(*v4wire.Ping); !ok {
+		ut.t.Fatalf("got %s, want PING", p.Name())
+	}
+	r.send(&v4wire.Pong{To: v4wire.NewEndpoint(to, 0), ReplyTok: hash, Expiration: r.exp()})
+	require.NoError(ut.t, <-errc)
+}
+
+func TestUDPPredictsEndpointFromPongs(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ut := newUDPTest(t)
+	defer ut.close()
+	external := netip.MustParseAddrPort("203.0.113.7:40404")
+	before := ut.udp.Self()
+
+	for i := range 9 {
+		ut.pingAnswered(fmt.Sprintf("10.0.0.%d:30303", i+1), external)
+	}
+	require.Equal(t, before.Seq(), ut.udp.Self().Seq(), "changed before 10 senders agreed")
+
+	ut.pingAnswered("10.0.0.10:30303", external)
+	self := ut.udp.Self()
+	require.Equal(t, external.Addr(), self.IP())
+	require.Equal(t, external.Port(), self.UDP())
+	require.Greater(t, self.Seq(), before.Seq())
+
+	// A lying minority, each liar repeating itself, changes nothing.
+	for round := range 3 {
+		for i := range 5 {
+			ut.pingAnswered(fmt.Sprintf("10.0.1.%d:30303", i+1), netip.MustParseAddrPort("198.51.100.1:1"))
+		}
+		require.Equal(t, self.Seq(), ut.udp.Self().Seq(), "round %d", round)
+	}
+}
+
+// Pongs that answer no ping of ours are not statements.
+func TestUDPUnsolicitedPongsIgnored(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ut := newUDPTest(t)
+	defer ut.close()
+	before := ut.udp.Self()
+	for i := range 20 {
+		r := ut.remote(fmt.Sprintf("10.0.0.%d:30303", i+1), nil)
+		r.send(&v4wire.Pong{To: v4wire.NewEndpoint(netip.MustParseAddrPort("198.51.100.1:1"), 0), Expiration: r.exp()})
+		r.sync()
+	}
+	require.Equal(t, before.Seq(), ut.udp.Self().Seq())
+	require.Equal(t, before.IP(), ut.udp.Self().IP())
+}
+
+// A static IP (configured, or from a NAT gateway) is not overridden.
+func TestUDPPredictionKeepsStaticIP(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ut := newUDPTest(t)
+	defer ut.close()
+	static := netip.MustParseAddr("192.0.2.50")
+	ut.udp.localNode.SetStaticIP(static)
+	for i := range 12 {
+		ut.pingAnswered(fmt.Sprintf("10.0.0.%d:30303", i+1), netip.MustParseAddrPort("203.0.113.7:40404"))
+	}
+	require.Equal(t, static, ut.udp.Self().IP())
+	require.Equal(t, uint16(30303), ut.udp.Self().UDP())
+}
