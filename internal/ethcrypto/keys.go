@@ -63,11 +63,3 @@ func ParseCompressed(b []byte) (*secp256k1.PublicKey, error) {
 	}
 	return pub, nil
 }
-
-// ECDH returns the 32-byte x coordinate of priv·pub, left-padded with zeros.
-// pub must already be validated (every parser in this package does that).
-func ECDH(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
-	var out [32]byte
-	copy(out[:], secp256k1.GenerateSharedSecret(priv, pub))
-	return out
-}

@@ -15,9 +15,6 @@ import (
 // about 2⁻¹²⁷ and no Ethereum signer emits them. r and s must lie in [1, n−1];
 // high s values are accepted (as in go-ethereum's Ecrecover). All failures
 // wrap ErrInvalidSignature.
-//
-// The recovered key is Q = r⁻¹·(s·R − e·G), computed as one combined
-// multiplication u1·G + u2·R with u1 = −e·r⁻¹ and u2 = s·r⁻¹.
 func Recover(hash, sig []byte) (*secp256k1.PublicKey, error) {
 	if len(hash) != 32 {
 		return nil, fmt.Errorf("%w: hash is %d bytes, want 32", ErrInvalidSignature, len(hash))
@@ -25,8 +22,7 @@ func Recover(hash, sig []byte) (*secp256k1.PublicKey, error) {
 	if len(sig) != SignatureSize {
 		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrInvalidSignature, len(sig), SignatureSize)
 	}
-	v := sig[64]
-	if v > 1 {
+	if v := sig[64]; v > 1 {
 		return nil, fmt.Errorf("%w: recovery id %d", ErrInvalidSignature, v)
 	}
 	var r, s secp256k1.ModNScalar
@@ -36,17 +32,36 @@ func Recover(hash, sig []byte) (*secp256k1.PublicKey, error) {
 	if s.SetByteSlice(sig[32:64]) || s.IsZero() {
 		return nil, fmt.Errorf("%w: s out of range", ErrInvalidSignature)
 	}
+	return backendRecover(hash, sig)
+}
 
-	// R = (r, y) with y of the parity named by v. r < n < p, so r is already
-	// a canonical field element; DecompressY fails if r³+7 has no root.
-	var R secp256k1.JacobianPoint
-	if R.X.SetByteSlice(sig[:32]) {
-		return nil, fmt.Errorf("%w: r out of range", ErrInvalidSignature)
-	}
-	if !secp256k1.DecompressY(&R.X, v == 1, &R.Y) {
+// recoverGo is the pure-Go recovery for a signature whose length, recovery
+// id, r and s Recover has checked.
+//
+// The key is Q = r⁻¹·(s·R − e·G), computed as one combined multiplication
+// u1·G + u2·R with u1 = −e·r⁻¹ and u2 = s·r⁻¹.
+func recoverGo(hash, sig []byte) (*secp256k1.PublicKey, error) {
+	var r, s secp256k1.ModNScalar
+	r.SetByteSlice(sig[:32])
+	s.SetByteSlice(sig[32:64])
+
+	// R = (r, y) with y of the parity named by v. r < n < p, so r is
+	// already a canonical field element.
+	var R affine
+	rb := [32]byte(sig[:32])
+	R.x.setBytes(&rb)
+	var y2 fe
+	y2.sqr(&R.x)
+	y2.mul(&y2, &R.x)
+	y2.add(&y2, &feB)
+	if !R.y.sqrt(&y2) {
 		return nil, fmt.Errorf("%w: r is not the x coordinate of a curve point", ErrInvalidSignature)
 	}
-	R.Z.SetInt(1)
+	R.y.normalize()
+	if R.y.isOdd() != (sig[64] == 1) {
+		R.y.neg(&R.y)
+		R.y.normalize()
+	}
 
 	// e is the hash reduced mod n (an overflow just means it was reduced).
 	var e secp256k1.ModNScalar
@@ -57,11 +72,10 @@ func Recover(hash, sig []byte) (*secp256k1.PublicKey, error) {
 	u1.Mul2(&e, &rInv).Negate()
 	u2.Mul2(&s, &rInv)
 
-	var q secp256k1.JacobianPoint
-	mulAddG(&u1, &u2, &R, &q)
-	if q.Z.IsZero() || (q.X.IsZero() && q.Y.IsZero()) {
+	q := mulAddG(&u1, &u2, &R)
+	if q.isInfinity() {
 		return nil, fmt.Errorf("%w: recovered the point at infinity", ErrInvalidSignature)
 	}
-	q.ToAffine()
-	return secp256k1.NewPublicKey(&q.X, &q.Y), nil
+	a := q.toAffine()
+	return affineToPub(&a), nil
 }

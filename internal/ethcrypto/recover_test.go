@@ -18,7 +18,7 @@ func decredRecover(hash, sig []byte) (*secp256k1.PublicKey, error) {
 		return nil, ErrInvalidSignature
 	}
 	var compact [SignatureSize]byte
-	compact[0] = sig[64] + compactMagic
+	compact[0] = sig[64] + 27 // decred's compact-signature offset
 	copy(compact[1:], sig[:64])
 	pub, _, err := ecdsa.RecoverCompact(compact[:], hash)
 	return pub, err

@@ -139,7 +139,9 @@ func TestVerifyENROverflowX(t *testing.T) {
 	s.SetInt(12345)
 	found := 0
 	for j := uint16(1); j < 64 && found < 4; j++ {
-		var x secp256k1.FieldVal
+		nb := feN.bytes()
+		var x, fieldN secp256k1.FieldVal
+		fieldN.SetBytes(&nb)
 		x.SetInt(j).Add(&fieldN).Normalize()
 		var R secp256k1.JacobianPoint
 		if !secp256k1.DecompressY(&x, false, &R.Y) {

@@ -1,0 +1,29 @@
+package ethcrypto
+
+import "github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+// The public API keeps decred's key types; these convert at the edge. A
+// decred public key holds normalised coordinates, so each direction is two
+// 32-byte encodings (BenchmarkConvertPubkey).
+
+// pubToAffine converts a public key to the package's point type. It fails
+// only for a key built around decred's validation (coordinates ≥ p).
+func pubToAffine(pub *secp256k1.PublicKey) (affine, bool) {
+	var j secp256k1.JacobianPoint
+	pub.AsJacobian(&j)
+	var xb, yb [32]byte
+	j.X.PutBytes(&xb)
+	j.Y.PutBytes(&yb)
+	var a affine
+	ok := a.x.setBytes(&xb) && a.y.setBytes(&yb)
+	return a, ok
+}
+
+// affineToPub converts a point to a decred public key.
+func affineToPub(a *affine) *secp256k1.PublicKey {
+	xb, yb := a.x.bytes(), a.y.bytes()
+	var x, y secp256k1.FieldVal
+	x.SetBytes(&xb)
+	y.SetBytes(&yb)
+	return secp256k1.NewPublicKey(&x, &y)
+}

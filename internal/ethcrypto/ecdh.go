@@ -1,0 +1,37 @@
+package ethcrypto
+
+import "github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+// ECDH returns the 32-byte x coordinate of priv·pub, left-padded with zeros.
+// pub must already be validated (every parser in this package does that).
+//
+// The multiplication is constant-time in every backend, because priv is
+// often the node's static key and the remote chooses pub: the pure-Go
+// backend uses mulCT, libsecp256k1 its secp256k1_ecdh.
+func ECDH(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
+	return backendECDH(priv, pub)
+}
+
+// ecdhGo is the pure-Go x-only ECDH.
+func ecdhGo(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
+	p, ok := pubToAffine(pub)
+	if !ok {
+		return [32]byte{}
+	}
+	q := mulCT(&priv.Key, &p)
+	a := q.toAffine()
+	return a.x.bytes()
+}
+
+// PubkeyOf returns the public key of priv, computed in constant time
+// (decred's PrivateKey.PubKey is variable-time).
+func PubkeyOf(priv *secp256k1.PrivateKey) *secp256k1.PublicKey {
+	return backendPubkey(priv)
+}
+
+// pubkeyGo is the pure-Go PubkeyOf.
+func pubkeyGo(priv *secp256k1.PrivateKey) *secp256k1.PublicKey {
+	q := mulBaseCT(&priv.Key)
+	a := q.toAffine()
+	return affineToPub(&a)
+}
