@@ -23,3 +23,5 @@ func backendRecover(hash, sig []byte) (*secp256k1.PublicKey, error) { return rec
 func backendVerify(pub *secp256k1.PublicKey, hash, sig []byte) bool {
 	return verifyGo(pub, hash, sig)
 }
+
+func backendParse(b []byte) (*secp256k1.PublicKey, bool) { return parseGo(b) }

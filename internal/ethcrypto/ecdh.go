@@ -3,7 +3,8 @@ package ethcrypto
 import "github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 // ECDH returns the 32-byte x coordinate of priv·pub, left-padded with zeros.
-// pub must already be validated (every parser in this package does that).
+// pub must already be validated (every parser in this package does that);
+// for a key that is not on the curve, ECDH returns 32 zero bytes.
 //
 // The multiplication is constant-time in every backend, because priv is
 // often the node's static key and the remote chooses pub: the pure-Go
@@ -14,8 +15,10 @@ func ECDH(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
 
 // ecdhGo is the pure-Go x-only ECDH.
 func ecdhGo(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
+	// Like libsecp256k1's parse inside secp256k1_ecdh, refuse a key built
+	// around the parsers: a point off the curve would leak the key.
 	p, ok := pubToAffine(pub)
-	if !ok {
+	if !ok || !p.onCurve() {
 		return [32]byte{}
 	}
 	q := mulCT(&priv.Key, &p)

@@ -1,6 +1,7 @@
 package ethcrypto
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -35,8 +36,10 @@ func Recover(hash, sig []byte) (*secp256k1.PublicKey, error) {
 	return backendRecover(hash, sig)
 }
 
-// recoverGo is the pure-Go recovery for a signature whose length, recovery
-// id, r and s Recover has checked.
+// recoverGo is the pure-Go recovery for a signature whose length, r and s
+// Recover has checked. It handles all four recovery ids (the backends are
+// tested against each other on 2 and 3 too): bit 0 is the parity of the
+// nonce point's y, bit 1 says its x is r + n, which must then be below p.
 //
 // The key is Q = r⁻¹·(s·R − e·G), computed as one combined multiplication
 // u1·G + u2·R with u1 = −e·r⁻¹ and u2 = s·r⁻¹.
@@ -45,11 +48,17 @@ func recoverGo(hash, sig []byte) (*secp256k1.PublicKey, error) {
 	r.SetByteSlice(sig[:32])
 	s.SetByteSlice(sig[32:64])
 
-	// R = (r, y) with y of the parity named by v. r < n < p, so r is
-	// already a canonical field element.
+	// R = (x, y) with x = r or r + n and y of the parity named by v.
+	// r < n < p, so r is already a canonical field element.
 	var R affine
 	rb := [32]byte(sig[:32])
 	R.x.setBytes(&rb)
+	if sig[64]&2 != 0 {
+		if bytes.Compare(rb[:], pMinusN[:]) >= 0 {
+			return nil, fmt.Errorf("%w: r + n is not below p", ErrInvalidSignature)
+		}
+		R.x.add(&R.x, &feN)
+	}
 	var y2 fe
 	y2.sqr(&R.x)
 	y2.mul(&y2, &R.x)
@@ -58,7 +67,7 @@ func recoverGo(hash, sig []byte) (*secp256k1.PublicKey, error) {
 		return nil, fmt.Errorf("%w: r is not the x coordinate of a curve point", ErrInvalidSignature)
 	}
 	R.y.normalize()
-	if R.y.isOdd() != (sig[64] == 1) {
+	if R.y.isOdd() != (sig[64]&1 == 1) {
 		R.y.neg(&R.y)
 		R.y.normalize()
 	}
