@@ -17,8 +17,13 @@ var ErrInvalidPubkey = errors.New("invalid secp256k1 public key")
 
 // MarshalPubkey returns the 64-byte X‖Y encoding of pub.
 func MarshalPubkey(pub *secp256k1.PublicKey) [PubkeySize]byte {
+	// AsJacobian copies the normalised coordinates; unlike
+	// SerializeUncompressed it does not allocate.
+	var j secp256k1.JacobianPoint
+	pub.AsJacobian(&j)
 	var out [PubkeySize]byte
-	copy(out[:], pub.SerializeUncompressed()[1:])
+	j.X.PutBytesUnchecked(out[:32])
+	j.Y.PutBytesUnchecked(out[32:])
 	return out
 }
 
