@@ -45,13 +45,18 @@ func (t *oddMultiples) addDigit(q *jacobian, d int8) {
 // variable-time and only used on data from the network (signature
 // recovery and verification).
 //
-// a·G uses the fixed-base table (base.go). b·P splits b with the
-// endomorphism into two 128-bit halves and runs one shared double-and-add
-// loop over their width-5 NAF digits (Shamir/Strauss), so the two halves
-// share ~128 doublings and need ~43 additions instead of the ~86 a plain
-// NAF needs.
+// Both scalars are split with the endomorphism into 128-bit halves, and one
+// shared double-and-add loop (Shamir/Strauss) runs over the four NAF digit
+// strings: width 5 for P and φ(P), whose odd multiples are computed per
+// call, and width 8 for G and φ(G), whose tables are precomputed. So the
+// four halves share ~128 doublings and need ~43 + ~28 additions.
 func mulAddG(a, b *secp256k1.ModNScalar, p *affine) jacobian {
-	var q jacobian
+	var (
+		db1, db2, da1, da2 [wnafMaxLen]int8
+		nb1, nb2, na1, na2 int
+		t1, t2             oddMultiples
+		negA1, negA2       bool
+	)
 	if !b.IsZero() {
 		k1, k2 := splitScalar(b)
 		neg1 := k1.IsOverHalfOrder()
@@ -62,27 +67,40 @@ func mulAddG(a, b *secp256k1.ModNScalar, p *affine) jacobian {
 		if neg2 {
 			k2.Negate()
 		}
-		var d1, d2 [wnafMaxLen]int8
-		n1, n2 := wnaf(&k1, &d1), wnaf(&k2, &d2)
-
-		// Tables for ±P and ±φ(P); the sign of each half is folded into its
-		// table so the loop only looks at digits.
-		var t1, t2 oddMultiples
+		nb1, nb2 = wnaf(&k1, &db1), wnaf(&k2, &db2)
+		// The sign of each half is folded into its table so the loop only
+		// looks at digits.
 		t1.fill(p, neg1)
 		t2.endo(&t1, neg1 != neg2)
-		for i := max(n1, n2) - 1; i >= 0; i-- {
-			q.double(&q)
-			if i < n1 && d1[i] != 0 {
-				t1.addDigit(&q, d1[i])
-			}
-			if i < n2 && d2[i] != 0 {
-				t2.addDigit(&q, d2[i])
-			}
-		}
 	}
 	if !a.IsZero() {
-		aG := mulBaseCT(a)
-		q.add(&q, &aG)
+		gOddOnce.Do(buildGOdd)
+		k1, k2 := splitScalar(a)
+		negA1 = k1.IsOverHalfOrder()
+		if negA1 {
+			k1.Negate()
+		}
+		negA2 = k2.IsOverHalfOrder()
+		if negA2 {
+			k2.Negate()
+		}
+		na1, na2 = wnafW(&k1, &da1, wnafWidthG), wnafW(&k2, &da2, wnafWidthG)
+	}
+	var q jacobian
+	for i := max(nb1, nb2, na1, na2) - 1; i >= 0; i-- {
+		q.double(&q)
+		if i < nb1 && db1[i] != 0 {
+			t1.addDigit(&q, db1[i])
+		}
+		if i < nb2 && db2[i] != 0 {
+			t2.addDigit(&q, db2[i])
+		}
+		if i < na1 && da1[i] != 0 {
+			addGDigit(&q, gOdd, da1[i], negA1)
+		}
+		if i < na2 && da2[i] != 0 {
+			addGDigit(&q, gOddEndo, da2[i], negA2)
+		}
 	}
 	return q
 }
