@@ -18,7 +18,7 @@ func backendSign(priv *secp256k1.PrivateKey, hash []byte) ([64]byte, byte) {
 	return signGo(priv, hash)
 }
 
-func backendRecover(hash, sig []byte) (*secp256k1.PublicKey, error) { return recoverGo(hash, sig) }
+func backendRecover(hash, sig []byte) ([PubkeySize]byte, error) { return recoverGo(hash, sig) }
 
 func backendVerify(pub *secp256k1.PublicKey, hash, sig []byte) bool {
 	return verifyGo(pub, hash, sig)

@@ -18,7 +18,7 @@ func backendSign(priv *secp256k1.PrivateKey, hash []byte) ([64]byte, byte) {
 	return signC(priv, hash)
 }
 
-func backendRecover(hash, sig []byte) (*secp256k1.PublicKey, error) { return recoverC(hash, sig) }
+func backendRecover(hash, sig []byte) ([PubkeySize]byte, error) { return recoverC(hash, sig) }
 
 func backendVerify(pub *secp256k1.PublicKey, hash, sig []byte) bool {
 	return verifyC(pub, hash, sig)

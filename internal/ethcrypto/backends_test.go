@@ -62,7 +62,7 @@ var impls = []impl{
 
 // checkedRecover applies Recover's input checks, allowing ids 2 and 3, and
 // calls a backend.
-func checkedRecover(hash, sig []byte, backend func(hash, sig []byte) (*secp256k1.PublicKey, error)) (*secp256k1.PublicKey, error) {
+func checkedRecover(hash, sig []byte, backend func(hash, sig []byte) ([PubkeySize]byte, error)) (*secp256k1.PublicKey, error) {
 	if len(hash) != 32 || len(sig) != SignatureSize || sig[64] > 3 {
 		return nil, ErrInvalidSignature
 	}
@@ -70,7 +70,11 @@ func checkedRecover(hash, sig []byte, backend func(hash, sig []byte) (*secp256k1
 	if r.SetByteSlice(sig[:32]) || r.IsZero() || s.SetByteSlice(sig[32:64]) || s.IsZero() {
 		return nil, ErrInvalidSignature
 	}
-	return backend(hash, sig)
+	b, err := backend(hash, sig)
+	if err != nil {
+		return nil, err
+	}
+	return pubFromBytes(&b), nil
 }
 
 // checkedVerify applies VerifyENR's input checks and calls a backend.
@@ -271,6 +275,13 @@ func TestBackendsRecoverEdge(t *testing.T) {
 			}
 			if keyString(pub, err == nil) != want {
 				t.Fatalf("Recover gives %s, want %s", keyString(pub, err == nil), want)
+			}
+			raw, rawErr := RecoverPubkey(tt.hash, tt.sig)
+			if (rawErr == nil) != (err == nil) || (err == nil && raw != MarshalPubkey(pub)) {
+				t.Fatalf("RecoverPubkey gives %x, %v; Recover %v", raw, rawErr, err)
+			}
+			if rawErr != nil && !errors.Is(rawErr, ErrInvalidSignature) {
+				t.Fatalf("RecoverPubkey error %v does not wrap ErrInvalidSignature", rawErr)
 			}
 		})
 	}

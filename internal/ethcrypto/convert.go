@@ -19,6 +19,24 @@ func pubToAffine(pub *secp256k1.PublicKey) (affine, bool) {
 	return a, ok
 }
 
+// marshal returns the 64-byte X‖Y encoding of a.
+func (a *affine) marshal() [PubkeySize]byte {
+	var out [PubkeySize]byte
+	x, y := a.x.bytes(), a.y.bytes()
+	copy(out[:32], x[:])
+	copy(out[32:], y[:])
+	return out
+}
+
+// pubFromBytes builds a decred key from a 64-byte X‖Y encoding that a
+// backend produced, so is known to be a valid point: no second curve check.
+func pubFromBytes(b *[PubkeySize]byte) *secp256k1.PublicKey {
+	var x, y secp256k1.FieldVal
+	x.SetByteSlice(b[:32])
+	y.SetByteSlice(b[32:])
+	return secp256k1.NewPublicKey(&x, &y)
+}
+
 // affineToPub converts a point to a decred public key.
 func affineToPub(a *affine) *secp256k1.PublicKey {
 	xb, yb := a.x.bytes(), a.y.bytes()

@@ -116,14 +116,8 @@ func pub65(pub *secp256k1.PublicKey) [65]byte {
 	return out
 }
 
-// pubFrom65 builds a decred key from libsecp256k1's serialisation, which is
-// a valid point: no second curve check.
-func pubFrom65(b *[65]byte) *secp256k1.PublicKey {
-	var x, y secp256k1.FieldVal
-	x.SetByteSlice(b[1:33])
-	y.SetByteSlice(b[33:])
-	return secp256k1.NewPublicKey(&x, &y)
-}
+// pubFrom65 builds a decred key from libsecp256k1's serialisation.
+func pubFrom65(b *[65]byte) *secp256k1.PublicKey { return pubFromBytes((*[PubkeySize]byte)(b[1:])) }
 
 func ecdhC(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
 	var out [32]byte
@@ -162,12 +156,12 @@ func signC(priv *secp256k1.PrivateKey, hash []byte) ([64]byte, byte) {
 	return sig, byte(recid)
 }
 
-func recoverC(hash, sig []byte) (*secp256k1.PublicKey, error) {
+func recoverC(hash, sig []byte) ([PubkeySize]byte, error) {
 	var out [65]byte
 	if C.ec_recover(cptr(out[:]), cptr(sig), C.int(sig[64]), cptr(hash)) != 1 {
-		return nil, errRecoverFailed
+		return [PubkeySize]byte{}, errRecoverFailed
 	}
-	return pubFrom65(&out), nil
+	return [PubkeySize]byte(out[1:]), nil
 }
 
 func verifyC(pub *secp256k1.PublicKey, hash, sig []byte) bool {

@@ -17,21 +17,32 @@ import (
 // high s values are accepted (as in go-ethereum's Ecrecover). All failures
 // wrap ErrInvalidSignature.
 func Recover(hash, sig []byte) (*secp256k1.PublicKey, error) {
+	b, err := RecoverPubkey(hash, sig)
+	if err != nil {
+		return nil, err
+	}
+	return pubFromBytes(&b), nil
+}
+
+// RecoverPubkey is Recover returning the key in its 64-byte wire encoding
+// (as MarshalPubkey), for callers such as discv4 that only need the bytes:
+// it skips building a decred key.
+func RecoverPubkey(hash, sig []byte) ([PubkeySize]byte, error) {
 	if len(hash) != 32 {
-		return nil, fmt.Errorf("%w: hash is %d bytes, want 32", ErrInvalidSignature, len(hash))
+		return [PubkeySize]byte{}, fmt.Errorf("%w: hash is %d bytes, want 32", ErrInvalidSignature, len(hash))
 	}
 	if len(sig) != SignatureSize {
-		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrInvalidSignature, len(sig), SignatureSize)
+		return [PubkeySize]byte{}, fmt.Errorf("%w: %d bytes, want %d", ErrInvalidSignature, len(sig), SignatureSize)
 	}
 	if v := sig[64]; v > 1 {
-		return nil, fmt.Errorf("%w: recovery id %d", ErrInvalidSignature, v)
+		return [PubkeySize]byte{}, fmt.Errorf("%w: recovery id %d", ErrInvalidSignature, v)
 	}
 	var r, s secp256k1.ModNScalar
 	if r.SetByteSlice(sig[:32]) || r.IsZero() {
-		return nil, fmt.Errorf("%w: r out of range", ErrInvalidSignature)
+		return [PubkeySize]byte{}, fmt.Errorf("%w: r out of range", ErrInvalidSignature)
 	}
 	if s.SetByteSlice(sig[32:64]) || s.IsZero() {
-		return nil, fmt.Errorf("%w: s out of range", ErrInvalidSignature)
+		return [PubkeySize]byte{}, fmt.Errorf("%w: s out of range", ErrInvalidSignature)
 	}
 	return backendRecover(hash, sig)
 }
@@ -43,7 +54,7 @@ func Recover(hash, sig []byte) (*secp256k1.PublicKey, error) {
 //
 // The key is Q = r⁻¹·(s·R − e·G), computed as one combined multiplication
 // u1·G + u2·R with u1 = −e·r⁻¹ and u2 = s·r⁻¹.
-func recoverGo(hash, sig []byte) (*secp256k1.PublicKey, error) {
+func recoverGo(hash, sig []byte) ([PubkeySize]byte, error) {
 	var r, s secp256k1.ModNScalar
 	r.SetByteSlice(sig[:32])
 	s.SetByteSlice(sig[32:64])
@@ -55,7 +66,7 @@ func recoverGo(hash, sig []byte) (*secp256k1.PublicKey, error) {
 	R.x.setBytes(&rb)
 	if sig[64]&2 != 0 {
 		if bytes.Compare(rb[:], pMinusN[:]) >= 0 {
-			return nil, fmt.Errorf("%w: r + n is not below p", ErrInvalidSignature)
+			return [PubkeySize]byte{}, fmt.Errorf("%w: r + n is not below p", ErrInvalidSignature)
 		}
 		R.x.add(&R.x, &feN)
 	}
@@ -64,7 +75,7 @@ func recoverGo(hash, sig []byte) (*secp256k1.PublicKey, error) {
 	y2.mul(&y2, &R.x)
 	y2.add(&y2, &feB)
 	if !R.y.sqrt(&y2) {
-		return nil, fmt.Errorf("%w: r is not the x coordinate of a curve point", ErrInvalidSignature)
+		return [PubkeySize]byte{}, fmt.Errorf("%w: r is not the x coordinate of a curve point", ErrInvalidSignature)
 	}
 	R.y.normalize()
 	if R.y.isOdd() != (sig[64]&1 == 1) {
@@ -83,8 +94,8 @@ func recoverGo(hash, sig []byte) (*secp256k1.PublicKey, error) {
 
 	q := mulAddG(&u1, &u2, &R)
 	if q.isInfinity() {
-		return nil, fmt.Errorf("%w: recovered the point at infinity", ErrInvalidSignature)
+		return [PubkeySize]byte{}, fmt.Errorf("%w: recovered the point at infinity", ErrInvalidSignature)
 	}
 	a := q.toAffine()
-	return affineToPub(&a), nil
+	return a.marshal(), nil
 }
