@@ -30,18 +30,6 @@ func mac(a, b, c0, c1, c2 uint64) (uint64, uint64, uint64) {
 	return c0, c1, c2 + cc
 }
 
-// mac2 adds 2·a·b to the accumulator.
-func mac2(a, b, c0, c1, c2 uint64) (uint64, uint64, uint64) {
-	hi, lo := bits.Mul64(a, b)
-	c2 += hi >> 63
-	hi = hi<<1 | lo>>63
-	lo <<= 1
-	var cc uint64
-	c0, cc = bits.Add64(c0, lo, 0)
-	c1, cc = bits.Add64(c1, hi, cc)
-	return c0, c1, c2 + cc
-}
-
 // mul sets r = a·b.
 func (r *fe) mul(a, b *fe) {
 	a0, a1, a2, a3 := a[0], a[1], a[2], a[3]
@@ -73,28 +61,45 @@ func (r *fe) mul(a, b *fe) {
 	r.reduce512(t0, t1, t2, t3, t4, t5, t6, c1)
 }
 
-// sqr sets r = a².
+// sqr sets r = a²: the six cross products once, doubled with one shift
+// of the whole 512-bit sum, plus the four squares.
 func (r *fe) sqr(a *fe) {
 	a0, a1, a2, a3 := a[0], a[1], a[2], a[3]
-	var t0, t1, t2, t3, t4, t5, t6 uint64
-	c0, c1, c2 := mac(a0, a0, 0, 0, 0)
-	t0, c0, c1, c2 = c0, c1, c2, 0
-	c0, c1, c2 = mac2(a0, a1, c0, c1, c2)
+	var t1, t2, t3, t4, t5, t6, t7 uint64
+	c0, c1, c2 := mac(a0, a1, 0, 0, 0)
 	t1, c0, c1, c2 = c0, c1, c2, 0
-	c0, c1, c2 = mac2(a0, a2, c0, c1, c2)
-	c0, c1, c2 = mac(a1, a1, c0, c1, c2)
+	c0, c1, c2 = mac(a0, a2, c0, c1, c2)
 	t2, c0, c1, c2 = c0, c1, c2, 0
-	c0, c1, c2 = mac2(a0, a3, c0, c1, c2)
-	c0, c1, c2 = mac2(a1, a2, c0, c1, c2)
+	c0, c1, c2 = mac(a0, a3, c0, c1, c2)
+	c0, c1, c2 = mac(a1, a2, c0, c1, c2)
 	t3, c0, c1, c2 = c0, c1, c2, 0
-	c0, c1, c2 = mac2(a1, a3, c0, c1, c2)
-	c0, c1, c2 = mac(a2, a2, c0, c1, c2)
-	t4, c0, c1, c2 = c0, c1, c2, 0
-	c0, c1, c2 = mac2(a2, a3, c0, c1, c2)
-	t5, c0, c1 = c0, c1, c2
-	c0, c1, _ = mac(a3, a3, c0, c1, 0)
-	t6 = c0
-	r.reduce512(t0, t1, t2, t3, t4, t5, t6, c1)
+	c0, c1, c2 = mac(a1, a3, c0, c1, c2)
+	t4, c0, c1 = c0, c1, c2
+	c0, c1, _ = mac(a2, a3, c0, c1, 0)
+	t5, t6 = c0, c1
+
+	// Double: the cross sum is below 2⁵¹¹, so the shift loses nothing.
+	t7 = t6 >> 63
+	t6 = t6<<1 | t5>>63
+	t5 = t5<<1 | t4>>63
+	t4 = t4<<1 | t3>>63
+	t3 = t3<<1 | t2>>63
+	t2 = t2<<1 | t1>>63
+	t1 <<= 1
+
+	var c uint64
+	h, t0 := bits.Mul64(a0, a0)
+	t1, c = bits.Add64(t1, h, 0)
+	h, l := bits.Mul64(a1, a1)
+	t2, c = bits.Add64(t2, l, c)
+	t3, c = bits.Add64(t3, h, c)
+	h, l = bits.Mul64(a2, a2)
+	t4, c = bits.Add64(t4, l, c)
+	t5, c = bits.Add64(t5, h, c)
+	h, l = bits.Mul64(a3, a3)
+	t6, c = bits.Add64(t6, l, c)
+	t7, _ = bits.Add64(t7, h, c)
+	r.reduce512(t0, t1, t2, t3, t4, t5, t6, t7)
 }
 
 // reduce512 sets r to the 512-bit value t (little-endian limbs) mod p,
