@@ -57,6 +57,9 @@ func TestFieldOps(t *testing.T) {
 			{"add", func() { r.add(&a, &b) }, mod(new(big.Int).Add(ab, bb))},
 			{"sub", func() { r.sub(&a, &b) }, mod(new(big.Int).Sub(ab, bb))},
 			{"neg", func() { r.neg(&a) }, mod(new(big.Int).Neg(ab))},
+			{"mulSmall 3", func() { r.mulSmall(&a, 3) }, mod(new(big.Int).Mul(ab, big.NewInt(3)))},
+			{"mulSmall 8", func() { r.mulSmall(&a, 8) }, mod(new(big.Int).Mul(ab, big.NewInt(8)))},
+			{"mulSmall max", func() { r.mulSmall(&a, 1<<31-1) }, mod(new(big.Int).Mul(ab, big.NewInt(1<<31-1)))},
 		}
 		for _, c := range checks {
 			c.do()

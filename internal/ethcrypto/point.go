@@ -33,16 +33,13 @@ func (a *affine) onCurve() bool {
 // doubling infinity gives infinity (Z stays 0) and no point of a prime-order
 // curve has Y = 0.
 func (r *jacobian) double(p *jacobian) {
-	var a, b, c, d, e, t fe
+	var a, b, c, d, e, t, z fe
 	a.sqr(&p.x)
 	b.sqr(&p.y)
 	c.sqr(&b)
 	d.mul(&p.x, &b)
-	d.double(&d)
-	d.double(&d) // D = 4·X·Y²
-	e.double(&a)
-	e.add(&e, &a) // E = 3·X²
-	var z fe
+	d.mulSmall(&d, 4) // D = 4·X·Y²
+	e.mulSmall(&a, 3) // E = 3·X²
 	z.mul(&p.y, &p.z)
 	r.z.double(&z)
 	r.x.sqr(&e)
@@ -50,9 +47,7 @@ func (r *jacobian) double(p *jacobian) {
 	r.x.sub(&r.x, &t) // X3 = E² − 2D
 	t.sub(&d, &r.x)
 	r.y.mul(&e, &t)
-	c.double(&c)
-	c.double(&c)
-	c.double(&c)
+	c.mulSmall(&c, 8)
 	r.y.sub(&r.y, &c) // Y3 = E·(D − X3) − 8C
 }
 
