@@ -386,6 +386,23 @@ func TestBackendsParseEdge(t *testing.T) {
 	}
 }
 
+// TestBackendsZeroKey checks that a zero private key, which no generator
+// makes but PrivKeyFromBytes accepts, gives no ECDH secret and the same
+// public key everywhere.
+func TestBackendsZeroKey(t *testing.T) {
+	zero := secp256k1.PrivKeyFromBytes(make([]byte, 32))
+	pub := randomKey(t, newTestRand("zero")).PubKey()
+	agree(t, "pubkey of zero", func(im impl) string { return keyString(im.pubkey(zero), true) })
+	for _, im := range impls {
+		if im.name == "decred" {
+			continue
+		}
+		if got := im.ecdh(zero, pub); got != [32]byte{} {
+			t.Errorf("%s: ECDH with a zero key = %x, want zeros", im.name, got)
+		}
+	}
+}
+
 // TestBackendsECDHOffCurve checks that a key built around the parsers (off
 // the curve) gives zeros rather than a product on another curve. decred
 // does not check, so it is left out.
@@ -402,6 +419,11 @@ func TestBackendsECDHOffCurve(t *testing.T) {
 		}
 		if got := im.ecdh(priv, bad); got != [32]byte{} {
 			t.Errorf("%s: ECDH with an off-curve key = %x, want zeros", im.name, got)
+		}
+		hash := Keccak256([]byte("off"))
+		sig, _ := im.sign(priv, hash[:])
+		if im.verify(bad, hash[:], sig[:]) {
+			t.Errorf("%s: verified a signature against an off-curve key", im.name)
 		}
 	}
 }

@@ -4,7 +4,8 @@ import "github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 // ECDH returns the 32-byte x coordinate of priv·pub, left-padded with zeros.
 // pub must already be validated (every parser in this package does that);
-// for a key that is not on the curve, ECDH returns 32 zero bytes.
+// for a key that is not on the curve, or a zero private key, ECDH returns 32
+// zero bytes.
 //
 // The multiplication is constant-time in every backend, because priv is
 // often the node's static key and the remote chooses pub: the pure-Go
@@ -18,7 +19,7 @@ func ecdhGo(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
 	// Like libsecp256k1's parse inside secp256k1_ecdh, refuse a key built
 	// around the parsers: a point off the curve would leak the key.
 	p, ok := pubToAffine(pub)
-	if !ok || !p.onCurve() {
+	if !ok || !p.onCurve() || priv.Key.IsZero() {
 		return [32]byte{}
 	}
 	q := mulCT(&priv.Key, &p)
@@ -34,6 +35,9 @@ func PubkeyOf(priv *secp256k1.PrivateKey) *secp256k1.PublicKey {
 
 // pubkeyGo is the pure-Go PubkeyOf.
 func pubkeyGo(priv *secp256k1.PrivateKey) *secp256k1.PublicKey {
+	if priv.Key.IsZero() {
+		return priv.PubKey() // decred's answer for a key no generator makes
+	}
 	q := mulBaseCT(&priv.Key)
 	a := q.toAffine()
 	return affineToPub(&a)

@@ -137,7 +137,7 @@ func pubkeyC(priv *secp256k1.PrivateKey) *secp256k1.PublicKey {
 	ok := C.ec_pubkey(cptr(out[:]), cptr(sk[:]))
 	clear(sk[:])
 	if ok != 1 {
-		return pubkeyGo(priv) // only for a zero key, which decred cannot hold
+		return pubkeyGo(priv) // only for a zero key: the same answer as in pure Go
 	}
 	return pubFrom65(&out)
 }

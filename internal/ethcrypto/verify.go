@@ -38,8 +38,8 @@ func VerifyENR(pub *secp256k1.PublicKey, hash, sig []byte) bool {
 // (mod n), comparing in Jacobian coordinates to avoid an inversion.
 func verifyGo(pub *secp256k1.PublicKey, hash, sig []byte) bool {
 	q, ok := pubToAffine(pub)
-	if !ok {
-		return false
+	if !ok || !q.onCurve() {
+		return false // libsecp256k1 rejects such a key when parsing it
 	}
 	var r, s secp256k1.ModNScalar
 	r.SetByteSlice(sig[:32])
