@@ -125,7 +125,7 @@ func recoverOutcome(im impl, hash, sig []byte) string {
 
 func TestBackendsAgreeRandom(t *testing.T) {
 	rng := newTestRand("agree")
-	for i := range 300 {
+	for i := range 300 / raceScale {
 		priv, other := randomKey(t, rng), randomKey(t, rng)
 		var hash [32]byte
 		rng.Read(hash[:])

@@ -39,7 +39,7 @@ func randomKey(t testing.TB, rng *rand.ChaCha8) *secp256k1.PrivateKey {
 }
 
 func TestRecoverDifferential(t *testing.T) {
-	const n = 2000
+	const n = 2000 / raceScale
 	rng := rand.NewChaCha8([32]byte{'r', 'e', 'c', 'o', 'v', 'e', 'r'})
 	var ids [2]int
 	for i := range n {
