@@ -89,9 +89,9 @@ func (r *jacobian) addTail(z12, u1, s1, h, rr *fe) {
 }
 
 // addAffineUnchecked sets r = p + q for an affine q (8M + 3S), with the same
-// preconditions as addUnchecked.
-func (r *jacobian) addAffineUnchecked(p *jacobian, q *affine) {
-	var z1z1, u2, s2, h, rr fe
+// preconditions as addUnchecked. It returns H, the ratio of r's Z to p's.
+func (r *jacobian) addAffineUnchecked(p *jacobian, q *affine) (h fe) {
+	var z1z1, u2, s2, rr fe
 	z1z1.sqr(&p.z)
 	u2.mul(&q.x, &z1z1)
 	s2.mul(&q.y, &p.z)
@@ -100,6 +100,7 @@ func (r *jacobian) addAffineUnchecked(p *jacobian, q *affine) {
 	rr.sub(&s2, &p.y)
 	z := p.z
 	r.addTail(&z, &p.x, &p.y, &h, &rr)
+	return h
 }
 
 // add sets r = p + q for any p and q, branching on the exceptional cases.
