@@ -55,16 +55,23 @@ func (r *jacobian) addAffine(p *jacobian, q *affine) {
 }
 
 // addGDigit adds d·G (or d·φ(G) from the endo table) to q for a non-zero
-// odd digit d, negated if neg is set.
-func addGDigit(q *jacobian, t *[1 << (wnafWidthG - 2)]affine, d int8, neg bool) {
+// odd digit d, negated if neg is set. If iso is set, q lives on the
+// isomorphic curve of mulAddG's P table and the entry is moved there:
+// (x·zg², y·zg³).
+func addGDigit(q *jacobian, t *[1 << (wnafWidthG - 2)]affine, d int8, neg, iso bool, zg2, zg3 *fe) {
 	if neg {
 		d = -d
 	}
+	var e affine
 	if d > 0 {
-		q.addAffine(q, &t[d>>1])
-		return
+		e = t[d>>1]
+	} else {
+		e = t[(-d)>>1]
+		e.y.neg(&e.y)
 	}
-	e := t[(-d)>>1]
-	e.y.neg(&e.y)
+	if iso {
+		e.x.mul(&e.x, zg2)
+		e.y.mul(&e.y, zg3)
+	}
 	q.addAffine(q, &e)
 }

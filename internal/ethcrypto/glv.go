@@ -132,6 +132,9 @@ func splitScalar(k *secp256k1.ModNScalar) (k1, k2 secp256k1.ModNScalar) {
 // points: digits are odd values in ±[1, 2^(w−1)−1], so a table of
 // 2^(w−2) = 8 odd multiples is needed and on average one digit in w+1 is
 // non-zero.
+//
+// That table is a ctTable, the same shape as mulCT's (whose odd base-16
+// digits also need the 8 multiples P, 3P, …, 15P).
 const wnafWidth = 5
 
 // wnafMaxLen bounds the digit count for a 128-bit magnitude (one extra

@@ -2,43 +2,16 @@ package ethcrypto
 
 import "github.com/decred/dcrd/dcrec/secp256k1/v4"
 
-// oddMultiples holds P, 3P, 5P, …, (2^(w−1)−1)P.
-type oddMultiples [1 << (wnafWidth - 2)]jacobian
-
-// fill computes the odd multiples of p, or of −p if negate is set.
-func (t *oddMultiples) fill(p *affine, negate bool) {
-	t[0].setAffine(p)
-	if negate {
-		t[0].y.neg(&t[0].y)
-	}
-	var twice jacobian
-	twice.double(&t[0])
-	for i := 1; i < len(t); i++ {
-		t[i].add(&t[i-1], &twice)
-	}
-}
-
-// endo sets t to φ applied to every entry of src, negated if negate is set:
-// φ(X, Y, Z) = (β·X, Y, Z) in Jacobian coordinates.
-func (t *oddMultiples) endo(src *oddMultiples, negate bool) {
-	for i := range t {
-		t[i] = src[i]
-		t[i].x.mul(&t[i].x, &feBeta)
-		if negate {
-			t[i].y.neg(&t[i].y)
-		}
-	}
-}
-
-// addDigit adds d·P to q for a non-zero odd digit d.
-func (t *oddMultiples) addDigit(q *jacobian, d int8) {
+// addDigit adds d·P to q for a non-zero odd digit d, where t holds the odd
+// multiples of P.
+func (t *ctTable) addDigit(q *jacobian, d int8) {
 	if d > 0 {
-		q.add(q, &t[d>>1])
+		q.addAffine(q, &t[d>>1])
 		return
 	}
-	var n jacobian
-	n.neg(&t[(-d)>>1])
-	q.add(q, &n)
+	e := t[(-d)>>1]
+	e.y.neg(&e.y)
+	q.addAffine(q, &e)
 }
 
 // mulAddG returns a·G + b·P for public scalars and a valid point P. It is
@@ -49,13 +22,18 @@ func (t *oddMultiples) addDigit(q *jacobian, d int8) {
 // shared double-and-add loop (Shamir/Strauss) runs over the four NAF digit
 // strings: width 5 for P and φ(P), whose odd multiples are computed per
 // call, and width 8 for G and φ(G), whose tables are precomputed. So the
-// four halves share ~128 doublings and need ~43 + ~28 additions.
+// four halves share ~128 doublings and need ~43 + ~28 additions, all mixed:
+// like mulCT, the loop runs on the isomorphic curve where P's table is
+// affine (oddMultiplesGlobalZ), and G's entries are moved onto it as they
+// are added (two multiplications each).
 func mulAddG(a, b *secp256k1.ModNScalar, p *affine) jacobian {
 	var (
 		db1, db2, da1, da2 [wnafMaxLen]int8
 		nb1, nb2, na1, na2 int
-		t1, t2             oddMultiples
+		t1, t2             ctTable
 		negA1, negA2       bool
+		zg, zg2, zg3       fe
+		iso                bool // the loop runs on the curve of zg
 	)
 	if !b.IsZero() {
 		k1, k2 := splitScalar(b)
@@ -70,8 +48,20 @@ func mulAddG(a, b *secp256k1.ModNScalar, p *affine) jacobian {
 		nb1, nb2 = wnaf(&k1, &db1), wnaf(&k2, &db2)
 		// The sign of each half is folded into its table so the loop only
 		// looks at digits.
-		t1.fill(p, neg1)
-		t2.endo(&t1, neg1 != neg2)
+		zg = oddMultiplesGlobalZ(p, &t1)
+		zg2.sqr(&zg)
+		zg3.mul(&zg2, &zg)
+		iso = true
+		for i := range t1 {
+			if neg1 {
+				t1[i].y.neg(&t1[i].y)
+			}
+			t2[i].x.mul(&t1[i].x, &feBeta)
+			t2[i].y = t1[i].y
+			if neg1 != neg2 {
+				t2[i].y.neg(&t2[i].y)
+			}
+		}
 	}
 	if !a.IsZero() {
 		gOddOnce.Do(buildGOdd)
@@ -96,11 +86,18 @@ func mulAddG(a, b *secp256k1.ModNScalar, p *affine) jacobian {
 			t2.addDigit(&q, db2[i])
 		}
 		if i < na1 && da1[i] != 0 {
-			addGDigit(&q, gOdd, da1[i], negA1)
+			addGDigit(&q, gOdd, da1[i], negA1, iso, &zg2, &zg3)
 		}
 		if i < na2 && da2[i] != 0 {
-			addGDigit(&q, gOddEndo, da2[i], negA2)
+			addGDigit(&q, gOddEndo, da2[i], negA2, iso, &zg2, &zg3)
 		}
+	}
+	if iso {
+		q.z.mul(&q.z, &zg)
 	}
 	return q
 }
+
+// The variable-time loop reads digits up to 2^(wnafWidth−1) − 1 from a
+// ctTable; this fails to compile if the two sizes ever disagree.
+var _ = [1]struct{}{}[len(ctTable{})-1<<(wnafWidth-2)]

@@ -103,47 +103,6 @@ func (r *jacobian) addAffineUnchecked(p *jacobian, q *affine) (h fe) {
 	return h
 }
 
-// add sets r = p + q for any p and q, branching on the exceptional cases.
-// It is for public inputs only.
-func (r *jacobian) add(p, q *jacobian) {
-	if p.isInfinity() {
-		*r = *q
-		return
-	}
-	if q.isInfinity() {
-		*r = *p
-		return
-	}
-	var z1z1, z2z2, u1, u2, s1, s2 fe
-	z1z1.sqr(&p.z)
-	z2z2.sqr(&q.z)
-	u1.mul(&p.x, &z2z2)
-	u2.mul(&q.x, &z1z1)
-	s1.mul(&p.y, &q.z)
-	s1.mul(&s1, &z2z2)
-	s2.mul(&q.y, &p.z)
-	s2.mul(&s2, &z1z1)
-	var h, rr, z fe
-	h.sub(&u2, &u1)
-	rr.sub(&s2, &s1)
-	if h.isZero() {
-		if rr.isZero() {
-			r.double(p)
-			return
-		}
-		*r = jacobian{}
-		return
-	}
-	z.mul(&p.z, &q.z)
-	r.addTail(&z, &u1, &s1, &h, &rr)
-}
-
-// neg sets r = −p.
-func (r *jacobian) neg(p *jacobian) {
-	r.x, r.z = p.x, p.z
-	r.y.neg(&p.y)
-}
-
 // cmov sets r = p if mask is all ones, leaving it unchanged if mask is zero.
 func (r *jacobian) cmov(p *jacobian, mask uint64) {
 	r.x.cmov(&p.x, mask)
