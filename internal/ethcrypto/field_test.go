@@ -1,6 +1,7 @@
 package ethcrypto
 
 import (
+	"bytes"
 	"math/big"
 	"math/rand/v2"
 	"testing"
@@ -137,4 +138,44 @@ func BenchmarkFieldInv(b *testing.B) {
 	for b.Loop() {
 		x.inv(&x)
 	}
+}
+
+// FuzzField checks every field operation against math/big on arbitrary
+// limbs, including the weakly reduced values in [p, 2²⁵⁶).
+func FuzzField(f *testing.F) {
+	f.Add(make([]byte, 64))
+	f.Add(bytes.Repeat([]byte{0xff}, 64))
+	p := feP.bytes()
+	f.Add(append(p[:], p[:]...))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if len(in) != 64 {
+			return
+		}
+		a, b := fe(bytesToLimbs([32]byte(in[:32]))), fe(bytesToLimbs([32]byte(in[32:])))
+		ab, bb := rawBig(&a), rawBig(&b)
+		mod := func(x *big.Int) *big.Int { return x.Mod(x, fieldP) }
+		var r fe
+		check := func(name string, want *big.Int) {
+			t.Helper()
+			if got := feBig(&r); got.Cmp(mod(want)) != 0 {
+				t.Fatalf("%s(%x, %x) = %x, want %x", name, ab, bb, got, want)
+			}
+		}
+		r.mul(&a, &b)
+		check("mul", new(big.Int).Mul(ab, bb))
+		r.sqr(&a)
+		check("sqr", new(big.Int).Mul(ab, ab))
+		r.add(&a, &b)
+		check("add", new(big.Int).Add(ab, bb))
+		r.sub(&a, &b)
+		check("sub", new(big.Int).Sub(ab, bb))
+		r.mulSmall(&a, uint64(in[0])|1)
+		check("mulSmall", new(big.Int).Mul(ab, big.NewInt(int64(in[0])|1)))
+		r.inv(&a)
+		want := new(big.Int).ModInverse(mod(new(big.Int).Set(ab)), fieldP)
+		if want == nil {
+			want = new(big.Int)
+		}
+		check("inv", want)
+	})
 }
