@@ -264,14 +264,17 @@ func BenchmarkENR(b *testing.B) {
 	}
 	b.Run("decode/ours", func(b *testing.B) {
 		b.ReportAllocs()
+		cpu := rlpxStartCPU()
 		for b.Loop() {
 			if _, err := enr.Decode(enc); err != nil {
 				b.Fatal(err)
 			}
 		}
+		cpu.report(b, 0)
 	})
 	b.Run("decode/geth", func(b *testing.B) {
 		b.ReportAllocs()
+		cpu := rlpxStartCPU()
 		for b.Loop() {
 			var r gethenr.Record
 			if err := gethrlp.DecodeBytes(enc, &r); err != nil {
@@ -281,6 +284,7 @@ func BenchmarkENR(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+		cpu.report(b, 0)
 	})
 	b.Run("sign/ours", func(b *testing.B) {
 		b.ReportAllocs()

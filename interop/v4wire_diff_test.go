@@ -337,19 +337,23 @@ func BenchmarkV4Wire(b *testing.B) {
 		})
 		b.Run("decode/"+c.name+"/ours", func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := rlpxStartCPU()
 			for b.Loop() {
 				if _, _, _, err := v4wire.Decode(pkt); err != nil {
 					b.Fatal(err)
 				}
 			}
+			cpu.report(b, 0)
 		})
 		b.Run("decode/"+c.name+"/geth", func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := rlpxStartCPU()
 			for b.Loop() {
 				if _, _, _, err := gethwire.Decode(pkt); err != nil {
 					b.Fatal(err)
 				}
 			}
+			cpu.report(b, 0)
 		})
 	}
 }

@@ -78,7 +78,9 @@ func Encrypt(rand io.Reader, pub *secp256k1.PublicKey, msg, s2 []byte) ([]byte, 
 
 func encryptWith(rand io.Reader, eph *secp256k1.PrivateKey, pub *secp256k1.PublicKey, msg, s2 []byte) ([]byte, error) {
 	out := make([]byte, eciesPubLen+eciesIVLen, len(msg)+eciesOverhead)
-	copy(out, eph.PubKey().SerializeUncompressed())
+	out[0] = 0x04 // uncompressed point prefix
+	pub65 := ethcrypto.MarshalPubkey(ethcrypto.PubkeyOf(eph))
+	copy(out[1:], pub65[:])
 	iv := out[eciesPubLen:]
 	if _, err := io.ReadFull(rand, iv); err != nil {
 		return nil, fmt.Errorf("rlpx: ecies: IV: %w", err)

@@ -206,7 +206,7 @@ func (hs *handshakeState) makeAuth() error {
 	}
 	msg := authMsg{
 		Signature:       sig,
-		InitiatorPubkey: ethcrypto.MarshalPubkey(hs.priv.PubKey()),
+		InitiatorPubkey: ethcrypto.MarshalPubkey(ethcrypto.PubkeyOf(hs.priv)),
 		Nonce:           hs.initNonce,
 		Version:         handshakeVersion,
 	}
@@ -216,7 +216,7 @@ func (hs *handshakeState) makeAuth() error {
 
 func (hs *handshakeState) makeAck() error {
 	msg := ackMsg{
-		EphemeralPubkey: ethcrypto.MarshalPubkey(hs.eph.PubKey()),
+		EphemeralPubkey: ethcrypto.MarshalPubkey(ethcrypto.PubkeyOf(hs.eph)),
 		Nonce:           hs.respNonce,
 		Version:         handshakeVersion,
 	}

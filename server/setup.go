@@ -8,6 +8,7 @@ import (
 	"net/netip"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/peer"
 	"github.com/devp2p-go/devp2p/rlpx"
@@ -175,7 +176,7 @@ func (srv *Server) ourHello(port uint16) *peer.Hello {
 	for i, p := range srv.cfg.Protocols {
 		caps[i] = p.Cap()
 	}
-	h := peer.NewHello(srv.cfg.PrivateKey.PubKey(), srv.cfg.Name, caps...)
+	h := peer.NewHello(ethcrypto.PubkeyOf(srv.cfg.PrivateKey), srv.cfg.Name, caps...)
 	h.ListenPort = uint64(port)
 	return h
 }

@@ -16,7 +16,7 @@ import (
 // SignV4 returns ErrTooBig, leaving the record unsigned, when the signed
 // record would exceed MaxSize bytes.
 func (r *Record) SignV4(priv *secp256k1.PrivateKey) error {
-	pub := priv.PubKey()
+	pub := ethcrypto.PubkeyOf(priv) // constant-time, unlike decred's PubKey
 	r.set(KeyID, rlp.AppendString(nil, SchemeV4))
 	r.set(KeySecp256k1, rlp.AppendBytes(nil, pub.SerializeCompressed()))
 	if r.raw != nil {

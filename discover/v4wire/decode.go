@@ -61,11 +61,11 @@ func Decode(input []byte) (Packet, Pubkey, [32]byte, error) {
 	}
 
 	sighash := ethcrypto.Keccak256(input[headSize:])
-	pub, err := ethcrypto.Recover(sighash[:], input[hashSize:headSize])
+	pub, err := ethcrypto.RecoverPubkey(sighash[:], input[hashSize:headSize])
 	if err != nil {
 		return nil, sender, hash, fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
-	return p, PubkeyOf(pub), hash, nil
+	return p, Pubkey(pub), hash, nil
 }
 
 // decodeBody decodes rlp(body) of a packet of the given type.

@@ -132,26 +132,38 @@ func splitScalar(k *secp256k1.ModNScalar) (k1, k2 secp256k1.ModNScalar) {
 // points: digits are odd values in ±[1, 2^(w−1)−1], so a table of
 // 2^(w−2) = 8 odd multiples is needed and on average one digit in w+1 is
 // non-zero.
+//
+// That table is a ctTable, the same shape as mulCT's (whose odd base-16
+// digits also need the 8 multiples P, 3P, …, 15P).
 const wnafWidth = 5
 
 // wnafMaxLen bounds the digit count for a 128-bit magnitude (one extra
 // position for the final carry).
 const wnafMaxLen = 130
 
+// wnafWidthG is the window for the base point, whose odd multiples are
+// precomputed once (base_wnaf.go): 64 entries, one addition per ~9 bits.
+const wnafWidthG = 8
+
 // wnaf writes the width-w non-adjacent form of k (which must be below 2¹²⁸)
 // into digits, least significant first, and returns the number of digits.
 func wnaf(k *secp256k1.ModNScalar, digits *[wnafMaxLen]int8) int {
+	return wnafW(k, digits, wnafWidth)
+}
+
+// wnafW is wnaf with window w ≤ 8.
+func wnafW(k *secp256k1.ModNScalar, digits *[wnafMaxLen]int8, w uint) int {
 	b := k.Bytes()
 	// Three limbs leave room for the carry out of bit 127.
 	v := [3]uint64{binary.BigEndian.Uint64(b[24:]), binary.BigEndian.Uint64(b[16:24]), 0}
-	const window = 1 << wnafWidth
+	window := uint64(1) << w
 	n := 0
 	for v[0]|v[1]|v[2] != 0 {
 		var d int8
 		if v[0]&1 == 1 {
 			m := int(v[0] & (window - 1))
-			if m >= window/2 {
-				m -= window
+			if m >= int(window/2) {
+				m -= int(window)
 			}
 			d = int8(m)
 			// v -= m, keeping v non-negative: subtracting a negative digit

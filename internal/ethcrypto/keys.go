@@ -17,8 +17,13 @@ var ErrInvalidPubkey = errors.New("invalid secp256k1 public key")
 
 // MarshalPubkey returns the 64-byte X‖Y encoding of pub.
 func MarshalPubkey(pub *secp256k1.PublicKey) [PubkeySize]byte {
+	// AsJacobian copies the normalised coordinates; unlike
+	// SerializeUncompressed it does not allocate.
+	var j secp256k1.JacobianPoint
+	pub.AsJacobian(&j)
 	var out [PubkeySize]byte
-	copy(out[:], pub.SerializeUncompressed()[1:])
+	j.X.PutBytesUnchecked(out[:32])
+	j.Y.PutBytesUnchecked(out[32:])
 	return out
 }
 
@@ -44,9 +49,9 @@ func ParseUncompressed(b []byte) (*secp256k1.PublicKey, error) {
 	if b[0] != secp256k1.PubKeyFormatUncompressed {
 		return nil, fmt.Errorf("%w: prefix %#02x", ErrInvalidPubkey, b[0])
 	}
-	pub, err := secp256k1.ParsePubKey(b)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidPubkey, err)
+	pub, ok := backendParse(b)
+	if !ok {
+		return nil, fmt.Errorf("%w: not a point on the curve", ErrInvalidPubkey)
 	}
 	return pub, nil
 }
@@ -57,17 +62,42 @@ func ParseCompressed(b []byte) (*secp256k1.PublicKey, error) {
 	if len(b) != secp256k1.PubKeyBytesLenCompressed {
 		return nil, fmt.Errorf("%w: length %d, want %d", ErrInvalidPubkey, len(b), secp256k1.PubKeyBytesLenCompressed)
 	}
-	pub, err := secp256k1.ParsePubKey(b)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidPubkey, err)
+	if b[0] != secp256k1.PubKeyFormatCompressedEven && b[0] != secp256k1.PubKeyFormatCompressedOdd {
+		return nil, fmt.Errorf("%w: prefix %#02x", ErrInvalidPubkey, b[0])
+	}
+	pub, ok := backendParse(b)
+	if !ok {
+		return nil, fmt.Errorf("%w: x is not the coordinate of a curve point", ErrInvalidPubkey)
 	}
 	return pub, nil
 }
 
-// ECDH returns the 32-byte x coordinate of priv·pub, left-padded with zeros.
-// pub must already be validated (every parser in this package does that).
-func ECDH(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
-	var out [32]byte
-	copy(out[:], secp256k1.GenerateSharedSecret(priv, pub))
-	return out
+// parseGo parses a 65-byte 0x04 or 33-byte 0x02/0x03 encoding whose length
+// and prefix the caller checked: coordinates must be below p and the point
+// on the curve.
+func parseGo(b []byte) (*secp256k1.PublicKey, bool) {
+	var a affine
+	xb := [32]byte(b[1:33])
+	if !a.x.setBytes(&xb) {
+		return nil, false
+	}
+	if len(b) == 1+PubkeySize {
+		yb := [32]byte(b[33:])
+		if !a.y.setBytes(&yb) || !a.onCurve() {
+			return nil, false
+		}
+		return affineToPub(&a), true
+	}
+	var y2 fe
+	y2.sqr(&a.x)
+	y2.mul(&y2, &a.x)
+	y2.add(&y2, &feB)
+	if !a.y.sqrt(&y2) {
+		return nil, false
+	}
+	if a.y.isOdd() != (b[0] == secp256k1.PubKeyFormatCompressedOdd) {
+		a.y.neg(&a.y)
+	}
+	a.y.normalize()
+	return affineToPub(&a), true
 }

@@ -2,95 +2,102 @@ package ethcrypto
 
 import "github.com/decred/dcrd/dcrec/secp256k1/v4"
 
-// oddMultiples holds P, 3P, 5P, …, (2^(w−1)−1)P and their negations.
-type oddMultiples struct {
-	pos, neg [1 << (wnafWidth - 2)]secp256k1.JacobianPoint
-}
-
-// fill computes the odd multiples of p (normalised, Z = 1); if negate is
-// set it stores the multiples of −p instead.
-func (t *oddMultiples) fill(p *secp256k1.JacobianPoint, negate bool) {
-	t.pos[0].Set(p)
-	if negate {
-		t.pos[0].Y.Negate(1).Normalize()
-	}
-	var twice secp256k1.JacobianPoint
-	secp256k1.DoubleNonConst(&t.pos[0], &twice)
-	for i := 1; i < len(t.pos); i++ {
-		// P is the second operand so the first addition takes decred's
-		// cheaper Z2 = 1 path.
-		secp256k1.AddNonConst(&twice, &t.pos[i-1], &t.pos[i])
-	}
-	t.negateInto()
-}
-
-// endo sets t to φ applied to every entry of src, optionally negated:
-// φ(X, Y, Z) = (β·X, Y, Z) in Jacobian coordinates.
-func (t *oddMultiples) endo(src *oddMultiples, negate bool) {
-	for i := range t.pos {
-		if negate {
-			t.pos[i].Set(&src.neg[i])
-		} else {
-			t.pos[i].Set(&src.pos[i])
-		}
-		t.pos[i].X.Mul(&glvBeta).Normalize()
-	}
-	t.negateInto()
-}
-
-func (t *oddMultiples) negateInto() {
-	for i := range t.pos {
-		t.neg[i].Set(&t.pos[i])
-		t.neg[i].Y.Negate(1).Normalize()
-	}
-}
-
-// lookup returns the table entry for a non-zero odd digit d.
-func (t *oddMultiples) lookup(d int8) *secp256k1.JacobianPoint {
+// addDigit adds d·P to q for a non-zero odd digit d, where t holds the odd
+// multiples of P.
+func (t *ctTable) addDigit(q *jacobian, d int8) {
 	if d > 0 {
-		return &t.pos[d>>1]
+		q.addAffine(q, &t[d>>1])
+		return
 	}
-	return &t.neg[(-d)>>1]
+	e := t[(-d)>>1]
+	e.y.neg(&e.y)
+	q.addAffine(q, &e)
 }
 
-// mulAddG sets result = a·G + b·P for a normalised point P (Z = 1).
+// mulAddG returns a·G + b·P for public scalars and a valid point P. It is
+// variable-time and only used on data from the network (signature
+// recovery and verification).
 //
-// a·G uses decred's precomputed base-point tables. b·P splits b with the
-// endomorphism into two 128-bit halves and runs one shared
-// double-and-add loop over their width-5 NAF digits (Shamir/Strauss), so the
-// two halves share ~128 doublings and need ~43 additions instead of the ~86
-// a plain NAF needs.
-func mulAddG(a, b *secp256k1.ModNScalar, p, result *secp256k1.JacobianPoint) {
-	var aG secp256k1.JacobianPoint
-	secp256k1.ScalarBaseMultNonConst(a, &aG)
-
-	k1, k2 := splitScalar(b)
-	neg1 := k1.IsOverHalfOrder()
-	if neg1 {
-		k1.Negate()
-	}
-	neg2 := k2.IsOverHalfOrder()
-	if neg2 {
-		k2.Negate()
-	}
-	var d1, d2 [wnafMaxLen]int8
-	n1, n2 := wnaf(&k1, &d1), wnaf(&k2, &d2)
-
-	// Tables for ±P and ±φ(P); the sign of each half is folded into its
-	// table so the loop only looks at digits.
-	var t1, t2 oddMultiples
-	t1.fill(p, neg1)
-	t2.endo(&t1, neg1 != neg2)
-
-	var q secp256k1.JacobianPoint
-	for i := max(n1, n2) - 1; i >= 0; i-- {
-		secp256k1.DoubleNonConst(&q, &q)
-		if i < n1 && d1[i] != 0 {
-			secp256k1.AddNonConst(&q, t1.lookup(d1[i]), &q)
+// Both scalars are split with the endomorphism into 128-bit halves, and one
+// shared double-and-add loop (Shamir/Strauss) runs over the four NAF digit
+// strings: width 5 for P and φ(P), whose odd multiples are computed per
+// call, and width 8 for G and φ(G), whose tables are precomputed. So the
+// four halves share ~128 doublings and need ~43 + ~28 additions, all mixed:
+// like mulCT, the loop runs on the isomorphic curve where P's table is
+// affine (oddMultiplesGlobalZ), and G's entries are moved onto it as they
+// are added (two multiplications each).
+func mulAddG(a, b *secp256k1.ModNScalar, p *affine) jacobian {
+	var (
+		db1, db2, da1, da2 [wnafMaxLen]int8
+		nb1, nb2, na1, na2 int
+		t1, t2             ctTable
+		negA1, negA2       bool
+		zg, zg2, zg3       fe
+		iso                bool // the loop runs on the curve of zg
+	)
+	if !b.IsZero() {
+		k1, k2 := splitScalar(b)
+		neg1 := k1.IsOverHalfOrder()
+		if neg1 {
+			k1.Negate()
 		}
-		if i < n2 && d2[i] != 0 {
-			secp256k1.AddNonConst(&q, t2.lookup(d2[i]), &q)
+		neg2 := k2.IsOverHalfOrder()
+		if neg2 {
+			k2.Negate()
+		}
+		nb1, nb2 = wnaf(&k1, &db1), wnaf(&k2, &db2)
+		// The sign of each half is folded into its table so the loop only
+		// looks at digits.
+		zg = oddMultiplesGlobalZ(p, &t1)
+		zg2.sqr(&zg)
+		zg3.mul(&zg2, &zg)
+		iso = true
+		for i := range t1 {
+			if neg1 {
+				t1[i].y.neg(&t1[i].y)
+			}
+			t2[i].x.mul(&t1[i].x, &feBeta)
+			t2[i].y = t1[i].y
+			if neg1 != neg2 {
+				t2[i].y.neg(&t2[i].y)
+			}
 		}
 	}
-	secp256k1.AddNonConst(&q, &aG, result)
+	if !a.IsZero() {
+		gOddOnce.Do(buildGOdd)
+		k1, k2 := splitScalar(a)
+		negA1 = k1.IsOverHalfOrder()
+		if negA1 {
+			k1.Negate()
+		}
+		negA2 = k2.IsOverHalfOrder()
+		if negA2 {
+			k2.Negate()
+		}
+		na1, na2 = wnafW(&k1, &da1, wnafWidthG), wnafW(&k2, &da2, wnafWidthG)
+	}
+	var q jacobian
+	for i := max(nb1, nb2, na1, na2) - 1; i >= 0; i-- {
+		q.double(&q)
+		if i < nb1 && db1[i] != 0 {
+			t1.addDigit(&q, db1[i])
+		}
+		if i < nb2 && db2[i] != 0 {
+			t2.addDigit(&q, db2[i])
+		}
+		if i < na1 && da1[i] != 0 {
+			addGDigit(&q, gOdd, da1[i], negA1, iso, &zg2, &zg3)
+		}
+		if i < na2 && da2[i] != 0 {
+			addGDigit(&q, gOddEndo, da2[i], negA2, iso, &zg2, &zg3)
+		}
+	}
+	if iso {
+		q.z.mul(&q.z, &zg)
+	}
+	return q
 }
+
+// The variable-time loop reads digits up to 2^(wnafWidth−1) − 1 from a
+// ctTable; this fails to compile if the two sizes ever disagree.
+var _ = [1]struct{}{}[len(ctTable{})-1<<(wnafWidth-2)]

@@ -1,0 +1,44 @@
+package ethcrypto
+
+import "github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+// ECDH returns the 32-byte x coordinate of priv·pub, left-padded with zeros.
+// pub must already be validated (every parser in this package does that);
+// for a key that is not on the curve, or a zero private key, ECDH returns 32
+// zero bytes.
+//
+// The multiplication is constant-time in every backend, because priv is
+// often the node's static key and the remote chooses pub: the pure-Go
+// backend uses mulCT, libsecp256k1 its secp256k1_ecdh.
+func ECDH(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
+	return backendECDH(priv, pub)
+}
+
+// ecdhGo is the pure-Go x-only ECDH.
+func ecdhGo(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
+	// Like libsecp256k1's parse inside secp256k1_ecdh, refuse a key built
+	// around the parsers: a point off the curve would leak the key.
+	p, ok := pubToAffine(pub)
+	if !ok || !p.onCurve() || priv.Key.IsZero() {
+		return [32]byte{}
+	}
+	q := mulCT(&priv.Key, &p)
+	a := q.toAffine()
+	return a.x.bytes()
+}
+
+// PubkeyOf returns the public key of priv, computed in constant time
+// (decred's PrivateKey.PubKey is variable-time).
+func PubkeyOf(priv *secp256k1.PrivateKey) *secp256k1.PublicKey {
+	return backendPubkey(priv)
+}
+
+// pubkeyGo is the pure-Go PubkeyOf.
+func pubkeyGo(priv *secp256k1.PrivateKey) *secp256k1.PublicKey {
+	if priv.Key.IsZero() {
+		return priv.PubKey() // decred's answer for a key no generator makes
+	}
+	q := mulBaseCT(&priv.Key)
+	a := q.toAffine()
+	return affineToPub(&a)
+}
