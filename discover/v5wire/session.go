@@ -1,0 +1,70 @@
+package v5wire
+
+import (
+	"container/list"
+	"net/netip"
+
+	"github.com/devp2p-go/devp2p/nodeid"
+)
+
+// sessionKey names a session: the remote node and the UDP endpoint it
+// talks from. The same node at another endpoint has no session.
+type sessionKey struct {
+	id   nodeid.ID
+	addr netip.AddrPort
+}
+
+// session holds the keys of one established session.
+type session struct {
+	writeKey, readKey [KeySize]byte
+	nonceCounter      uint32
+}
+
+// sessionCache is an LRU cache of sessions with a fixed capacity; the
+// least recently used session is evicted to make room.
+type sessionCache struct {
+	max   int
+	order *list.List // of *sessionEntry, most recently used first
+	byKey map[sessionKey]*list.Element
+}
+
+type sessionEntry struct {
+	key sessionKey
+	s   *session
+}
+
+func newSessionCache(max int) *sessionCache {
+	return &sessionCache{max: max, order: list.New(), byKey: make(map[sessionKey]*list.Element)}
+}
+
+func (c *sessionCache) get(k sessionKey) *session {
+	e := c.byKey[k]
+	if e == nil {
+		return nil
+	}
+	c.order.MoveToFront(e)
+	return e.Value.(*sessionEntry).s
+}
+
+func (c *sessionCache) put(k sessionKey, s *session) {
+	if e := c.byKey[k]; e != nil {
+		e.Value.(*sessionEntry).s = s
+		c.order.MoveToFront(e)
+		return
+	}
+	for c.order.Len() >= c.max {
+		last := c.order.Back()
+		delete(c.byKey, last.Value.(*sessionEntry).key)
+		c.order.Remove(last)
+	}
+	c.byKey[k] = c.order.PushFront(&sessionEntry{key: k, s: s})
+}
+
+func (c *sessionCache) remove(k sessionKey) {
+	if e := c.byKey[k]; e != nil {
+		delete(c.byKey, k)
+		c.order.Remove(e)
+	}
+}
+
+func (c *sessionCache) len() int { return c.order.Len() }
