@@ -96,6 +96,9 @@ type Config struct {
 	// DefaultMaxPendingReplies (1024). Requests over the bound fail at once
 	// with ErrTooManyPending.
 	MaxPendingReplies int
+
+	// V5 configures discv5 (see V5Config).
+	V5 V5Config
 }
 
 func (cfg Config) withDefaults() (Config, error) {

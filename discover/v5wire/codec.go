@@ -281,6 +281,9 @@ func (c *Codec) decodeMessagePacket(h *header, hdr, msg []byte, addr netip.AddrP
 		return src, nil, &Unknown{Nonce: h.Nonce}, nil
 	}
 	pt, err := decryptGCM(s.readKey[:], h.Nonce[:], msg, hdr)
+	if err != nil && s.prevReadKey != nil {
+		pt, err = decryptGCM(s.prevReadKey[:], h.Nonce[:], msg, hdr)
+	}
 	if err != nil {
 		return src, nil, &Unknown{Nonce: h.Nonce}, nil
 	}

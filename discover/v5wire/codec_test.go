@@ -282,3 +282,53 @@ func TestWhoareyouClockDefault(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, b.codec.PendingChallenges())
 }
+
+// When both nodes handshake at once, each stores the session of its own
+// handshake, then replaces it with the other's: their write keys no longer
+// match the other's read key. The replaced session's read key stays as a
+// fallback, so both directions still decrypt.
+func TestCodecSimultaneousHandshake(t *testing.T) {
+	a := newTestNode(t, genKey(t), CodecConfig{})
+	b := newTestNode(t, genKey(t), CodecConfig{})
+	ping := &Ping{ReqID: []byte{1}}
+	// Both send a random packet and answer each other's with a WHOAREYOU.
+	pa, na, err := a.codec.EncodeMessage(b.id, addrB, ping)
+	require.NoError(t, err)
+	pb, nb, err := b.codec.EncodeMessage(a.id, addrA, ping)
+	require.NoError(t, err)
+	_, _, _, err = b.codec.Decode(pa, addrA)
+	require.NoError(t, err)
+	_, _, _, err = a.codec.Decode(pb, addrB)
+	require.NoError(t, err)
+	wb, err := b.codec.EncodeWhoareyou(a.id, addrA, na, a.rec)
+	require.NoError(t, err)
+	wa, err := a.codec.EncodeWhoareyou(b.id, addrB, nb, b.rec)
+	require.NoError(t, err)
+	_, _, w1, err := a.codec.Decode(wb, addrB)
+	require.NoError(t, err)
+	_, _, w2, err := b.codec.Decode(wa, addrA)
+	require.NoError(t, err)
+	// Both send their handshake before receiving the other's.
+	ha, _, err := a.codec.EncodeHandshake(b.id, addrB, b.key.PubKey(), w1.(*Whoareyou), ping)
+	require.NoError(t, err)
+	hb, _, err := b.codec.EncodeHandshake(a.id, addrA, a.key.PubKey(), w2.(*Whoareyou), ping)
+	require.NoError(t, err)
+	_, _, _, err = b.codec.Decode(ha, addrA)
+	require.NoError(t, err)
+	_, _, _, err = a.codec.Decode(hb, addrB)
+	require.NoError(t, err)
+
+	for _, dir := range []struct {
+		name       string
+		from, to   *testNode
+		toA, fromA netip.AddrPort
+	}{{"a-to-b", a, b, addrB, addrA}, {"b-to-a", b, a, addrA, addrB}} {
+		t.Run(dir.name, func(t *testing.T) {
+			pkt, _, err := dir.from.codec.EncodeMessage(dir.to.id, dir.toA, &Ping{ReqID: []byte{2}})
+			require.NoError(t, err)
+			_, _, p, err := dir.to.codec.Decode(pkt, dir.fromA)
+			require.NoError(t, err)
+			require.IsType(t, &Ping{}, p)
+		})
+	}
+}

@@ -18,6 +18,11 @@ type sessionKey struct {
 type session struct {
 	writeKey, readKey [KeySize]byte
 	nonceCounter      uint32
+	// prevReadKey is the read key of the session this one replaced, tried
+	// when readKey fails. When both nodes handshake at once, each ends up
+	// writing with the keys of one handshake and reading with the other's;
+	// the fallback keeps both readable instead of costing a timeout.
+	prevReadKey *[KeySize]byte
 }
 
 // sessionCache is an LRU cache of sessions with a fixed capacity; the
@@ -48,6 +53,8 @@ func (c *sessionCache) get(k sessionKey) *session {
 
 func (c *sessionCache) put(k sessionKey, s *session) {
 	if e := c.byKey[k]; e != nil {
+		old := e.Value.(*sessionEntry).s
+		s.prevReadKey = &old.readKey
 		e.Value.(*sessionEntry).s = s
 		c.order.MoveToFront(e)
 		return
