@@ -327,3 +327,19 @@ func TestV5NodesChecks(t *testing.T) {
 func netListenUDP(addr netip.AddrPort) (UDPConn, error) {
 	return netListenUDPAddr(addr)
 }
+
+// A PONG announcing a higher record sequence number makes the table fetch
+// the new record (FINDNODE at distance 0) during revalidation.
+func TestV5ENRRefresh(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	a := startV5(t, loopbackConn(t), nil, Config{RevalidateInterval: 20 * time.Millisecond})
+	b := startV5(t, loopbackConn(t), nil, Config{})
+	a.tab.addSeen(b.Self())
+	old := b.Self().Seq()
+	require.NoError(t, b.LocalNode().Set("foo", []byte{0x80}))
+	require.Greater(t, b.Self().Seq(), old)
+	require.Eventually(t, func() bool {
+		n := a.tab.nodeByID(b.self)
+		return n != nil && n.Seq() == b.Self().Seq()
+	}, 10*time.Second, 5*time.Millisecond)
+}
