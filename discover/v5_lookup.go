@@ -147,3 +147,23 @@ func (t *UDPv5) RandomNodes() Iterator {
 		closing: t.closing,
 	}
 }
+
+// Resolve returns the most recent version of n that can be found: a newer
+// record from the table, from n itself (RequestENR), or from a lookup of
+// n's ID. It returns n when nothing newer is found.
+func (t *UDPv5) Resolve(ctx context.Context, n *Node) *Node {
+	if tn := t.tab.nodeByID(n.ID()); tn != nil && tn.Seq() > n.Seq() {
+		n = tn
+	}
+	if !n.Incomplete() {
+		if rn, err := t.RequestENR(ctx, n); err == nil && rn.Seq() >= n.Seq() {
+			return rn
+		}
+	}
+	for _, c := range t.Lookup(ctx, n.ID()) {
+		if c.ID() == n.ID() && c.Seq() >= n.Seq() {
+			return c
+		}
+	}
+	return n
+}

@@ -26,6 +26,7 @@ func (t *UDPv4) attachV5() error {
 		return err
 	}
 	v5.db = t.db
+	v5.rand = t.rand // one lock around the one generator
 	v5.localNode = t.localNode
 	v5.tab = t.tab
 	t.tab.net = tableMux{v4: t, v5: v5}

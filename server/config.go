@@ -100,6 +100,14 @@ type Config struct {
 	// BootstrapNodes seed the discovery table.
 	BootstrapNodes []*discover.Node
 
+	// DiscoveryV5 runs discv5 on the discovery socket, beside discv4;
+	// nodes are dialed from every protocol that runs. NoDiscoveryV4 runs
+	// discv5 alone (DiscoveryV5 is then implied).
+	DiscoveryV5   bool
+	NoDiscoveryV4 bool
+	// BootstrapNodesV5 seed discv5; they need records (enr: form).
+	BootstrapNodesV5 []*discover.Node
+
 	// StaticNodes are dialed at start and redialed, with backoff, whenever
 	// their connection drops. See also Server.AddPeer.
 	StaticNodes []*discover.Node

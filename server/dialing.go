@@ -20,9 +20,8 @@ func (srv *Server) startDialing() error {
 		Clock:          srv.clock,
 		Log:            srv.log.With("sys", "dial"),
 	}
-	if srv.disc != nil {
-		cfg.Nodes = srv.disc.RandomNodes()
-		cfg.Resolver = srv.disc
+	if it, res := srv.discoveryIters(); it != nil {
+		cfg.Nodes, cfg.Resolver = it, res
 	}
 	sched, err := dial.New(cfg, srv.setupDialed)
 	if err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/netip"
@@ -37,14 +38,39 @@ func (srv *Server) startDiscovery(tcp netip.AddrPort) error {
 	dcfg.PrivateKey, dcfg.LocalNode, dcfg.NodeDB = srv.cfg.PrivateKey, ln, db
 	dcfg.Bootnodes, dcfg.NetRestrict = srv.cfg.BootstrapNodes, srv.cfg.NetRestrict
 	dcfg.Clock, dcfg.Log = srv.clock, srv.log.With("sys", "discover")
-	disc, err := discover.Listen(conn, dcfg)
+	dcfg.V5.Enable, dcfg.V5.Bootnodes = srv.cfg.DiscoveryV5, srv.cfg.BootstrapNodesV5
+	var (
+		disc  *discover.UDPv4
+		disc5 *discover.UDPv5
+	)
+	if srv.cfg.NoDiscoveryV4 {
+		disc5, err = discover.ListenV5(conn, dcfg)
+	} else if disc, err = discover.Listen(conn, dcfg); err == nil {
+		disc5 = disc.V5()
+	}
 	if err != nil {
 		conn.Close()
 		db.Close()
 		return fmt.Errorf("server: discovery: %w", err)
 	}
-	srv.localNode, srv.db, srv.disc = ln, db, disc
+	srv.localNode, srv.db, srv.disc, srv.disc5 = ln, db, disc, disc5
 	return nil
+}
+
+// discoveryIters returns the random-node iterators of the discovery
+// protocols that run, merged, and a resolver; nil, nil without discovery.
+func (srv *Server) discoveryIters() (discover.Iterator, interface {
+	Resolve(context.Context, *discover.Node) *discover.Node
+}) {
+	switch {
+	case srv.disc != nil && srv.disc5 != nil:
+		return discover.MergeIters(srv.disc.RandomNodes(), srv.disc5.RandomNodes()), srv.disc
+	case srv.disc != nil:
+		return srv.disc.RandomNodes(), srv.disc
+	case srv.disc5 != nil:
+		return srv.disc5.RandomNodes(), srv.disc5
+	}
+	return nil, nil
 }
 
 // advertised returns the node we advertise for our listener's address:

@@ -60,6 +60,7 @@ type Server struct {
 	hello     *peer.Hello         // our Hello; set by Start
 	localNode *discover.LocalNode // our signed record; nil without discovery
 	disc      *discover.UDPv4
+	disc5     *discover.UDPv5 // shared with disc, or standalone when disc is nil
 	db        *discover.DB
 	scheduler *dial.Scheduler
 }
@@ -156,7 +157,7 @@ func (srv *Server) Close() error {
 		return nil
 	}
 	srv.closed = true
-	ln, sched, disc, db := srv.listener, srv.scheduler, srv.disc, srv.db
+	ln, sched, disc, disc5, db := srv.listener, srv.scheduler, srv.disc, srv.disc5, srv.db
 	srv.mu.Unlock()
 
 	srv.cancel() // aborts inbound handshakes and tells peers to quit
@@ -171,7 +172,9 @@ func (srv *Server) Close() error {
 	}
 	srv.wg.Wait()
 	if disc != nil {
-		disc.Close()
+		disc.Close() // also closes a shared disc5
+	} else if disc5 != nil {
+		disc5.Close()
 	}
 	if db != nil {
 		db.Close()

@@ -1,12 +1,15 @@
 // Command bootnode runs a discovery-only devp2p node: a discv4 transport and
-// Kademlia table that other nodes use to find each other. It prints its
-// enode:// URL on the first line of standard output and runs until it
-// receives SIGINT or SIGTERM.
+// Kademlia table that other nodes use to find each other. With -v5 it also
+// runs discv5 on the same UDP port, sharing the table. It prints its
+// enode:// URL on the first line of standard output (and with -v5 its enr:
+// record on the second) and runs until it receives SIGINT or SIGTERM.
 //
 // Usage:
 //
-//	bootnode [-key <hex> | -keyfile <path>] [-addr 127.0.0.1:30301]
+//	bootnode [-key <hex> | -keyfile <path>] [-addr 127.0.0.1:30301] [-v5]
 //	         [-bootnodes <enode or enr>,...] [-nodedb <dir>] [-verbose]
+//
+// With -v5, the bootnodes given as enr: records also bootstrap discv5.
 //
 // The key file holds 64 hex characters, as go-ethereum's nodekey file does.
 // Without -key or -keyfile a fresh key is generated.
@@ -43,6 +46,7 @@ func run(args []string) error {
 		bootnodes = fs.String("bootnodes", "", "comma-separated enode:// or enr: nodes to bootstrap from")
 		nodeDB    = fs.String("nodedb", "", "directory of the node database (in memory when empty)")
 		verbose   = fs.Bool("verbose", false, "log discovery events to stderr")
+		v5        = fs.Bool("v5", false, "also run discv5 on the same port")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -62,6 +66,14 @@ func run(args []string) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	cfg := discover.Config{PrivateKey: key, Bootnodes: boot, Log: log}
+	if *v5 {
+		cfg.V5.Enable = true
+		for _, n := range boot {
+			if n.Record() != nil {
+				cfg.V5.Bootnodes = append(cfg.V5.Bootnodes, n)
+			}
+		}
+	}
 	if *nodeDB != "" {
 		if err := os.MkdirAll(*nodeDB, 0o700); err != nil {
 			return err
@@ -89,6 +101,13 @@ func run(args []string) error {
 	}
 	defer node.Close()
 	fmt.Println(node.Self().URLv4())
+	if *v5 {
+		text, err := node.Self().Record().MarshalText()
+		if err != nil {
+			return err
+		}
+		fmt.Println(string(text))
+	}
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)

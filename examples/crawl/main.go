@@ -1,6 +1,7 @@
-// Command crawl walks the discv4 network and lists the nodes it finds.
+// Command crawl walks the discv4 network (or with -v5 the discv5 network)
+// and lists the nodes it finds.
 //
-// Starting from -bootnodes, it runs random lookups (UDPv4.RandomNodes) for
+// Starting from -bootnodes, it runs random lookups (RandomNodes) for
 // -duration, verifies every distinct node it hears of by asking for its
 // record (EIP-868) or, failing that, pinging it, and finally writes each
 // verified node as one JSON line to standard output or to -out:
@@ -16,7 +17,10 @@
 //
 //	go run ./examples/crawl -bootnodes <enode or enr>,… [-duration 30s]
 //	     [-addr 0.0.0.0:0] [-key <hex> | -keyfile <path>] [-out nodes.jsonl]
-//	     [-progress 5s] [-workers 16] [-v]
+//	     [-progress 5s] [-workers 16] [-v5] [-v]
+//
+// With -v5 the bootnodes must be enr: records (discv5 needs them for the
+// handshake), and records are fetched with FINDNODE at distance 0.
 //
 // SIGINT ends the crawl early; the nodes verified so far are still written.
 package main
@@ -72,6 +76,7 @@ type options struct {
 	keyHex    string
 	keyFile   string
 	verbose   bool
+	v5        bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -89,6 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.keyHex, "key", "", "node key as 64 hex characters (default: a fresh key)")
 	fs.StringVar(&o.keyFile, "keyfile", "", "file holding the node key as 64 hex characters")
 	fs.BoolVar(&o.verbose, "v", false, "log discovery events to stderr")
+	fs.BoolVar(&o.v5, "v5", false, "crawl over discv5 instead of discv4")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -108,6 +114,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		if n.Incomplete() || n.UDP() == 0 {
 			return nil, usage("-bootnodes: %s has no IP address and UDP port", s)
+		}
+		if o.v5 && n.Record() == nil {
+			return nil, usage("-bootnodes: %s: discv5 needs an enr: record", s)
 		}
 		o.bootnodes = append(o.bootnodes, n)
 	}
@@ -150,7 +159,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	disc, err := discover.Listen(conn, discover.Config{PrivateKey: key, Bootnodes: o.bootnodes, Log: log})
+	var disc discovery
+	if o.v5 {
+		disc, err = discover.ListenV5(conn, discover.Config{PrivateKey: key, V5: discover.V5Config{Bootnodes: o.bootnodes}, Log: log})
+	} else {
+		disc, err = discover.Listen(conn, discover.Config{PrivateKey: key, Bootnodes: o.bootnodes, Log: log})
+	}
 	if err != nil {
 		conn.Close()
 		return err
