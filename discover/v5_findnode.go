@@ -89,7 +89,7 @@ func (t *UDPv5) verifyRelayed(n *Node, rec *enr.Record, distances []uint, seen m
 	return nn, nil
 }
 
-// handleFindnode answers a FINDNODE: the records of live table nodes at
+// handleFindnode answers a FINDNODE: the records of table nodes seen live at
 // exactly the requested distances (0 is our own record), at most 16,
 // without addresses the requester may not be told, in NODES packets of at
 // most v5NodesRecordBytes record bytes. An empty answer is one packet.
@@ -109,7 +109,7 @@ func (t *UDPv5) handleFindnode(m *v5wire.Findnode, src nodeid.ID, from netip.Add
 			continue
 		}
 		if all == nil {
-			all = t.tab.nodes()
+			all = t.tab.liveNodes()
 		}
 		for _, n := range all {
 			if len(recs) >= v5MaxNodesResults {

@@ -68,6 +68,29 @@ func TestV5Loopback(t *testing.T) {
 			})
 		}
 	})
+	t.Run("unverified-not-relayed", func(t *testing.T) {
+		// A node only heard of (addFound) is not passed on until it is
+		// seen live.
+		k := keyAtDistance(t, b.self, 256)
+		n := signedNode(t, k, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), 40100))
+		b.tab.addFound(n)
+		has := func() bool {
+			nodes, err := a.FindNode(ctx, b.Self(), []uint{256})
+			require.NoError(t, err)
+			for _, x := range nodes {
+				if x.ID() == n.ID() {
+					return true
+				}
+			}
+			return false
+		}
+		if b.tab.nodeByID(n.ID()) == nil {
+			t.Skip("bucket full, node went to the replacements")
+		}
+		require.False(t, has())
+		b.tab.addSeen(n)
+		require.True(t, has())
+	})
 	t.Run("requestENR", func(t *testing.T) {
 		n, err := a.RequestENR(ctx, b.Self())
 		require.NoError(t, err)

@@ -84,6 +84,7 @@ type Codec struct {
 
 	sessions   *sessionCache
 	challenges map[sessionKey]*challenge
+	records    *recordCache
 }
 
 // challenge is a WHOAREYOU we sent and the state needed to check the
@@ -109,6 +110,7 @@ func NewCodec(priv *secp256k1.PrivateKey, record func() *enr.Record, cfg CodecCo
 		record:     record,
 		sessions:   newSessionCache(cfg.MaxSessions),
 		challenges: make(map[sessionKey]*challenge),
+		records:    newRecordCache(DefaultRecordCache),
 	}, nil
 }
 
@@ -191,7 +193,7 @@ func (c *Codec) EncodeHandshake(id nodeid.ID, addr netip.AddrPort, pub *secp256k
 	}
 	s := &session{}
 	nonce := c.nonceFor(s)
-	p, keys, err := EncodeHandshakePacket(c.newIV(), nonce, hp, AppendMessage(nil, m))
+	p, keys, err := encodeHandshakePacket(c.self, c.newIV(), nonce, hp, AppendMessage(nil, m))
 	if err != nil {
 		return nil, Nonce{}, err
 	}
@@ -252,7 +254,9 @@ func (c *Codec) expireChallenges(now time.Time) {
 //
 // A handshake is checked only against a pending challenge to the same
 // node and address, and any failure consumes that challenge. Errors wrap
-// the package's Err values. The results do not alias input.
+// the package's Err values. The results do not alias input; the records
+// of a NODES message may be shared with the codec's cache of verified
+// records and must not be modified.
 func (c *Codec) Decode(input []byte, addr netip.AddrPort) (nodeid.ID, *enr.Record, Packet, error) {
 	h, hdr, msg, err := unmaskHeader(c.self, input)
 	if err != nil {
@@ -287,7 +291,7 @@ func (c *Codec) decodeMessagePacket(h *header, hdr, msg []byte, addr netip.AddrP
 	if err != nil {
 		return src, nil, &Unknown{Nonce: h.Nonce}, nil
 	}
-	m, err := DecodeMessage(pt)
+	m, err := decodeMessage(pt, c.records.decode)
 	return src, nil, m, err
 }
 

@@ -332,3 +332,30 @@ func TestCodecSimultaneousHandshake(t *testing.T) {
 		})
 	}
 }
+
+// Records in NODES are verified once: a byte-identical record later comes
+// from the cache, and a changed one is checked again.
+func TestCodecRecordCache(t *testing.T) {
+	c := newRecordCache(2)
+	raw, err := recordA(t).AppendRLP(nil)
+	require.NoError(t, err)
+	r1, err := c.decode(raw)
+	require.NoError(t, err)
+	r2, err := c.decode(raw)
+	require.NoError(t, err)
+	require.Same(t, r1, r2)
+	bad := append([]byte(nil), raw...)
+	bad[len(bad)-1] ^= 1
+	_, err = c.decode(bad)
+	require.Error(t, err, "a changed record is verified, not served from the cache")
+	for i := range 3 { // eviction keeps the cache at its bound
+		n := newTestNode(t, genKey(t), CodecConfig{})
+		n.rec.SetSeq(uint64(i + 2))
+		require.NoError(t, n.rec.SignV4(n.key))
+		b, err := n.rec.AppendRLP(nil)
+		require.NoError(t, err)
+		_, err = c.decode(b)
+		require.NoError(t, err)
+	}
+	require.Equal(t, 2, c.order.Len())
+}

@@ -113,7 +113,12 @@ type HandshakeParams struct {
 // WHOAREYOU, carrying the plaintext pt. It returns the packet and the new
 // session's keys.
 func EncodeHandshakePacket(iv [MaskingIVSize]byte, nonce Nonce, hp HandshakeParams, pt []byte) ([]byte, SessionKeys, error) {
-	self := nodeid.FromPubkey(hp.Key.PubKey())
+	return encodeHandshakePacket(nodeid.FromPubkey(hp.Key.PubKey()), iv, nonce, hp, pt)
+}
+
+// encodeHandshakePacket is EncodeHandshakePacket with our node ID given,
+// saving a scalar multiplication per handshake.
+func encodeHandshakePacket(self nodeid.ID, iv [MaskingIVSize]byte, nonce Nonce, hp HandshakeParams, pt []byte) ([]byte, SessionKeys, error) {
 	ephPub := hp.Ephemeral.PubKey().SerializeCompressed()
 	sig, err := SignIDNonce(hp.Key, hp.ChallengeData, ephPub, hp.RemoteID)
 	if err != nil {

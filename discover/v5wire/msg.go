@@ -246,6 +246,12 @@ func AppendMessage(dst []byte, m Message) []byte {
 // any byte after the body, is an error wrapping ErrMalformed. Unknown types
 // give ErrUnknownMessage. The result does not alias b.
 func DecodeMessage(b []byte) (Message, error) {
+	return decodeMessage(b, enr.Decode)
+}
+
+// decodeMessage is DecodeMessage with the function that decodes and
+// verifies the records of a NODES message.
+func decodeMessage(b []byte, decodeRecord func([]byte) (*enr.Record, error)) (Message, error) {
 	if len(b) == 0 {
 		return nil, fmt.Errorf("%w: empty message", ErrMalformed)
 	}
@@ -262,7 +268,7 @@ func DecodeMessage(b []byte) (Message, error) {
 	case FindnodeMsg:
 		m, err = decodeFindnode(body)
 	case NodesMsg:
-		m, err = decodeNodes(body)
+		m, err = decodeNodes(body, decodeRecord)
 	case TalkRequestMsg:
 		m, err = decodeTalkRequest(body)
 	case TalkResponseMsg:
@@ -424,7 +430,7 @@ func decodeFindnode(b []byte) (*Findnode, error) {
 	return p, w.end()
 }
 
-func decodeNodes(b []byte) (*Nodes, error) {
+func decodeNodes(b []byte, decodeRecord func([]byte) (*enr.Record, error)) (*Nodes, error) {
 	w := openBody("NODES", b)
 	p := &Nodes{ReqID: w.reqID(), Total: uint8(w.uint("total", math.MaxUint8))}
 	recs := w.list("nodes")
@@ -438,7 +444,7 @@ func decodeNodes(b []byte) (*Nodes, error) {
 			break
 		}
 		// Any invalid or oversized record fails the whole packet.
-		r, err := enr.Decode(recs[:len(recs)-len(rest)])
+		r, err := decodeRecord(recs[:len(recs)-len(rest)])
 		if err != nil {
 			w.fail("nodes", err)
 			break
