@@ -1,6 +1,7 @@
 package v5wire
 
 import (
+	"crypto/cipher"
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
@@ -85,6 +86,7 @@ type Codec struct {
 	sessions   *sessionCache
 	challenges map[sessionKey]*challenge
 	records    *recordCache
+	selfMask   cipher.Block // unmasks packets sent to us
 }
 
 // challenge is a WHOAREYOU we sent and the state needed to check the
@@ -111,6 +113,7 @@ func NewCodec(priv *secp256k1.PrivateKey, record func() *enr.Record, cfg CodecCo
 		sessions:   newSessionCache(cfg.MaxSessions),
 		challenges: make(map[sessionKey]*challenge),
 		records:    newRecordCache(DefaultRecordCache),
+		selfMask:   newMaskCipher(nodeid.FromPubkey(priv.PubKey())),
 	}, nil
 }
 
@@ -170,7 +173,7 @@ func (c *Codec) EncodeMessage(id nodeid.ID, addr netip.AddrPort, m Message) ([]b
 		return p, nonce, err
 	}
 	nonce := c.nonceFor(s)
-	p, err := EncodeMessagePacket(id, c.self, c.newIV(), nonce, s.writeKey[:], AppendMessage(nil, m))
+	p, err := encodeMessagePacket(id, c.self, c.newIV(), nonce, s.write, AppendMessage(nil, m))
 	return p, nonce, err
 }
 
@@ -191,15 +194,16 @@ func (c *Codec) EncodeHandshake(id nodeid.ID, addr netip.AddrPort, pub *secp256k
 			return nil, Nonce{}, err
 		}
 	}
-	s := &session{}
-	nonce := c.nonceFor(s)
+	var counter session
+	nonce := c.nonceFor(&counter)
 	p, keys, err := encodeHandshakePacket(c.self, c.newIV(), nonce, hp, AppendMessage(nil, m))
 	if err != nil {
 		return nil, Nonce{}, err
 	}
 	// The session is stored when the handshake is sent, as go-ethereum
 	// does: a reply to it is then readable at once.
-	s.writeKey, s.readKey = keys.InitiatorKey, keys.RecipientKey
+	s := newSession(keys.InitiatorKey, keys.RecipientKey)
+	s.nonceCounter = counter.nonceCounter
 	c.sessions.put(sessionKey{id, addr}, s)
 	return p, nonce, nil
 }
@@ -258,7 +262,7 @@ func (c *Codec) expireChallenges(now time.Time) {
 // of a NODES message may be shared with the codec's cache of verified
 // records and must not be modified.
 func (c *Codec) Decode(input []byte, addr netip.AddrPort) (nodeid.ID, *enr.Record, Packet, error) {
-	h, hdr, msg, err := unmaskHeader(c.self, input)
+	h, hdr, msg, err := unmaskWith(c.selfMask, input)
 	if err != nil {
 		return nodeid.ID{}, nil, nil, err
 	}
@@ -284,9 +288,9 @@ func (c *Codec) decodeMessagePacket(h *header, hdr, msg []byte, addr netip.AddrP
 	if s == nil {
 		return src, nil, &Unknown{Nonce: h.Nonce}, nil
 	}
-	pt, err := decryptGCM(s.readKey[:], h.Nonce[:], msg, hdr)
-	if err != nil && s.prevReadKey != nil {
-		pt, err = decryptGCM(s.prevReadKey[:], h.Nonce[:], msg, hdr)
+	pt, err := decryptGCM(s.read, h.Nonce[:], msg, hdr)
+	if err != nil && s.prevRead != nil {
+		pt, err = decryptGCM(s.prevRead, h.Nonce[:], msg, hdr)
 	}
 	if err != nil {
 		return src, nil, &Unknown{Nonce: h.Nonce}, nil
@@ -328,7 +332,7 @@ func (c *Codec) decodeHandshake(h *header, hdr, msg []byte, addr netip.AddrPort)
 		return src, nil, nil, err
 	}
 	keys := DeriveKeys(ECDH(c.priv, eph), src, c.self, ch.w.ChallengeData)
-	pt, err := decryptGCM(keys.InitiatorKey[:], h.Nonce[:], msg, hdr)
+	pt, err := decryptGCM(newGCM(keys.InitiatorKey[:]), h.Nonce[:], msg, hdr)
 	if err != nil {
 		return src, nil, nil, err
 	}
@@ -336,7 +340,7 @@ func (c *Codec) decodeHandshake(h *header, hdr, msg []byte, addr netip.AddrPort)
 	if err != nil {
 		return src, nil, nil, err
 	}
-	c.sessions.put(k, &session{writeKey: keys.RecipientKey, readKey: keys.InitiatorKey})
+	c.sessions.put(k, newSession(keys.RecipientKey, keys.InitiatorKey))
 	if !fresh {
 		rec = nil
 	}

@@ -95,18 +95,16 @@ func VerifyIDNonce(pub *secp256k1.PublicKey, sig, challengeData, ephPubkey []byt
 }
 
 // encryptGCM appends AES-128-GCM(key, nonce, pt, ad) with its 16-byte tag
-// to dst.
-func encryptGCM(dst []byte, key []byte, nonce []byte, pt, ad []byte) []byte {
-	aead := newGCM(key)
+// to dst; aead is newGCM(key).
+func encryptGCM(dst []byte, aead cipher.AEAD, nonce []byte, pt, ad []byte) []byte {
 	return aead.Seal(dst, nonce, pt, ad)
 }
 
 // decryptGCM opens ct (ciphertext ‖ tag) into a new buffer.
-func decryptGCM(key []byte, nonce []byte, ct, ad []byte) ([]byte, error) {
+func decryptGCM(aead cipher.AEAD, nonce []byte, ct, ad []byte) ([]byte, error) {
 	if len(ct) < gcmTagSize {
 		return nil, fmt.Errorf("%w: %d bytes", ErrDecrypt, len(ct))
 	}
-	aead := newGCM(key)
 	pt, err := aead.Open(nil, nonce, ct, ad)
 	if err != nil {
 		return nil, errors.Join(ErrDecrypt, err)

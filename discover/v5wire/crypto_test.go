@@ -69,11 +69,11 @@ func TestVectorAESGCM(t *testing.T) {
 	pt := hexBytes(t, "0x01c20101")
 	ad := hexBytes(t, "0x93a7400fa0d6a694ebc24d5cf570f65d04215b6ac00757875e3f3a5f42107903")
 	want := hexBytes(t, "0xa5d12a2d94b8ccb3ba55558229867dc13bfa3648")
-	require.Equal(t, want, encryptGCM(nil, key, nonce, pt, ad))
-	got, err := decryptGCM(key, nonce, want, ad)
+	require.Equal(t, want, encryptGCM(nil, newGCM(key), nonce, pt, ad))
+	got, err := decryptGCM(newGCM(key), nonce, want, ad)
 	require.NoError(t, err)
 	require.Equal(t, pt, got)
 	want[0] ^= 1
-	_, err = decryptGCM(key, nonce, want, ad)
+	_, err = decryptGCM(newGCM(key), nonce, want, ad)
 	require.ErrorIs(t, err, ErrDecrypt)
 }

@@ -1,6 +1,7 @@
 package v5wire
 
 import (
+	"crypto/cipher"
 	"encoding/binary"
 	"fmt"
 
@@ -46,11 +47,11 @@ func (*Unknown) Kind() byte { return UnknownPacket }
 func (*Unknown) Name() string { return "UNKNOWN" }
 
 // seal assembles a packet: the header masked for dest, then pt encrypted
-// with key under the unmasked header as additional data. With key nil, pt
-// is appended as is (the random packet that starts a handshake).
-func seal(dest nodeid.ID, h *header, key, pt []byte) ([]byte, error) {
+// with aead under the unmasked header as additional data. With aead nil,
+// pt is appended as is (the random packet that starts a handshake).
+func seal(dest nodeid.ID, h *header, aead cipher.AEAD, pt []byte) ([]byte, error) {
 	size := staticPacketSize + len(h.AuthData) + len(pt)
-	if key != nil {
+	if aead != nil {
 		size += gcmTagSize
 	}
 	if size > MaxPacketSize {
@@ -58,8 +59,8 @@ func seal(dest nodeid.ID, h *header, key, pt []byte) ([]byte, error) {
 	}
 	out := h.append(make([]byte, 0, size))
 	hdrLen := len(out)
-	if key != nil {
-		out = encryptGCM(out, key, h.Nonce[:], pt, out[:hdrLen:hdrLen])
+	if aead != nil {
+		out = encryptGCM(out, aead, h.Nonce[:], pt, out[:hdrLen:hdrLen])
 	} else {
 		out = append(out, pt...)
 	}
@@ -72,8 +73,12 @@ func seal(dest nodeid.ID, h *header, key, pt []byte) ([]byte, error) {
 // iv and nonce must be fresh random values; they are parameters so that
 // published test vectors can be reproduced.
 func EncodeMessagePacket(dest, src nodeid.ID, iv [MaskingIVSize]byte, nonce Nonce, writeKey []byte, pt []byte) ([]byte, error) {
+	return encodeMessagePacket(dest, src, iv, nonce, newGCM(writeKey), pt)
+}
+
+func encodeMessagePacket(dest, src nodeid.ID, iv [MaskingIVSize]byte, nonce Nonce, write cipher.AEAD, pt []byte) ([]byte, error) {
 	h := &header{IV: iv, Flag: flagMessage, Nonce: nonce, AuthData: src[:]}
-	return seal(dest, h, writeKey, pt)
+	return seal(dest, h, write, pt)
 }
 
 // encodeRandomPacket builds a message packet with random content: the
@@ -132,7 +137,7 @@ func encodeHandshakePacket(self nodeid.ID, iv [MaskingIVSize]byte, nonce Nonce, 
 	auth = append(auth, ephPub...)
 	auth = append(auth, hp.Record...)
 	h := &header{IV: iv, Flag: flagHandshake, Nonce: nonce, AuthData: auth}
-	packet, err := seal(hp.RemoteID, h, keys.InitiatorKey[:], pt)
+	packet, err := seal(hp.RemoteID, h, newGCM(keys.InitiatorKey[:]), pt)
 	return packet, keys, err
 }
 

@@ -67,7 +67,7 @@ func FuzzDecodeSession(f *testing.F) {
 	b := newTestNode(f, keyFromHex(f, nodeBKeyHex), CodecConfig{})
 	var key [KeySize]byte
 	f.Fuzz(func(t *testing.T, pt []byte) {
-		b.codec.sessions.put(sessionKey{idA, testAddr}, &session{readKey: key})
+		b.codec.sessions.put(sessionKey{idA, testAddr}, newSession([KeySize]byte{}, key))
 		pkt, err := EncodeMessagePacket(b.id, idA, [16]byte{}, Nonce{1}, key[:], pt)
 		if err != nil {
 			return // too big

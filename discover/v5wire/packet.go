@@ -85,15 +85,25 @@ func mask(dest nodeid.ID, b []byte) {
 // returns the header and the message bytes after it; the header's
 // AuthData does not alias packet.
 func unmaskHeader(self nodeid.ID, packet []byte) (*header, []byte, []byte, error) {
+	return unmaskWith(newMaskCipher(self), packet)
+}
+
+// newMaskCipher returns the AES block cipher that masks headers for id.
+func newMaskCipher(id nodeid.ID) cipher.Block {
+	block, err := aes.NewCipher(id[:16])
+	if err != nil {
+		panic(err) // a 16-byte key is always valid
+	}
+	return block
+}
+
+// unmaskWith is unmaskHeader with the recipient's masking cipher.
+func unmaskWith(block cipher.Block, packet []byte) (*header, []byte, []byte, error) {
 	if len(packet) < MinPacketSize {
 		return nil, nil, nil, fmt.Errorf("%w: %d bytes", ErrPacketTooSmall, len(packet))
 	}
 	if len(packet) > MaxPacketSize {
 		return nil, nil, nil, fmt.Errorf("%w: %d bytes", ErrPacketTooBig, len(packet))
-	}
-	block, err := aes.NewCipher(self[:16])
-	if err != nil {
-		panic(err)
 	}
 	ctr := cipher.NewCTR(block, packet[:MaskingIVSize])
 	var static [StaticHeaderSize]byte

@@ -2,6 +2,7 @@ package v5wire
 
 import (
 	"container/list"
+	"crypto/cipher"
 	"net/netip"
 
 	"github.com/devp2p-go/devp2p/nodeid"
@@ -17,12 +18,17 @@ type sessionKey struct {
 // session holds the keys of one established session.
 type session struct {
 	writeKey, readKey [KeySize]byte
+	write, read       cipher.AEAD // AES-GCM with writeKey and readKey
 	nonceCounter      uint32
-	// prevReadKey is the read key of the session this one replaced, tried
-	// when readKey fails. When both nodes handshake at once, each ends up
+	// prevRead is the read cipher of the session this one replaced, tried
+	// when read fails. When both nodes handshake at once, each ends up
 	// writing with the keys of one handshake and reading with the other's;
 	// the fallback keeps both readable instead of costing a timeout.
-	prevReadKey *[KeySize]byte
+	prevRead cipher.AEAD
+}
+
+func newSession(writeKey, readKey [KeySize]byte) *session {
+	return &session{writeKey: writeKey, readKey: readKey, write: newGCM(writeKey[:]), read: newGCM(readKey[:])}
 }
 
 // sessionCache is an LRU cache of sessions with a fixed capacity; the
@@ -54,7 +60,7 @@ func (c *sessionCache) get(k sessionKey) *session {
 func (c *sessionCache) put(k sessionKey, s *session) {
 	if e := c.byKey[k]; e != nil {
 		old := e.Value.(*sessionEntry).s
-		s.prevReadKey = &old.readKey
+		s.prevRead = old.read
 		e.Value.(*sessionEntry).s = s
 		c.order.MoveToFront(e)
 		return

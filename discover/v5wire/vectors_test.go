@@ -67,7 +67,7 @@ func TestVectorDecode(t *testing.T) {
 		v := readVector(t, "ping-message")
 		b := newTestNode(t, keyB, CodecConfig{})
 		// As in go-ethereum's test: A writes with 16 zero bytes.
-		b.codec.sessions.put(sessionKey{idA, testAddr}, &session{readKey: [16]byte(v.bytes(t, "read-key"))})
+		b.codec.sessions.put(sessionKey{idA, testAddr}, newSession([KeySize]byte{}, [16]byte(v.bytes(t, "read-key"))))
 		src, rec, p, err := b.codec.Decode(v.packet, testAddr)
 		require.NoError(t, err)
 		require.Equal(t, idA, src)
