@@ -56,8 +56,8 @@ type V5Config struct {
 	// the table, the database and the record; see UDPv4.V5. ListenV5
 	// ignores it.
 	Enable bool
-	// Bootnodes are the discv5 bootstrap nodes; they need a record (an
-	// enr: text), which discv5 needs for the handshake.
+	// Bootnodes are the discv5 bootstrap nodes (enode:// or enr:; the
+	// handshake needs their public key and UDP endpoint).
 	Bootnodes []*Node
 	// ResponseTimeout is how long a request waits for each response
 	// packet; zero means DefaultV5ResponseTimeout (700 ms).

@@ -113,6 +113,9 @@ func ListenV5(conn UDPConn, cfg Config) (*UDPv5, error) {
 		refreshInterval:    cfg.RefreshInterval,
 	}, t, t.db)
 	if err := t.start(); err != nil {
+		if t.ownDB != nil {
+			t.ownDB.Close()
+		}
 		return nil, err
 	}
 	t.tab.start()

@@ -105,7 +105,7 @@ type Config struct {
 	// discv5 alone (DiscoveryV5 is then implied).
 	DiscoveryV5   bool
 	NoDiscoveryV4 bool
-	// BootstrapNodesV5 seed discv5; they need records (enr: form).
+	// BootstrapNodesV5 seed discv5 (enode:// or enr: nodes).
 	BootstrapNodesV5 []*discover.Node
 
 	// StaticNodes are dialed at start and redialed, with backoff, whenever

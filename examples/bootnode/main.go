@@ -9,7 +9,7 @@
 //	bootnode [-key <hex> | -keyfile <path>] [-addr 127.0.0.1:30301] [-v5]
 //	         [-bootnodes <enode or enr>,...] [-nodedb <dir>] [-verbose]
 //
-// With -v5, the bootnodes given as enr: records also bootstrap discv5.
+// With -v5, the bootnodes also bootstrap discv5.
 //
 // The key file holds 64 hex characters, as go-ethereum's nodekey file does.
 // Without -key or -keyfile a fresh key is generated.
@@ -68,11 +68,7 @@ func run(args []string) error {
 	cfg := discover.Config{PrivateKey: key, Bootnodes: boot, Log: log}
 	if *v5 {
 		cfg.V5.Enable = true
-		for _, n := range boot {
-			if n.Record() != nil {
-				cfg.V5.Bootnodes = append(cfg.V5.Bootnodes, n)
-			}
-		}
+		cfg.V5.Bootnodes = boot
 	}
 	if *nodeDB != "" {
 		if err := os.MkdirAll(*nodeDB, 0o700); err != nil {

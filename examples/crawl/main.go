@@ -19,8 +19,7 @@
 //	     [-addr 0.0.0.0:0] [-key <hex> | -keyfile <path>] [-out nodes.jsonl]
 //	     [-progress 5s] [-workers 16] [-v5] [-v]
 //
-// With -v5 the bootnodes must be enr: records (discv5 needs them for the
-// handshake), and records are fetched with FINDNODE at distance 0.
+// With -v5 records are fetched with FINDNODE at distance 0.
 //
 // SIGINT ends the crawl early; the nodes verified so far are still written.
 package main
@@ -114,9 +113,6 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		}
 		if n.Incomplete() || n.UDP() == 0 {
 			return nil, usage("-bootnodes: %s has no IP address and UDP port", s)
-		}
-		if o.v5 && n.Record() == nil {
-			return nil, usage("-bootnodes: %s: discv5 needs an enr: record", s)
 		}
 		o.bootnodes = append(o.bootnodes, n)
 	}
