@@ -92,6 +92,9 @@ type Config struct {
 	// DefaultMaxPendingReplies (1024). Requests over the bound fail at once
 	// with ErrTooManyPending.
 	MaxPendingReplies int
+
+	// V5 configures discv5 (see V5Config).
+	V5 V5Config
 }
 
 // withDefaults checks cfg against the node key and returns a copy with every

@@ -1,10 +1,10 @@
-// Package discover finds devp2p peers with the discv4 protocol: node
-// identities and records, the UDP transport, the Kademlia table, lookups
-// and the node database.
+// Package discover finds devp2p peers with the discv4 and discv5
+// protocols: node identities and records, the UDP transports, the Kademlia
+// table, lookups and the node database.
 //
 // Specs: devp2p discv4.md (https://github.com/ethereum/devp2p/blob/master/discv4.md),
-// enr.md / EIP-778 (node records), EIP-8 (forward compatibility) and
-// EIP-868 (ENR requests).
+// discv5/discv5-wire.md and discv5-theory.md, enr.md / EIP-778 (node
+// records), EIP-8 (forward compatibility) and EIP-868 (ENR requests).
 //
 // # Usage map
 //
@@ -15,7 +15,13 @@
 //     RequestENR talk to one node; Lookup walks the network toward a target;
 //     Resolve refreshes a node's record; RandomNodes yields nodes for a
 //     dialer; Close stops everything.
-//   - Iterators: Iterator, ReadNodes, FilterIter, SliceIter.
+//   - discv5: ListenV5(conn, Config) returns a standalone *UDPv5;
+//     Config.V5.Enable makes Listen run discv5 on the discv4 socket too
+//     (UDPv4.V5), sharing the table, database and record. Ping, FindNode
+//     (by distances), RequestENR, TalkRequest and RegisterTalkHandler talk
+//     to one node; Lookup, RandomNodes and Resolve work as for discv4.
+//     Packets live in discover/v5wire.
+//   - Iterators: Iterator, ReadNodes, FilterIter, SliceIter, FairMix.
 //   - Storage: OpenDB opens the node database (in memory for "").
 //
 // # Endpoint proof
@@ -34,6 +40,11 @@
 // revalidation and one refresh goroutine at a time). Lookups run on the
 // caller's goroutine plus at most three query goroutines that they join.
 // Close stops and joins all of them.
+//
+// A UDPv5 runs a read loop, a dispatch loop (owns the sessions, the
+// handshake challenges and the calls in flight, one active per node) and
+// at most V5Config.MaxTalkWorkers TALKREQ handlers; standalone, it also
+// has its own table loop.
 //
 // Packets over 1280 bytes are dropped unread; at most
 // Config.MaxPendingReplies requests wait for replies; a Neighbors reply

@@ -91,6 +91,7 @@ type tableNode struct {
 	*Node
 	addedAt        time.Time
 	livenessChecks int
+	live           bool // seen live (handleSeen, revalidation); discv5 relays only these
 }
 
 func newTable(cfg tableConfig, net tableNet, db store) *table {
@@ -353,6 +354,7 @@ func (t *table) handleSeen(n *Node) {
 			return
 		}
 		e.livenessChecks++
+		e.live = true
 		moveToFront(b.entries, i)
 		t.db.updateNode(e.Node, t.cfg.clock.Now())
 		return
@@ -362,6 +364,7 @@ func (t *table) handleSeen(n *Node) {
 		if e == nil {
 			return
 		}
+		e.live = true
 		b.entries = slices.Insert(b.entries, 0, e)
 		t.db.updateNode(n, t.cfg.clock.Now())
 		t.cfg.log.Debug("discover: table add", "id", n.ID().TerminalString(), "addr", n.UDPAddr())
@@ -575,6 +578,7 @@ func (t *table) applyRevalidation(r revalResult) {
 		// A node that answered many checks gets a few more chances; a new
 		// one goes at once and makes room for a replacement.
 		e.livenessChecks /= 3
+		e.live = false
 		if e.livenessChecks == 0 {
 			t.cfg.log.Debug("discover: revalidation failed, evicting", "id", r.n.ID().TerminalString())
 			t.deleteEntry(r.n.ID())
@@ -586,6 +590,7 @@ func (t *table) applyRevalidation(r revalResult) {
 		return
 	}
 	e.livenessChecks++
+	e.live = true
 	moveToFront(b.entries, i)
 	t.db.updateNode(e.Node, t.cfg.clock.Now())
 }

@@ -45,6 +45,10 @@ type UDPv4 struct {
 	addMatcherCh chan *replyMatcher
 	replyCh      chan *incomingReply
 
+	// discv5 on the same socket (Config.V5.Enable); see v5_shared.go.
+	v5        *UDPv5
+	unhandled chan v5packet
+
 	closing   chan struct{}
 	closeOnce sync.Once
 	wg        sync.WaitGroup
@@ -94,6 +98,14 @@ func Listen(conn UDPConn, key *secp256k1.PrivateKey, cfg Config) (*UDPv4, error)
 		revalidateInterval: cfg.RevalidateInterval,
 		refreshInterval:    cfg.RefreshInterval,
 	}, t, t.db)
+	if cfg.V5.Enable {
+		if err := t.attachV5(); err != nil {
+			if t.ownDB != nil {
+				t.ownDB.Close()
+			}
+			return nil, err
+		}
+	}
 
 	t.wg.Add(2)
 	go t.replyLoop()
@@ -107,6 +119,9 @@ func Listen(conn UDPConn, key *secp256k1.PrivateKey, cfg Config) (*UDPv4, error)
 // ErrClosed.
 func (t *UDPv4) Close() {
 	t.closeOnce.Do(func() {
+		if t.v5 != nil {
+			t.v5.Close()
+		}
 		close(t.closing)
 		t.conn.Close()
 		t.tab.close()
@@ -460,6 +475,7 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, data []byte) {
 	p, fromKey, hash, err := v4wire.Decode(data)
 	if err != nil {
 		t.log.Debug("discover: dropped bad packet", "addr", from, "err", err)
+		t.passToV5(from, data)
 		return
 	}
 	fromID := nodeid.ID(ethcrypto.Keccak256(fromKey[:]))

@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	gcrypto "github.com/ethereum/go-ethereum/crypto"
 	gdiscover "github.com/ethereum/go-ethereum/p2p/discover"
 )
 
@@ -70,8 +72,11 @@ func newGuardConn(c gdiscover.UDPConn, sent *atomic.Int64, anyTrip *atomic.Bool)
 	return &guardConn{UDPConn: c, sent: sent, anyTrip: anyTrip, trippedCh: make(chan struct{})}
 }
 
+// packetType returns the discv4 type of b, or 0 for anything that is not
+// a discv4 packet (such as discv5 traffic on a shared socket), which the
+// hash at its start tells apart.
 func packetType(b []byte) byte {
-	if len(b) <= v4TypeOffset {
+	if len(b) <= v4TypeOffset || !bytes.Equal(b[:32], gcrypto.Keccak256(b[32:])) {
 		return 0
 	}
 	return b[v4TypeOffset]

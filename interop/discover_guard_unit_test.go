@@ -19,6 +19,7 @@ import (
 func fakePacket(typ byte) []byte {
 	b := make([]byte, v4TypeOffset+10)
 	b[v4TypeOffset] = typ
+	copy(b, gcrypto.Keccak256(b[32:]))
 	return b
 }
 

@@ -152,6 +152,14 @@ type Config struct {
 	// BootstrapNodes seed the discovery table.
 	BootstrapNodes []*discover.Node
 
+	// DiscoveryV5 runs discv5 on the discovery socket, beside discv4;
+	// nodes are dialed from every protocol that runs. NoDiscoveryV4 runs
+	// discv5 alone (DiscoveryV5 is then implied).
+	DiscoveryV5   bool
+	NoDiscoveryV4 bool
+	// BootstrapNodesV5 seed discv5 (enode:// or enr: nodes).
+	BootstrapNodesV5 []*discover.Node
+
 	// StaticNodes are dialed at start and redialed, with backoff, whenever
 	// their connection drops. See also Server.AddPeer.
 	StaticNodes []*discover.Node
@@ -253,6 +261,8 @@ func (cfg Config) withDefaults() (Config, error) {
 	c.Check(d.LocalNode == nil, "Discovery.LocalNode is the server's own; leave it nil")
 	c.Check(d.NodeDB == nil, "Discovery.NodeDB is opened by the server; use NodeDBPath")
 	c.Check(len(d.Bootnodes) == 0, "Discovery.Bootnodes: use BootstrapNodes")
+	c.Check(len(d.V5.Bootnodes) == 0, "Discovery.V5.Bootnodes: use BootstrapNodesV5")
+	c.Check(!d.V5.Enable, "Discovery.V5.Enable: use DiscoveryV5")
 	c.Check(len(d.NetRestrict) == 0, "Discovery.NetRestrict: use NetRestrict, which covers discovery too")
 	if err := c.Err(); err != nil {
 		return Config{}, err
@@ -293,7 +303,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	for _, list := range []struct {
 		name  string
 		nodes []*discover.Node
-	}{{"BootstrapNodes", cfg.BootstrapNodes}, {"StaticNodes", cfg.StaticNodes}, {"TrustedNodes", cfg.TrustedNodes}} {
+	}{{"BootstrapNodes", cfg.BootstrapNodes}, {"BootstrapNodesV5", cfg.BootstrapNodesV5}, {"StaticNodes", cfg.StaticNodes}, {"TrustedNodes", cfg.TrustedNodes}} {
 		i := slices.Index(list.nodes, nil)
 		c.Check(i < 0, "%s[%d] is nil", list.name, i)
 	}
@@ -308,6 +318,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	cfg.Protocols = slices.Clone(cfg.Protocols)
 	cfg.BootstrapNodes = slices.Clone(cfg.BootstrapNodes)
+	cfg.BootstrapNodesV5 = slices.Clone(cfg.BootstrapNodesV5)
 	cfg.StaticNodes = slices.Clone(cfg.StaticNodes)
 	cfg.TrustedNodes = slices.Clone(cfg.TrustedNodes)
 	cfg.DNSTrees = slices.Clone(cfg.DNSTrees)

@@ -22,8 +22,8 @@ func (srv *Server) startDialing() error {
 		Clock:            srv.clock,
 		Logger:           srv.log.With("sys", "dial"),
 	}
-	if srv.disc != nil {
-		cfg.Resolver = srv.disc
+	if r := srv.resolver(); r != nil {
+		cfg.Resolver = r
 	}
 	nodes, err := srv.dialSources()
 	if err != nil {

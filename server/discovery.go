@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 
+	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
 )
 
@@ -42,13 +43,35 @@ func (srv *Server) startDiscovery(tcp netip.AddrPort) error {
 	if dcfg.Logger == nil {
 		dcfg.Logger = srv.log.With("sys", "discover")
 	}
-	disc, err := discover.Listen(conn, srv.cfg.PrivateKey, dcfg)
+	dcfg.V5.Enable = srv.cfg.DiscoveryV5
+	dcfg.V5.Bootnodes = srv.cfg.BootstrapNodesV5
+	var (
+		disc  *discover.UDPv4
+		disc5 *discover.UDPv5
+	)
+	if srv.cfg.NoDiscoveryV4 {
+		disc5, err = discover.ListenV5(conn, srv.cfg.PrivateKey, dcfg)
+	} else if disc, err = discover.Listen(conn, srv.cfg.PrivateKey, dcfg); err == nil {
+		disc5 = disc.V5()
+	}
 	if err != nil {
 		conn.Close()
 		db.Close()
 		return fmt.Errorf("server: discovery: %w", err)
 	}
-	srv.localNode, srv.db, srv.disc = ln, db, disc
+	srv.localNode, srv.db, srv.disc, srv.disc5 = ln, db, disc, disc5
+	return nil
+}
+
+// resolver returns what looks up fresh records of static nodes: discv4
+// when it runs, else discv5, else nil.
+func (srv *Server) resolver() dial.Resolver {
+	switch {
+	case srv.disc != nil:
+		return srv.disc
+	case srv.disc5 != nil:
+		return srv.disc5
+	}
 	return nil
 }
 

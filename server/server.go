@@ -63,6 +63,7 @@ type Server struct {
 	localNode *discover.LocalNode // our signed record; set by Start
 	nat       *natMapper          // set by Start when Config.NAT is set
 	disc      *discover.UDPv4
+	disc5     *discover.UDPv5 // shared with disc, or standalone when disc is nil
 	db        *discover.DB
 	scheduler *dial.Scheduler
 }
@@ -179,7 +180,7 @@ func (srv *Server) Close() error {
 		return nil
 	}
 	srv.closed = true
-	ln, sched, disc, db, nm := srv.listener, srv.scheduler, srv.disc, srv.db, srv.nat
+	ln, sched, disc, disc5, db, nm := srv.listener, srv.scheduler, srv.disc, srv.disc5, srv.db, srv.nat
 	srv.mu.Unlock()
 
 	srv.cancel() // aborts inbound handshakes and tells peers to quit
@@ -197,7 +198,9 @@ func (srv *Server) Close() error {
 		nm.unmapAll() // the NAT loop has ended
 	}
 	if disc != nil {
-		disc.Close()
+		disc.Close() // also closes a shared disc5
+	} else if disc5 != nil {
+		disc5.Close()
 	}
 	if db != nil {
 		db.Close()

@@ -18,7 +18,7 @@ func checkDNSTrees(urls []string) error {
 }
 
 // dialSources returns the discovered nodes the dial scheduler draws from:
-// discv4's random lookups, the DNS node lists of Config.DNSTrees and each
+// the random lookups of discv4 and discv5 (those that run), the DNS node lists of Config.DNSTrees and each
 // protocol's DialCandidates, in a fair mix when there are several, so that
 // a slow or empty source never starves the others. It returns nil when
 // there is no source. Called by startDialing with mu held; the scheduler
@@ -27,6 +27,9 @@ func (srv *Server) dialSources() (discover.Iterator, error) {
 	var its []discover.Iterator
 	if srv.disc != nil {
 		its = append(its, srv.disc.RandomNodes())
+	}
+	if srv.disc5 != nil {
+		its = append(its, srv.disc5.RandomNodes())
 	}
 	if len(srv.cfg.DNSTrees) > 0 {
 		dcfg := srv.cfg.DNS

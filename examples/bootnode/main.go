@@ -1,17 +1,20 @@
 // Command bootnode runs a discovery-only devp2p node: a discv4 transport and
-// Kademlia table that other nodes use to find each other. It prints its
-// enode:// URL on the first line of standard output and runs until it
-// receives SIGINT or SIGTERM.
+// Kademlia table that other nodes use to find each other. With -v5 it also
+// runs discv5 on the same UDP port, sharing the table. It prints its
+// enode:// URL on the first line of standard output (and with -v5 its enr:
+// record on the second) and runs until it receives SIGINT or SIGTERM.
 //
 // Usage:
 //
-//	bootnode [-key <hex> | -keyfile <path>] [-addr 127.0.0.1:30301]
+//	bootnode [-key <hex> | -keyfile <path>] [-addr 127.0.0.1:30301] [-v5]
 //	         [-bootnodes <enode or enr>,...] [-nodedb <dir>] [-verbose]
 //	         [-nat none|any|upnp|pmp|pmp:<gateway>|extip:<ip>|stun:<host:port>]
 //
 // With -nat the UDP port is mapped on the gateway (kept renewed, removed
 // at exit) before the URL is printed, so the URL shows the external
 // address and port.
+//
+// With -v5, the bootnodes also bootstrap discv5.
 //
 // The key file holds 64 hex characters, as go-ethereum's nodekey file does.
 // Without -key or -keyfile a fresh key is generated.
@@ -56,6 +59,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		nodeDB    = fs.String("nodedb", "", "directory of the node database (in memory when empty)")
 		verbose   = fs.Bool("verbose", false, "log discovery events to stderr")
 		natSpec   = fs.String("nat", "none", "port mapping / external address: none, any, upnp, pmp, pmp:<gateway>, extip:<ip>, stun:<host:port>")
+		v5        = fs.Bool("v5", false, "also run discv5 on the same port")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -79,6 +83,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	cfg := discover.Config{Bootnodes: boot, Logger: log}
+	if *v5 {
+		cfg.V5.Enable = true
+		cfg.V5.Bootnodes = boot
+	}
 	if *nodeDB != "" {
 		if err := os.MkdirAll(*nodeDB, 0o700); err != nil {
 			return err
@@ -119,6 +127,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		defer stopNAT()
 	}
 	fmt.Fprintln(stdout, node.Self().URLv4())
+	if *v5 {
+		text, err := node.Self().Record().MarshalText()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, string(text))
+	}
 
 	<-ctx.Done()
 	log.Info("bootnode: shutting down")

@@ -139,3 +139,97 @@ func TestBootnodeBadNAT(t *testing.T) {
 		t.Fatalf("err = %v, want a -nat error", err)
 	}
 }
+
+// TestBootnodeV5: with -v5 the second line is the enr: record, and the
+// node answers discv4 and discv5 pings on the same port.
+func TestBootnodeV5(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	bin := filepath.Join(t.TempDir(), "bootnode")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-v5")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := make(chan string, 2)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	var got []string
+	for len(got) < 2 {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("output ended after %q", got)
+			}
+			got = append(got, l)
+		case <-time.After(30 * time.Second):
+			t.Fatal("no output within 30s")
+		}
+	}
+	if !strings.HasPrefix(got[0], "enode://") || !strings.HasPrefix(got[1], "enr:") {
+		t.Fatalf("output %q, want an enode URL then an enr: record", got)
+	}
+	enode, err := discover.ParseNode(got[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := discover.ParseNode(got[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.ID() != enode.ID() || rec.UDPAddr() != enode.UDPAddr() {
+		t.Fatalf("record %v and enode %v differ", rec, enode)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, v5 := range []bool{false, true} {
+		conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, _ := secp256k1.GeneratePrivateKey()
+		cfg := discover.Config{}
+		if v5 {
+			client, err := discover.ListenV5(conn, key, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = client.Ping(ctx, rec)
+			client.Close()
+			if err != nil {
+				t.Fatalf("discv5 ping: %v", err)
+			}
+			continue
+		}
+		client, err := discover.Listen(conn, key, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = client.Ping(ctx, enode)
+		client.Close()
+		if err != nil {
+			t.Fatalf("discv4 ping: %v", err)
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGINT: %v", err)
+	}
+}

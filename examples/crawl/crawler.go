@@ -33,11 +33,21 @@ type result struct {
 	at       time.Time
 }
 
-// crawler walks the network through a discv4 node. Its maps and counters
+// discovery is what the crawler needs from a discv4 (*discover.UDPv4) or
+// discv5 (*discover.UDPv5) node.
+type discovery interface {
+	RandomNodes() discover.Iterator
+	RequestENR(ctx context.Context, n *discover.Node) (*discover.Node, error)
+	Ping(ctx context.Context, n *discover.Node) (uint64, error)
+	Self() *discover.Node
+	Close()
+}
+
+// crawler walks the network through a discovery node. Its maps and counters
 // are owned by the goroutine running crawl; the iterator reader and the
 // verifications talk to it through channels.
 type crawler struct {
-	disc    *discover.UDPv4
+	disc    discovery
 	workers int // verifications in flight at most
 	log     *slog.Logger
 	now     func() time.Time
@@ -49,7 +59,7 @@ type crawler struct {
 	verified int
 }
 
-func newCrawler(disc *discover.UDPv4, workers int, log *slog.Logger) *crawler {
+func newCrawler(disc discovery, workers int, log *slog.Logger) *crawler {
 	return &crawler{disc: disc, workers: workers, log: log, now: time.Now, nodes: make(map[nodeid.ID]*entry)}
 }
 

@@ -49,7 +49,7 @@ func requestENR(t *testing.T, n *discover.Node) *discover.Node {
 // lists one node of the network, and no -bootnodes: it still finds all.
 func TestCrawlDNS(t *testing.T) {
 	bin := buildCrawl(t)
-	network := startNetwork(t, 8)
+	network := startNetwork(t, 8, false)
 	treeKey, _ := secp256k1.GeneratePrivateKey()
 	tree, err := dnsdisc.MakeTree(1, []*discover.Node{requestENR(t, network[0])}, nil)
 	if err != nil {

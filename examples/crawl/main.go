@@ -1,8 +1,9 @@
-// Command crawl walks the discv4 network and lists the nodes it finds.
+// Command crawl walks the discv4 network (or with -v5 the discv5 network)
+// and lists the nodes it finds.
 //
 // Starting from -bootnodes, and from the nodes of the EIP-1459 DNS trees
 // given with -dns (read through -dns-server when set), it runs random
-// lookups (UDPv4.RandomNodes, mixed fairly with the trees' nodes) for
+// lookups (RandomNodes of discv4, or of discv5 with -v5, mixed fairly with the trees' nodes) for
 // -duration, verifies every distinct node it hears of by asking for its
 // record (EIP-868) or, failing that, pinging it, and finally writes each
 // verified node as one JSON line to standard output or to -out:
@@ -19,7 +20,9 @@
 //	go run ./examples/crawl (-bootnodes <enode or enr>,… | -dns enrtree://…,…)
 //	     [-dns-server host:port] [-duration 30s]
 //	     [-addr 0.0.0.0:0] [-key <hex> | -keyfile <path>] [-out nodes.jsonl]
-//	     [-progress 5s] [-workers 16] [-v]
+//	     [-progress 5s] [-workers 16] [-v5] [-v]
+//
+// With -v5 records are fetched with FINDNODE at distance 0.
 //
 // SIGINT ends the crawl early; the nodes verified so far are still written.
 package main
@@ -79,6 +82,7 @@ type options struct {
 	keyHex    string
 	keyFile   string
 	verbose   bool
+	v5        bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -98,6 +102,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.keyHex, "key", "", "node key as 64 hex characters (default: a fresh key)")
 	fs.StringVar(&o.keyFile, "keyfile", "", "file holding the node key as 64 hex characters")
 	fs.BoolVar(&o.verbose, "v", false, "log discovery events to stderr")
+	fs.BoolVar(&o.v5, "v5", false, "crawl over discv5 instead of discv4")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -183,7 +188,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	disc, err := discover.Listen(conn, key, discover.Config{Bootnodes: o.bootnodes, Logger: log})
+	var disc discovery
+	if o.v5 {
+		disc, err = discover.ListenV5(conn, key, discover.Config{V5: discover.V5Config{Bootnodes: o.bootnodes}, Logger: log})
+	} else {
+		disc, err = discover.Listen(conn, key, discover.Config{Bootnodes: o.bootnodes, Logger: log})
+	}
 	if err != nil {
 		conn.Close()
 		return err

@@ -38,7 +38,10 @@ func buildCrawl(t *testing.T) string {
 // (built without the race detector) keep the network fast when the test
 // runs under -race, which makes every signature check in this process
 // take tens of milliseconds.
-func startNetwork(t *testing.T, n int) []*discover.Node {
+//
+// With v5 the bootnodes also run discv5 (-v5) and are bootstrapped, and
+// returned, as the enr: records they print on their second line.
+func startNetwork(t *testing.T, n int, v5 bool) []*discover.Node {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "bootnode")
 	if out, err := exec.Command("go", "build", "-o", bin, "../bootnode").CombinedOutput(); err != nil {
@@ -47,8 +50,15 @@ func startNetwork(t *testing.T, n int) []*discover.Node {
 	nodes := make([]*discover.Node, n)
 	for i := range nodes {
 		args := []string{"-addr", "127.0.0.1:0"}
+		if v5 {
+			args = append(args, "-v5")
+		}
 		if i > 0 {
-			args = append(args, "-bootnodes", nodes[0].URLv4())
+			boot := nodes[0].URLv4()
+			if v5 {
+				boot = nodes[0].Record().String()
+			}
+			args = append(args, "-bootnodes", boot)
 		}
 		cmd := exec.Command(bin, args...)
 		stdout, err := cmd.StdoutPipe()
@@ -62,12 +72,24 @@ func startNetwork(t *testing.T, n int) []*discover.Node {
 			cmd.Process.Signal(syscall.SIGINT)
 			cmd.Wait()
 		})
-		line, err := bufio.NewReader(stdout).ReadString('\n')
+		r := bufio.NewReader(stdout)
+		line, err := r.ReadString('\n')
 		if err != nil {
 			t.Fatalf("bootnode %d: %v", i, err)
 		}
 		if nodes[i], err = discover.ParseNode(strings.TrimSpace(line)); err != nil {
 			t.Fatalf("bootnode %d printed %q: %v", i, line, err)
+		}
+		if v5 {
+			line2, err := r.ReadString('\n')
+			if err != nil {
+				t.Fatalf("bootnode %d: second line: %v", i, err)
+			}
+			rec, err := discover.ParseNode(strings.TrimSpace(line2))
+			if err != nil || rec.Record() == nil || rec.ID() != nodes[i].ID() {
+				t.Fatalf("bootnode %d printed %q on line 2, want its enr: record (%v)", i, line2, err)
+			}
+			nodes[i] = rec
 		}
 	}
 	return nodes
@@ -75,16 +97,29 @@ func startNetwork(t *testing.T, n int) []*discover.Node {
 
 func TestCrawl(t *testing.T) {
 	bin := buildCrawl(t)
-	network := startNetwork(t, 16)
+	t.Run("v4", func(t *testing.T) { testCrawl(t, bin, false) })
+	t.Run("v5", func(t *testing.T) { testCrawl(t, bin, true) })
+}
+
+func testCrawl(t *testing.T, bin string, v5 bool) {
+	network := startNetwork(t, 16, v5)
 	out := filepath.Join(t.TempDir(), "nodes.jsonl")
 
 	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(bin,
+	args := []string{
 		"-bootnodes", network[0].URLv4(),
 		"-addr", "127.0.0.1:0",
 		"-duration", "4s",
 		"-progress", "1s",
-		"-out", out)
+		"-out", out}
+	if v5 {
+		// A discv5 lookup asks each node only for records at three
+		// distances near the target, so reaching the nodes close to the
+		// few that know them takes more lookups than over discv4.
+		args = append(args, "-v5", "-duration", "10s")
+		args[1] = network[0].Record().String()
+	}
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("crawl: %v\nstderr:\n%s", err, stderr.String())

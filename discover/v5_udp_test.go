@@ -1,0 +1,369 @@
+package discover
+
+import (
+	"context"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/devp2p-go/devp2p/discover/enr"
+	"github.com/devp2p-go/devp2p/discover/v5wire"
+	"github.com/devp2p-go/devp2p/nodeid"
+)
+
+// Two of our nodes over loopback UDP: handshake, ping, findnode at several
+// distances, talkreq.
+func TestV5Loopback(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	a := startV5(t, loopbackConn(t), nil, Config{})
+	bKey := newV5Key(t)
+	b := startV5(t, loopbackConn(t), bKey, Config{})
+	defer a.Close()
+	defer b.Close()
+
+	t.Run("ping", func(t *testing.T) {
+		seq, err := a.Ping(ctx, b.Self())
+		require.NoError(t, err)
+		require.Equal(t, b.Self().Seq(), seq)
+		// The handshake carried a's record: b now holds a as live.
+		require.Eventually(t, func() bool { return b.tab.nodeByID(a.self) != nil }, 5*time.Second, time.Millisecond)
+	})
+
+	// Give b table nodes at two known distances.
+	far := []int{256, 255}
+	var want []*Node
+	for i, d := range far {
+		k := keyAtDistance(t, b.self, d)
+		n := signedNode(t, k, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(40000+i)))
+		b.tab.addSeen(n)
+		want = append(want, n)
+	}
+	t.Run("findnode", func(t *testing.T) {
+		for _, tc := range []struct {
+			name  string
+			dists []uint
+			want  []nodeid.ID
+		}{
+			{"self", []uint{0}, []nodeid.ID{b.self}},
+			{"256", []uint{256}, []nodeid.ID{want[0].ID()}},
+			{"255-and-self", []uint{255, 0}, []nodeid.ID{want[1].ID(), b.self}},
+			{"empty-distance", []uint{200}, nil},
+			{"duplicates-and-257", []uint{256, 256, 257}, []nodeid.ID{want[0].ID()}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				nodes, err := a.FindNode(ctx, b.Self(), tc.dists)
+				require.NoError(t, err)
+				var got []nodeid.ID
+				for _, n := range nodes {
+					if n.ID() != a.self { // b knows a at distance 25x too
+						got = append(got, n.ID())
+					}
+				}
+				require.ElementsMatch(t, tc.want, got)
+			})
+		}
+	})
+	t.Run("unverified-not-relayed", func(t *testing.T) {
+		// A node only heard of (addFound) is not passed on until it is
+		// seen live.
+		k := keyAtDistance(t, b.self, 256)
+		n := signedNode(t, k, netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), 40100))
+		b.tab.addFound(n)
+		has := func() bool {
+			nodes, err := a.FindNode(ctx, b.Self(), []uint{256})
+			require.NoError(t, err)
+			for _, x := range nodes {
+				if x.ID() == n.ID() {
+					return true
+				}
+			}
+			return false
+		}
+		if b.tab.nodeByID(n.ID()) == nil {
+			t.Skip("bucket full, node went to the replacements")
+		}
+		require.False(t, has())
+		b.tab.addSeen(n)
+		require.True(t, has())
+	})
+	t.Run("requestENR", func(t *testing.T) {
+		n, err := a.RequestENR(ctx, b.Self())
+		require.NoError(t, err)
+		require.Equal(t, b.Self().Seq(), n.Seq())
+	})
+	t.Run("talk", func(t *testing.T) {
+		b.RegisterTalkHandler("echo", func(id nodeid.ID, addr netip.AddrPort, msg []byte) []byte {
+			require.Equal(t, a.self, id)
+			return append([]byte("echo:"), msg...)
+		})
+		resp, err := a.TalkRequest(ctx, b.Self(), "echo", []byte("hi"))
+		require.NoError(t, err)
+		require.Equal(t, "echo:hi", string(resp))
+		resp, err = a.TalkRequest(ctx, b.Self(), "unknown", []byte("hi"))
+		require.NoError(t, err)
+		require.Empty(t, resp)
+	})
+
+	// b restarts with the same key and address: its sessions are gone.
+	// a's next request fails to decrypt there, b answers WHOAREYOU, and a
+	// handshakes again within the same call.
+	t.Run("session-loss", func(t *testing.T) {
+		addr := b.Self().UDPAddr()
+		b.Close()
+		conn, err := netListenUDP(addr)
+		require.NoError(t, err)
+		b2 := startV5(t, conn, bKey, Config{})
+		defer b2.Close()
+		seq, err := a.Ping(ctx, b2.Self())
+		require.NoError(t, err)
+		require.Equal(t, b2.Self().Seq(), seq)
+		_, err = b2.Ping(ctx, a.Self())
+		require.NoError(t, err)
+	})
+}
+
+// Limits against bad input, each a named subtest that expects no reply or
+// an error.
+func TestV5Limits(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	t.Run("packet-sizes", func(t *testing.T) {
+		pn := newPipeNet()
+		u := pipeV5(t, pn, "1.2.3.1:30303", Config{})
+		p := newV5Peer(t, pn, "5.6.7.1:30303")
+		require.IsType(t, &v5wire.Pong{}, p.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
+		to := u.Self().UDPAddr()
+		// A message packet of 63–86 bytes gets no WHOAREYOU (prysm#7110).
+		pkt, _, err := newV5Peer(t, pn, "5.6.7.2:30303").codec.EncodeMessage(u.self, to, &v5wire.Ping{})
+		require.NoError(t, err)
+		p.write(to, pkt[:86])
+		p.write(to, make([]byte, v5wire.MaxPacketSize+1))
+		p.write(to, make([]byte, 62))
+		p.probe(u, "undersized and oversized packets")
+	})
+
+	t.Run("no-whoareyou-for-whoareyou", func(t *testing.T) {
+		pn := newPipeNet()
+		u := pipeV5(t, pn, "1.2.3.1:30303", Config{})
+		p := newV5Peer(t, pn, "5.6.7.1:30303")
+		require.IsType(t, &v5wire.Pong{}, p.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
+		to := u.Self().UDPAddr()
+		w := &v5wire.Whoareyou{Nonce: v5wire.Nonce{1}}
+		pkt, err := v5wire.EncodeWhoareyou(u.self, [16]byte{}, w)
+		require.NoError(t, err)
+		p.write(to, pkt)
+		p.probe(u, "WHOAREYOU sent to us")
+	})
+
+	t.Run("whoareyou-resend-identical", func(t *testing.T) {
+		pn := newPipeNet()
+		u := pipeV5(t, pn, "1.2.3.1:30303", Config{})
+		p := newV5Peer(t, pn, "5.6.7.1:30303")
+		to := u.Self().UDPAddr()
+		var got [][]byte
+		for range 2 {
+			pkt, _, err := p.codec.EncodeMessage(u.self, to, &v5wire.Ping{})
+			require.NoError(t, err)
+			p.write(to, pkt)
+			w, _ := p.read(5 * time.Second)
+			require.NotNil(t, w)
+			got = append(got, w)
+		}
+		require.Equal(t, got[0], got[1])
+	})
+
+	t.Run("handshakes-per-ip", func(t *testing.T) {
+		pn := newPipeNet()
+		u := pipeV5(t, pn, "1.2.3.1:30303", Config{V5: V5Config{HandshakesPerIP: 2}})
+		to := u.Self().UDPAddr()
+		// Three nodes behind one public IP, each asking for a handshake:
+		// the third gets no WHOAREYOU.
+		var peers []*v5peer
+		for i := range 3 {
+			p := newV5Peer(t, pn, netip.AddrPortFrom(netip.MustParseAddr("5.6.7.7"), uint16(30000+i)).String())
+			pkt, _, err := p.codec.EncodeMessage(u.self, to, &v5wire.Ping{})
+			require.NoError(t, err)
+			p.write(to, pkt)
+			peers = append(peers, p)
+		}
+		for _, p := range peers[:2] {
+			w, _ := p.read(5 * time.Second)
+			require.Len(t, w, v5wire.MinPacketSize)
+		}
+		// The third peer, from another IP, gets its handshake and session,
+		// and its probe shows nothing else was sent to it.
+		p3 := peers[2]
+		p3.conn.Close()
+		p4 := newV5Peer(t, pn, "5.6.7.8:30303")
+		require.IsType(t, &v5wire.Pong{}, p4.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
+		select {
+		case pk := <-p3.conn.in:
+			t.Fatalf("rate-limited peer got a %d-byte packet", len(pk.data))
+		default:
+		}
+	})
+
+	t.Run("findnode-from-other-address", func(t *testing.T) {
+		pn := newPipeNet()
+		u := pipeV5(t, pn, "1.2.3.1:30303", Config{})
+		p := newV5Peer(t, pn, "5.6.7.1:30303")
+		require.IsType(t, &v5wire.Pong{}, p.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
+		to := u.Self().UDPAddr()
+		// The same session keys, replayed from another address, do not
+		// decrypt there: a WHOAREYOU, never NODES (Consensys/discovery#28).
+		pkt, _, err := p.codec.EncodeMessage(u.self, to, &v5wire.Findnode{ReqID: []byte{2}, Distances: []uint{0}})
+		require.NoError(t, err)
+		other := pn.listen("5.6.7.99:30303")
+		defer other.Close()
+		_, err = other.WriteToUDPAddrPort(pkt, to)
+		require.NoError(t, err)
+		select {
+		case pk := <-other.in:
+			require.Len(t, pk.data, v5wire.MinPacketSize, "want a WHOAREYOU")
+		case <-time.After(5 * time.Second):
+			t.Fatal("no WHOAREYOU")
+		}
+		p.probe(u, "FINDNODE from another address")
+	})
+
+	// A 9-byte request ID fails to decode in v5wire (ErrInvalidReqID,
+	// tested there) and such a packet is dropped; the longest valid one
+	// comes back exactly.
+	t.Run("req-id-8-bytes-echoed", func(t *testing.T) {
+		pn := newPipeNet()
+		u := pipeV5(t, pn, "1.2.3.1:30303", Config{})
+		p := newV5Peer(t, pn, "5.6.7.1:30303")
+		require.IsType(t, &v5wire.Pong{}, p.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
+		to := u.Self().UDPAddr()
+		pkt, _, err := p.codec.EncodeMessage(u.self, to, &v5wire.TalkRequest{ReqID: []byte{1, 2, 3, 4, 5, 6, 7, 8}, Protocol: "x"})
+		require.NoError(t, err)
+		p.write(to, pkt)
+		_, resp, _ := p.decode()
+		require.IsType(t, &v5wire.TalkResponse{}, resp)
+		require.Equal(t, []byte{1, 2, 3, 4, 5, 6, 7, 8}, resp.(v5wire.Message).RequestID(), "8 bytes echoed exactly")
+	})
+
+	t.Run("pending-requests", func(t *testing.T) {
+		pn := newPipeNet()
+		u := pipeV5(t, pn, "1.2.3.1:30303", Config{MaxPendingReplies: 2})
+		errc := make(chan error, 2)
+		for i := range 2 {
+			silent := newV5Peer(t, pn, netip.AddrPortFrom(netip.MustParseAddr("5.6.7.1"), uint16(30000+i)).String())
+			go func() { _, err := u.Ping(ctx, silent.node); errc <- err }()
+			pkt, _ := silent.read(5 * time.Second) // the call is active
+			require.NotNil(t, pkt)
+		}
+		third := newV5Peer(t, pn, "5.6.7.9:30303")
+		_, err := u.Ping(ctx, third.node)
+		require.ErrorIs(t, err, ErrTooManyPending)
+		require.ErrorIs(t, <-errc, ErrTimeout)
+		require.ErrorIs(t, <-errc, ErrTimeout)
+	})
+
+	t.Run("sessions", func(t *testing.T) {
+		pn := newPipeNet()
+		u := pipeV5(t, pn, "1.2.3.1:30303", Config{V5: V5Config{MaxSessions: 2}})
+		for i := range 3 {
+			p := newV5Peer(t, pn, netip.AddrPortFrom(netip.MustParseAddr("5.6.7.1"), uint16(30000+i)).String())
+			require.IsType(t, &v5wire.Pong{}, p.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
+		}
+		u.Close()
+		require.Equal(t, 2, u.codec.SessionCount()) // dispatch has exited
+	})
+
+	t.Run("invalid-config", func(t *testing.T) {
+		_, err := ListenV5(newPipeNet().listen("127.0.0.1:1"), newV5Key(t), Config{V5: V5Config{MaxSessions: -1}})
+		require.ErrorIs(t, err, ErrInvalidConfig)
+	})
+}
+
+// NODES responses: packet and record caps, distance and relay checks.
+func TestV5NodesChecks(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	pn := newPipeNet()
+	u := pipeV5(t, pn, "1.2.3.1:30303", Config{V5: V5Config{ResponseTimeout: 5 * time.Second}})
+	p := newV5Peer(t, pn, "5.6.7.1:30303")
+
+	recAt := func(d int, ip string, port uint16) *enr.Record {
+		return signedNode(t, keyAtDistance(t, p.id, d), netip.AddrPortFrom(netip.MustParseAddr(ip), port)).Record()
+	}
+	type result struct {
+		nodes []*Node
+		err   error
+	}
+	ask := func(dists []uint) chan result {
+		ch := make(chan result, 1)
+		go func() { n, err := u.FindNode(ctx, p.node, dists); ch <- result{n, err} }()
+		return ch
+	}
+
+	t.Run("distance-relay-port", func(t *testing.T) {
+		res := ask([]uint{256})
+		m, from := p.answerHandshake()
+		req := m.(*v5wire.Findnode)
+		good := recAt(256, "5.6.7.20", 30303)
+		resp := &v5wire.Nodes{ReqID: req.ReqID, Total: 1, Nodes: []*enr.Record{
+			good,
+			recAt(255, "5.6.7.21", 30303),  // wrong distance
+			recAt(256, "127.0.0.1", 30303), // loopback from a public node
+			recAt(256, "5.6.7.22", 53),     // privileged port
+			good,                           // duplicate
+		}}
+		pkt, _, err := p.codec.EncodeMessage(u.self, from, resp)
+		require.NoError(t, err)
+		p.write(from, pkt)
+		r := <-res
+		require.NoError(t, r.err)
+		require.Len(t, r.nodes, 1)
+		require.Equal(t, nodeid.ID(good.NodeID()), r.nodes[0].ID())
+	})
+
+	t.Run("packet-and-record-caps", func(t *testing.T) {
+		res := ask([]uint{256, 255})
+		_, pk, from := p.decode()
+		req := pk.(*v5wire.Findnode)
+		// 7 packets announced, 3 records each: only 5 packets are read,
+		// and at most 16 records kept.
+		for i := range 7 {
+			resp := &v5wire.Nodes{ReqID: req.ReqID, Total: 7}
+			for j := range 3 {
+				resp.Nodes = append(resp.Nodes, recAt(256-(j%2), "5.6.7.30", uint16(31000+i*3+j)))
+			}
+			pkt, _, err := p.codec.EncodeMessage(u.self, from, resp)
+			require.NoError(t, err)
+			p.write(from, pkt)
+		}
+		r := <-res
+		require.NoError(t, r.err)
+		require.Len(t, r.nodes, 15) // 5 packets × 3
+	})
+}
+
+func netListenUDP(addr netip.AddrPort) (UDPConn, error) {
+	return netListenUDPAddr(addr)
+}
+
+// A PONG announcing a higher record sequence number makes the table fetch
+// the new record (FINDNODE at distance 0) during revalidation.
+func TestV5ENRRefresh(t *testing.T) {
+	t.Cleanup(func() { goleak.VerifyNone(t) })
+	a := startV5(t, loopbackConn(t), nil, Config{RevalidateInterval: 20 * time.Millisecond})
+	b := startV5(t, loopbackConn(t), nil, Config{})
+	a.tab.addSeen(b.Self())
+	old := b.Self().Seq()
+	require.NoError(t, b.LocalNode().Set("foo", []byte{0x80}))
+	require.Greater(t, b.Self().Seq(), old)
+	require.Eventually(t, func() bool {
+		n := a.tab.nodeByID(b.self)
+		return n != nil && n.Seq() == b.Self().Seq()
+	}, 10*time.Second, 5*time.Millisecond)
+}
