@@ -13,7 +13,6 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
-	"github.com/devp2p-go/devp2p/internal/endpoint"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/internal/netutil"
 	"github.com/devp2p-go/devp2p/nodeid"
@@ -40,7 +39,7 @@ type UDPv4 struct {
 	db        store
 	ownDB     *DB // closed by Close when Listen opened it
 	tab       *table
-	predict   [2]*endpoint.Predictor // our IPv4 and IPv6 endpoint, from Pong statements
+	predict   *predictor // our external endpoint, from Pong statements
 
 	addMatcherCh chan *replyMatcher
 	replyCh      chan *incomingReply
@@ -82,13 +81,11 @@ func Listen(conn UDPConn, key *secp256k1.PrivateKey, cfg Config) (*UDPv4, error)
 		t.ownDB = db
 	}
 	t.db = dbStore{db}
-	for i := range t.predict {
-		t.predict[i] = endpoint.New(endpoint.Config{Clock: t.clock})
-	}
 	t.localNode = cfg.LocalNode
 	if t.localNode == nil {
 		t.localNode = newLocalNodeFor(key, db, conn.LocalAddr())
 	}
+	t.predict = newPredictor(t.clock, t.localNode, t.log)
 	t.tab = newTable(tableConfig{
 		self:               t.self,
 		bootnodes:          cfg.Bootnodes,
@@ -238,7 +235,7 @@ func (t *UDPv4) sendPing(n *Node, onDone func(error)) (*pingMatcher, error) {
 		// Only a pong to our ping is a statement about our endpoint;
 		// counting it here, before the waiter wakes, makes the record
 		// current when Ping returns.
-		t.notePong(n.IP(), pong.To)
+		t.predict.note(n.IP(), netip.AddrPortFrom(pong.To.IP, pong.To.UDP))
 		return true, true
 	}
 	if err := t.addMatcher(&m.replyMatcher); err != nil {

@@ -86,3 +86,32 @@ func TestUDPPredictionKeepsStaticIP(t *testing.T) {
 	require.Equal(t, static, ut.udp.Self().IP())
 	require.Equal(t, uint16(30303), ut.udp.Self().UDP())
 }
+
+// TestV5PredictsEndpointFromPongs: a discv5 node whose record claims a
+// loopback address learns its real endpoint from the PONGs of ten peers,
+// each answering a PING of ours.
+func TestV5PredictsEndpointFromPongs(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	pn := newPipeNet()
+	external := netip.MustParseAddrPort("203.0.113.7:40404")
+	key := newV5Key(t)
+	ln := NewLocalNode(key, nil)
+	ln.SetIP(netip.MustParseAddr("127.0.0.1"))
+	ln.SetUDP(30303)
+	a := startV5(t, pn.listen(external.String()), key, Config{LocalNode: ln})
+	defer a.Close()
+	before := a.Self().Seq()
+
+	ctx := context.Background()
+	for i := range 10 {
+		require.Equal(t, "127.0.0.1", a.Self().IP().String(), "changed before 10 senders agreed (%d)", i)
+		b := startV5(t, pn.listen(fmt.Sprintf("10.0.0.%d:30303", i+1)), nil, Config{})
+		_, err := a.Ping(ctx, b.Self())
+		require.NoError(t, err)
+		b.Close()
+	}
+	self := a.Self()
+	require.Equal(t, external.Addr(), self.IP())
+	require.Equal(t, external.Port(), self.UDP())
+	require.Greater(t, self.Seq(), before)
+}

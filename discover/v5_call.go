@@ -230,7 +230,10 @@ func (t *UDPv5) pingPong(ctx context.Context, n *Node) (*v5wire.Pong, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.(*v5wire.Pong), nil
+	pong := m.(*v5wire.Pong)
+	// A PONG to our PING is a statement about our endpoint.
+	t.predict.note(n.IP(), netip.AddrPortFrom(pong.ToIP, pong.ToPort))
+	return pong, nil
 }
 
 // ping implements tableNet.

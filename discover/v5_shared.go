@@ -28,6 +28,7 @@ func (t *UDPv4) attachV5() error {
 	v5.db = t.db
 	v5.rand = t.rand // one lock around the one generator
 	v5.localNode = t.localNode
+	v5.predict = t.predict // statements over v4 and v5 count together
 	v5.tab = t.tab
 	t.tab.net = tableMux{v4: t, v5: v5}
 	t.tab.cfg.bootnodes = append(t.tab.cfg.bootnodes, v5.v5.Bootnodes...)

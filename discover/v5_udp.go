@@ -35,6 +35,7 @@ type UDPv5 struct {
 	priv      *secp256k1.PrivateKey
 	self      nodeid.ID
 	localNode *LocalNode
+	predict   *predictor // our external endpoint, from PONG statements (shared with discv4 on one socket)
 	clock     clock.Clock
 	rand      *lockedRand
 	log       *slog.Logger
@@ -102,6 +103,7 @@ func ListenV5(conn UDPConn, key *secp256k1.PrivateKey, cfg Config) (*UDPv5, erro
 	if t.localNode == nil {
 		t.localNode = newLocalNodeFor(key, db, conn.LocalAddr())
 	}
+	t.predict = newPredictor(t.clock, t.localNode, t.log)
 	t.ownTab = true
 	t.tab = newTable(tableConfig{
 		self:               t.self,
