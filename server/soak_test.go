@@ -30,25 +30,8 @@ func TestSoak(t *testing.T) {
 	)
 
 	// The server's side of test/1 counts requests and answers each.
-	var served, answered atomic.Int64
-	serverProto := peer.Protocol{Name: "test", Version: 1, Length: 2, Run: func(p *peer.Peer, rw peer.MsgReadWriter) error {
-		for {
-			msg, err := rw.ReadMsg()
-			if err != nil {
-				return err
-			}
-			b, err := io.ReadAll(msg.Payload)
-			if err != nil {
-				return err
-			}
-			served.Add(1)
-			if err := rw.WriteMsg(peer.NewMsg(1, b)); err != nil {
-				return err
-			}
-			answered.Add(1)
-		}
-	}}
-	cfg := testConfig(t, serverProto)
+	serverProto := newTestProto()
+	cfg := testConfig(t, serverProto.protocol())
 	cfg.MaxPeers, cfg.MaxInboundPeers, cfg.MaxPendingPeers = peers, peers, concurrency
 	srv, err := New(cfg)
 	if err != nil {
@@ -100,9 +83,9 @@ func TestSoak(t *testing.T) {
 	unsub()
 
 	const total = peers * msgs
-	if served.Load() != total || answered.Load() != total || received.Load() != total {
+	if serverProto.Requests.Load() != total || serverProto.Answered.Load() != total || received.Load() != total {
 		t.Fatalf("server read %d and answered %d, clients received %d; want %d each",
-			served.Load(), answered.Load(), received.Load(), total)
+			serverProto.Requests.Load(), serverProto.Answered.Load(), received.Load(), total)
 	}
 	if srv.PeerCount() != 0 {
 		t.Fatalf("PeerCount = %d after every peer left", srv.PeerCount())
