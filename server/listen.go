@@ -23,7 +23,7 @@ const (
 // wait in the kernel's accept backlog rather than in our memory.
 func (srv *Server) listenLoop(ln net.Listener) {
 	defer srv.wg.Done()
-	th := newThrottle(srv.clock, inboundThrottleTime, maxThrottleEntries, srv.inboundExempt)
+	th := newThrottle(srv.clock, inboundThrottleTime, maxThrottleEntries, netutil.IsLAN)
 	slots := make(chan struct{}, srv.cfg.MaxPendingPeers)
 	backoff := time.Duration(0)
 	for {

@@ -13,7 +13,6 @@ import (
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
-	"github.com/devp2p-go/devp2p/internal/netutil"
 	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/peer"
 )
@@ -40,10 +39,7 @@ type Server struct {
 	clock clock.Clock
 	id    nodeid.ID
 
-	// inboundExempt says which inbound IPs skip the throttle (netutil.IsLAN).
-	inboundExempt func(netip.Addr) bool
-
-	peers  *peerSet[*serverPeer]
+	peers  *peerSet
 	events feed[PeerEvent]
 
 	// ctx is cancelled by Close; it bounds every handshake and peer.
@@ -78,12 +74,10 @@ func New(cfg Config) (*Server, error) {
 		clock:  cfg.Clock,
 		id:     id,
 		static: make(map[nodeid.ID]*discover.Node),
-
-		inboundExempt: netutil.IsLAN,
 	}
 	srv.log = cfg.Logger.With("self", id.TerminalString())
 	srv.ctx, srv.cancel = context.WithCancel(context.Background())
-	srv.peers = newPeerSet[*serverPeer](id, cfg.limits())
+	srv.peers = newPeerSet(id, cfg.limits())
 	for _, n := range cfg.TrustedNodes {
 		srv.peers.setTrusted(n.ID(), true)
 	}
