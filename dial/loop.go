@@ -32,17 +32,17 @@ func (s *Scheduler) readNodes(it NodeIterator) {
 // waits for one message.
 func (s *Scheduler) loop() {
 	defer s.wg.Done()
-	defer s.histTimer.stop()
-	defer s.staticTimer.stop()
+	defer s.histTimer.Stop()
+	defer s.staticTimer.Stop()
 
 	for {
 		now := s.clock.Now()
 		s.history.expire(now)
 		at, _ := s.history.next()
-		s.histTimer.set(at, now)
+		s.histTimer.Set(at, now)
 		if s.staticDirty {
 			s.startStaticDials(now)
-			s.staticTimer.set(s.nextStaticDial(now), now)
+			s.staticTimer.Set(s.nextStaticDial(now), now)
 			s.staticDirty = false
 		}
 
@@ -61,9 +61,9 @@ func (s *Scheduler) loop() {
 		case t := <-s.doneCh:
 			s.taskDone(t)
 		case <-s.histTimer.C():
-			s.histTimer.fired()
+			s.histTimer.Fired()
 		case <-s.staticTimer.C():
-			s.staticTimer.fired()
+			s.staticTimer.Fired()
 			s.staticDirty = true
 		case <-s.quit:
 			return

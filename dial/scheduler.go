@@ -8,6 +8,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/timerslot"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -72,8 +73,8 @@ type Scheduler struct {
 	dynPeers    int // peers of Kind Dynamic
 	dynDials    int // dynamic tasks in dialing
 	history     *history
-	histTimer   timerSlot
-	staticTimer timerSlot
+	histTimer   timerslot.Slot
+	staticTimer timerslot.Slot
 	// staticDirty says a static node may have become due, or its due time
 	// changed: the loop then looks at every static node again. Events
 	// about other nodes leave the static set alone, so they cost O(1).
@@ -140,8 +141,8 @@ func New(self nodeid.ID, cfg Config, setup SetupFunc) (*Scheduler, error) {
 		dialing: make(map[nodeid.ID]*task),
 		history: newHistory(cfg.HistoryExpiry),
 	}
-	s.histTimer.clock = cfg.Clock
-	s.staticTimer.clock = cfg.Clock
+	s.histTimer = timerslot.New(cfg.Clock)
+	s.staticTimer = timerslot.New(cfg.Clock)
 	s.wg.Add(1)
 	go s.loop()
 	if cfg.Nodes != nil && cfg.MaxDialedConns > 0 {

@@ -27,7 +27,7 @@ func TestConfigInvalid(t *testing.T) {
 		{"invalid NetRestrict prefix", key, Config{NetRestrict: []netip.Prefix{{}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			pn := newPipeNet()
+			pn := newPipeNet(t)
 			conn := pn.listen("127.0.0.1:30303")
 			defer conn.Close()
 			u, err := Listen(conn, tc.key, tc.cfg)

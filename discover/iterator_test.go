@@ -82,7 +82,7 @@ func TestRandomNodesClose(t *testing.T) {
 // system clock: C and D join through B, then A's iterator yields B, C and D.
 func TestRandomNodesYields(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	pn := newPipeNet()
+	pn := newPipeNet(t)
 	start := func(addr string, boot []*Node) *UDPv4 {
 		k, _ := secp256k1.GeneratePrivateKey()
 		u, err := Listen(pn.listen(addr), k, Config{Bootnodes: boot})

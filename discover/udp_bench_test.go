@@ -9,17 +9,19 @@ import (
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	"github.com/devp2p-go/devp2p/discover/discovertest"
 )
 
 // countingConn counts the packets a transport sends.
 type countingConn struct {
-	*pipeConn
+	*discovertest.Conn
 	sent *atomic.Int64
 }
 
 func (c countingConn) WriteToUDPAddrPort(b []byte, to netip.AddrPort) (int, error) {
 	c.sent.Add(1)
-	return c.pipeConn.WriteToUDPAddrPort(b, to)
+	return c.Conn.WriteToUDPAddrPort(b, to)
 }
 
 // BenchmarkLookup256 measures lookups in a 256-node in-process network on
@@ -27,7 +29,7 @@ func (c countingConn) WriteToUDPAddrPort(b []byte, to netip.AddrPort) (int, erro
 // Tables are filled and bonds made by a warm-up round first.
 func BenchmarkLookup256(b *testing.B) {
 	const size = 256
-	pn := newPipeNet()
+	pn := newPipeNet(b)
 	var sent atomic.Int64
 	nodes := make([]*UDPv4, size)
 	for i := range nodes {

@@ -35,7 +35,7 @@ func TestUDPSeedsFromDB(t *testing.T) {
 		}
 		require.NoError(t, db.UpdateNode(n, seen))
 	}
-	pn := newPipeNet()
+	pn := newPipeNet(t)
 	key, _ := secp256k1.GeneratePrivateKey()
 	u, err := Listen(pn.listen(testTransportAddr), key, Config{Clock: clk, NodeDB: db, RevalidateInterval: time.Hour})
 	require.NoError(t, err)
@@ -60,7 +60,7 @@ func TestUDPBondSurvivesRestart(t *testing.T) {
 		db, err := OpenDB(path)
 		require.NoError(t, err)
 		defer db.Close()
-		ut := &udpTest{t: t, pn: newPipeNet(), clk: clk, addr: netip.MustParseAddrPort(testTransportAddr)}
+		ut := &udpTest{t: t, pn: newPipeNet(t), clk: clk, addr: netip.MustParseAddrPort(testTransportAddr)}
 		ut.udp, err = Listen(ut.pn.listen(testTransportAddr), key, Config{Clock: clk, NodeDB: db, RevalidateInterval: time.Hour})
 		require.NoError(t, err)
 		defer ut.udp.Close()

@@ -76,7 +76,7 @@ func TestUDPExpirationSigned(t *testing.T) {
 			if _, ok := p.(*v4wire.Findnode); !ok {
 				t.Fatalf("got %s, want FINDNODE", p.Name())
 			}
-			r.send(&v4wire.Neighbors{Nodes: []v4wire.Node{{IP: r.conn.addr.Addr(), UDP: 30303, TCP: 30303, ID: v4wire.PubkeyOf(r.key.PubKey())}}, Expiration: exp})
+			r.send(&v4wire.Neighbors{Nodes: []v4wire.Node{{IP: r.conn.Addr().Addr(), UDP: 30303, TCP: 30303, ID: v4wire.PubkeyOf(r.key.PubKey())}}, Expiration: exp})
 			r.syncBonded()
 			ut.clk.Run(time.Second)
 			require.ErrorIs(t, <-errc, ErrTimeout)

@@ -32,7 +32,7 @@ func FuzzHandlePacket(f *testing.F) {
 		f.Add(pkt, false)
 		f.Add(pkt, true)
 	}
-	pn := newPipeNet()
+	pn := newPipeNet(f)
 	tkey, _ := secp256k1.GeneratePrivateKey()
 	u, err := Listen(pn.listen("127.0.0.1:30303"), tkey, Config{})
 	if err != nil {

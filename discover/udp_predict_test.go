@@ -18,6 +18,7 @@ import (
 func (ut *udpTest) pingAnswered(addr string, to netip.AddrPort) {
 	ut.t.Helper()
 	r := ut.remote(addr, nil)
+	defer r.conn.Close() // the address may be used again by a later call
 	errc := make(chan error, 1)
 	go func() {
 		_, err := ut.udp.Ping(context.Background(), r.node())
@@ -92,7 +93,7 @@ func TestUDPPredictionKeepsStaticIP(t *testing.T) {
 // each answering a PING of ours.
 func TestV5PredictsEndpointFromPongs(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	pn := newPipeNet()
+	pn := newPipeNet(t)
 	external := netip.MustParseAddrPort("203.0.113.7:40404")
 	key := newV5Key(t)
 	ln := NewLocalNode(key, nil)

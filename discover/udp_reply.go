@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/devp2p-go/devp2p/internal/timerslot"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -88,10 +89,8 @@ func (t *UDPv4) replyLoop() {
 	defer t.wg.Done()
 	var (
 		pending []*replyMatcher
-		timer   = t.clock.NewTimer(time.Hour)
-		armedAt time.Time // deadline the timer is set for; zero when idle
+		timer   = timerslot.New(t.clock) // at the earliest deadline in pending
 	)
-	timer.Stop()
 	defer timer.Stop()
 	defer func() {
 		for _, m := range pending {
@@ -99,29 +98,14 @@ func (t *UDPv4) replyLoop() {
 		}
 	}()
 
-	rearm := func() {
-		if len(pending) == 0 {
-			if !armedAt.IsZero() {
-				timer.Stop()
-				armedAt = time.Time{}
-			}
-			return
-		}
-		next := pending[0].deadline
-		for _, m := range pending[1:] {
-			if m.deadline.Before(next) {
+	for {
+		var next time.Time // zero while nothing is pending
+		for _, m := range pending {
+			if next.IsZero() || m.deadline.Before(next) {
 				next = m.deadline
 			}
 		}
-		if next.Equal(armedAt) {
-			return
-		}
-		armedAt = next
-		timer.Reset(max(next.Sub(t.clock.Now()), 0))
-	}
-
-	for {
-		rearm()
+		timer.Set(next, t.clock.Now())
 		select {
 		case <-t.closing:
 			return
@@ -153,7 +137,7 @@ func (t *UDPv4) replyLoop() {
 			r.matched <- matched
 
 		case <-timer.C():
-			armedAt = time.Time{}
+			timer.Fired()
 			now := t.clock.Now()
 			pending = slices.DeleteFunc(pending, func(m *replyMatcher) bool {
 				if now.Before(m.deadline) {

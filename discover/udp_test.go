@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/discover/discovertest"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
@@ -36,7 +37,7 @@ func newUDPTest(t *testing.T) *udpTest { return newUDPTestConfig(t, Config{}) }
 // revalidation interval are always the test's.
 func newUDPTestConfig(t *testing.T, cfg Config) *udpTest {
 	t.Helper()
-	ut := &udpTest{t: t, pn: newPipeNet(), clk: new(clock.Simulated), addr: netip.MustParseAddrPort(testTransportAddr)}
+	ut := &udpTest{t: t, pn: newPipeNet(t), clk: new(clock.Simulated), addr: netip.MustParseAddrPort(testTransportAddr)}
 	for i := range 3 {
 		k, _ := secp256k1.GeneratePrivateKey()
 		ut.known = append(ut.known, NewV4(k.PubKey(), netip.AddrFrom4([4]byte{127, 0, 0, byte(50 + i)}), 30303, 30303))
@@ -63,7 +64,7 @@ func (ut *udpTest) close() { ut.udp.Close() }
 type remote struct {
 	ut   *udpTest
 	key  *secp256k1.PrivateKey
-	conn *pipeConn
+	conn *discovertest.Conn
 }
 
 func (ut *udpTest) remote(addr string, key *secp256k1.PrivateKey) *remote {
@@ -76,13 +77,13 @@ func (ut *udpTest) remote(addr string, key *secp256k1.PrivateKey) *remote {
 func (r *remote) id() nodeid.ID { return nodeid.FromPubkey(r.key.PubKey()) }
 
 func (r *remote) node() *Node {
-	return NewV4(r.key.PubKey(), r.conn.addr.Addr(), 0, r.conn.addr.Port())
+	return NewV4(r.key.PubKey(), r.conn.Addr().Addr(), 0, r.conn.Addr().Port())
 }
 
 func (r *remote) exp() uint64 { return uint64(r.ut.clk.Now().Add(20 * time.Second).Unix()) }
 
 func (r *remote) endpoint() v4wire.Endpoint {
-	return v4wire.Endpoint{IP: r.conn.addr.Addr(), UDP: r.conn.addr.Port()}
+	return v4wire.Endpoint{IP: r.conn.Addr().Addr(), UDP: r.conn.Addr().Port()}
 }
 
 func (r *remote) send(p v4wire.Packet) [32]byte {
@@ -98,17 +99,17 @@ func (r *remote) send(p v4wire.Packet) [32]byte {
 // read returns the next packet sent to the remote, failing after 5 s.
 func (r *remote) read() (v4wire.Packet, [32]byte) {
 	r.ut.t.Helper()
-	select {
-	case p := <-r.conn.in:
-		pkt, _, hash, err := v4wire.Decode(p.data)
-		if err != nil {
-			r.ut.t.Fatalf("remote got bad packet: %v", err)
-		}
-		return pkt, hash
-	case <-time.After(5 * time.Second):
-		r.ut.t.Fatal("remote: no packet within 5s")
-		return nil, [32]byte{}
+	r.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, v4wire.MaxPacketSize)
+	n, _, err := r.conn.ReadFromUDPAddrPort(buf)
+	if err != nil {
+		r.ut.t.Fatalf("remote: no packet within 5s: %v", err)
 	}
+	pkt, _, hash, err := v4wire.Decode(buf[:n])
+	if err != nil {
+		r.ut.t.Fatalf("remote got bad packet: %v", err)
+	}
+	return pkt, hash
 }
 
 func (r *remote) ping() [32]byte {
@@ -406,8 +407,8 @@ func TestUDPRequestENR(t *testing.T) {
 	r.bond() // so that ensureBond does not ping
 
 	ln := NewLocalNode(r.key, nil)
-	ln.SetIP(r.conn.addr.Addr())
-	ln.SetUDP(r.conn.addr.Port())
+	ln.SetIP(r.conn.Addr().Addr())
+	ln.SetUDP(r.conn.Addr().Port())
 	rec := ln.Node().Record()
 	stranger, _ := secp256k1.GeneratePrivateKey()
 	sln := NewLocalNode(stranger, nil)
@@ -559,8 +560,8 @@ func TestUDPResolve(t *testing.T) {
 	r := ut.remote("127.0.0.2:30303", nil)
 	r.bond()
 	ln := NewLocalNode(r.key, nil)
-	ln.SetIP(r.conn.addr.Addr())
-	ln.SetUDP(r.conn.addr.Port())
+	ln.SetIP(r.conn.Addr().Addr())
+	ln.SetUDP(r.conn.Addr().Port())
 	ln.SetTCP(30304)
 
 	resc := make(chan *Node, 1)
@@ -612,10 +613,9 @@ func TestUDPNetRestrict(t *testing.T) {
 	outside := ut.remote("127.0.0.9:30303", nil)
 	outside.ping()
 	inside.bond()
-	select {
-	case p := <-outside.conn.in:
-		t.Fatalf("sender outside NetRestrict got a packet of %d bytes", len(p.data))
-	default:
+	outside.conn.SetReadDeadline(time.Unix(1, 0)) // only what is queued
+	if n, _, err := outside.conn.ReadFromUDPAddrPort(make([]byte, v4wire.MaxPacketSize)); err == nil {
+		t.Fatalf("sender outside NetRestrict got a packet of %d bytes", n)
 	}
 
 	// Relayed nodes outside the list are dropped too.

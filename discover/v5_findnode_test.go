@@ -78,7 +78,7 @@ func TestV5NodesTotalZero(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) })
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	pn := newPipeNet()
+	pn := newPipeNet(t)
 	u := pipeV5(t, pn, "1.2.3.1:30303", Config{V5: V5Config{ResponseTimeout: 5 * time.Second}})
 	p := newV5Peer(t, pn, "5.6.7.1:30303")
 	errc := make(chan error, 1)

@@ -9,6 +9,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/stretchr/testify/require"
 
+	"github.com/devp2p-go/devp2p/discover/discovertest"
 	"github.com/devp2p-go/devp2p/discover/enr"
 	"github.com/devp2p-go/devp2p/discover/v5wire"
 	"github.com/devp2p-go/devp2p/nodeid"
@@ -73,7 +74,7 @@ type v5peer struct {
 	key   *secp256k1.PrivateKey
 	id    nodeid.ID
 	node  *Node
-	conn  *pipeConn
+	conn  *discovertest.Conn
 	codec *v5wire.Codec
 }
 
@@ -81,7 +82,7 @@ func newV5Peer(t testing.TB, pn *pipeNet, addr string) *v5peer {
 	t.Helper()
 	p := &v5peer{t: t, key: newV5Key(t), conn: pn.listen(addr)}
 	p.id = nodeid.FromPubkey(p.key.PubKey())
-	p.node = signedNode(t, p.key, p.conn.addr)
+	p.node = signedNode(t, p.key, p.conn.Addr())
 	c, err := v5wire.NewCodec(p.key, func() *enr.Record { return p.node.Record() }, v5wire.CodecConfig{})
 	require.NoError(t, err)
 	p.codec = c
@@ -91,12 +92,8 @@ func newV5Peer(t testing.TB, pn *pipeNet, addr string) *v5peer {
 
 // read returns the next packet, or nil after timeout.
 func (p *v5peer) read(timeout time.Duration) ([]byte, netip.AddrPort) {
-	select {
-	case pk := <-p.conn.in:
-		return pk.data, pk.from
-	case <-time.After(timeout):
-		return nil, netip.AddrPort{}
-	}
+	data, from, _ := readPacket(p.conn, timeout)
+	return data, from
 }
 
 // probe checks that u sent nothing since the peer's last read: it sends

@@ -135,7 +135,7 @@ func TestV5Limits(t *testing.T) {
 	defer cancel()
 
 	t.Run("packet-sizes", func(t *testing.T) {
-		pn := newPipeNet()
+		pn := newPipeNet(t)
 		u := pipeV5(t, pn, "1.2.3.1:30303", Config{})
 		p := newV5Peer(t, pn, "5.6.7.1:30303")
 		require.IsType(t, &v5wire.Pong{}, p.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
@@ -150,7 +150,7 @@ func TestV5Limits(t *testing.T) {
 	})
 
 	t.Run("no-whoareyou-for-whoareyou", func(t *testing.T) {
-		pn := newPipeNet()
+		pn := newPipeNet(t)
 		u := pipeV5(t, pn, "1.2.3.1:30303", Config{})
 		p := newV5Peer(t, pn, "5.6.7.1:30303")
 		require.IsType(t, &v5wire.Pong{}, p.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
@@ -163,7 +163,7 @@ func TestV5Limits(t *testing.T) {
 	})
 
 	t.Run("whoareyou-resend-identical", func(t *testing.T) {
-		pn := newPipeNet()
+		pn := newPipeNet(t)
 		u := pipeV5(t, pn, "1.2.3.1:30303", Config{})
 		p := newV5Peer(t, pn, "5.6.7.1:30303")
 		to := u.Self().UDPAddr()
@@ -180,7 +180,7 @@ func TestV5Limits(t *testing.T) {
 	})
 
 	t.Run("handshakes-per-ip", func(t *testing.T) {
-		pn := newPipeNet()
+		pn := newPipeNet(t)
 		u := pipeV5(t, pn, "1.2.3.1:30303", Config{V5: V5Config{HandshakesPerIP: 2}})
 		to := u.Self().UDPAddr()
 		// Three nodes behind one public IP, each asking for a handshake:
@@ -203,15 +203,13 @@ func TestV5Limits(t *testing.T) {
 		p3.conn.Close()
 		p4 := newV5Peer(t, pn, "5.6.7.8:30303")
 		require.IsType(t, &v5wire.Pong{}, p4.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
-		select {
-		case pk := <-p3.conn.in:
-			t.Fatalf("rate-limited peer got a %d-byte packet", len(pk.data))
-		default:
+		if data, _, ok := readPacket(p3.conn, time.Millisecond); ok {
+			t.Fatalf("rate-limited peer got a %d-byte packet", len(data))
 		}
 	})
 
 	t.Run("findnode-from-other-address", func(t *testing.T) {
-		pn := newPipeNet()
+		pn := newPipeNet(t)
 		u := pipeV5(t, pn, "1.2.3.1:30303", Config{})
 		p := newV5Peer(t, pn, "5.6.7.1:30303")
 		require.IsType(t, &v5wire.Pong{}, p.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
@@ -224,12 +222,9 @@ func TestV5Limits(t *testing.T) {
 		defer other.Close()
 		_, err = other.WriteToUDPAddrPort(pkt, to)
 		require.NoError(t, err)
-		select {
-		case pk := <-other.in:
-			require.Len(t, pk.data, v5wire.MinPacketSize, "want a WHOAREYOU")
-		case <-time.After(5 * time.Second):
-			t.Fatal("no WHOAREYOU")
-		}
+		data, _, ok := readPacket(other, 5*time.Second)
+		require.True(t, ok, "no WHOAREYOU")
+		require.Len(t, data, v5wire.MinPacketSize, "want a WHOAREYOU")
 		p.probe(u, "FINDNODE from another address")
 	})
 
@@ -237,7 +232,7 @@ func TestV5Limits(t *testing.T) {
 	// tested there) and such a packet is dropped; the longest valid one
 	// comes back exactly.
 	t.Run("req-id-8-bytes-echoed", func(t *testing.T) {
-		pn := newPipeNet()
+		pn := newPipeNet(t)
 		u := pipeV5(t, pn, "1.2.3.1:30303", Config{})
 		p := newV5Peer(t, pn, "5.6.7.1:30303")
 		require.IsType(t, &v5wire.Pong{}, p.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
@@ -251,7 +246,7 @@ func TestV5Limits(t *testing.T) {
 	})
 
 	t.Run("pending-requests", func(t *testing.T) {
-		pn := newPipeNet()
+		pn := newPipeNet(t)
 		u := pipeV5(t, pn, "1.2.3.1:30303", Config{MaxPendingReplies: 2})
 		errc := make(chan error, 2)
 		for i := range 2 {
@@ -268,7 +263,7 @@ func TestV5Limits(t *testing.T) {
 	})
 
 	t.Run("sessions", func(t *testing.T) {
-		pn := newPipeNet()
+		pn := newPipeNet(t)
 		u := pipeV5(t, pn, "1.2.3.1:30303", Config{V5: V5Config{MaxSessions: 2}})
 		for i := range 3 {
 			p := newV5Peer(t, pn, netip.AddrPortFrom(netip.MustParseAddr("5.6.7.1"), uint16(30000+i)).String())
@@ -279,7 +274,7 @@ func TestV5Limits(t *testing.T) {
 	})
 
 	t.Run("invalid-config", func(t *testing.T) {
-		_, err := ListenV5(newPipeNet().listen("127.0.0.1:1"), newV5Key(t), Config{V5: V5Config{MaxSessions: -1}})
+		_, err := ListenV5(newPipeNet(t).listen("127.0.0.1:1"), newV5Key(t), Config{V5: V5Config{MaxSessions: -1}})
 		require.ErrorIs(t, err, ErrInvalidConfig)
 	})
 }
@@ -289,7 +284,7 @@ func TestV5NodesChecks(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t) })
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	pn := newPipeNet()
+	pn := newPipeNet(t)
 	u := pipeV5(t, pn, "1.2.3.1:30303", Config{V5: V5Config{ResponseTimeout: 5 * time.Second}})
 	p := newV5Peer(t, pn, "5.6.7.1:30303")
 

@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/enode"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/discover/discovertest"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 )
 
@@ -134,9 +135,9 @@ type ourLookupNet struct {
 
 func newOurLookupNet(b *testing.B, size int, sent *atomic.Int64) lookupNet {
 	b.Helper()
-	mn := newMemNet()
+	mn := newMemNet(b)
 	keys := make([]*secp256k1.PrivateKey, size)
-	conns := make([]*memConn, size)
+	conns := make([]*discovertest.Conn, size)
 	records := make([]*discover.Node, size)
 	for i := range keys {
 		k, err := secp256k1.GeneratePrivateKey()
@@ -144,7 +145,7 @@ func newOurLookupNet(b *testing.B, size int, sent *atomic.Int64) lookupNet {
 			b.Fatal(err)
 		}
 		keys[i], conns[i] = k, mn.listen()
-		records[i] = discover.NewV4(k.PubKey(), conns[i].addr.Addr(), 0, conns[i].addr.Port())
+		records[i] = discover.NewV4(k.PubKey(), conns[i].Addr().Addr(), 0, conns[i].Addr().Port())
 	}
 	n := &ourLookupNet{nodes: make([]*discover.UDPv4, 0, size)}
 	b.Cleanup(n.close)
@@ -192,7 +193,7 @@ type gethLookupNet struct {
 
 func newGethLookupNet(b *testing.B, size int, sent *atomic.Int64) lookupNet {
 	b.Helper()
-	mn := newMemNet()
+	mn := newMemNet(b)
 	n := &gethLookupNet{}
 	b.Cleanup(n.close)
 	keys := make([]*ecdsa.PrivateKey, size)
@@ -210,8 +211,8 @@ func newGethLookupNet(b *testing.B, size int, sent *atomic.Int64) lookupNet {
 		conn := mn.listen()
 		n.guards = append(n.guards, newGuardConn(conn, sent, &n.anyTrip))
 		ln := enode.NewLocalNode(db, k)
-		ln.SetStaticIP(net.IP(conn.addr.Addr().AsSlice()))
-		ln.SetFallbackUDP(int(conn.addr.Port()))
+		ln.SetStaticIP(net.IP(conn.Addr().Addr().AsSlice()))
+		ln.SetFallbackUDP(int(conn.Addr().Port()))
 		keys[i], locals[i] = k, ln
 	}
 	bootstrap(b, n, size, func(i int, bootIdx []int) error {

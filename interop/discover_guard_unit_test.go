@@ -63,7 +63,7 @@ func TestGuardConnCounting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mn := newMemNet()
+			mn := newMemNet(t)
 			conn, peer := mn.listen(), mn.listen()
 			var sent, wire atomic.Int64
 			var anyTrip atomic.Bool
@@ -76,7 +76,7 @@ func TestGuardConnCounting(t *testing.T) {
 					if s.typ == 0 {
 						pkt = pkt[:v4TypeOffset]
 					}
-					conn.in <- memPacket{from: peer.addr, data: pkt}
+					peer.WriteToUDPAddrPort(pkt, conn.Addr())
 					if _, _, err := g.ReadFromUDPAddrPort(buf); err != nil && tripped < 0 {
 						t.Fatalf("step %d: read: %v", i, err)
 					}
@@ -86,7 +86,7 @@ func TestGuardConnCounting(t *testing.T) {
 				if s.typ == 0 {
 					pkt = pkt[:v4TypeOffset]
 				}
-				_, err := g.WriteToUDPAddrPort(pkt, peer.addr)
+				_, err := g.WriteToUDPAddrPort(pkt, peer.Addr())
 				if err != nil && tripped < 0 {
 					if !errors.Is(err, errGuardTripped) {
 						t.Fatalf("step %d: error %v, want errGuardTripped", i, err)
@@ -110,7 +110,7 @@ func TestGuardConnCounting(t *testing.T) {
 				t.Errorf("guard counted %d sends, wire saw %d", sent.Load(), wire.Load())
 			}
 			if tt.tripAt >= 0 {
-				if _, err := conn.WriteToUDPAddrPort(fakePacket(v4Pong), peer.addr); !errors.Is(err, net.ErrClosed) {
+				if _, err := conn.WriteToUDPAddrPort(fakePacket(v4Pong), peer.Addr()); !errors.Is(err, net.ErrClosed) {
 					t.Errorf("inner conn not closed after trip: write error %v", err)
 				}
 			}
@@ -122,7 +122,7 @@ func TestGuardConnCounting(t *testing.T) {
 // nodes nobody answers for. The guard must close its socket before the 12th
 // unanswered request, and nothing may be sent after that.
 func TestGuardStopsGethPingingDeadNodes(t *testing.T) {
-	mn := newMemNet()
+	mn := newMemNet(t)
 	var sent, wire atomic.Int64
 	var anyTrip atomic.Bool
 	conn := mn.listen()
@@ -138,8 +138,8 @@ func TestGuardStopsGethPingingDeadNodes(t *testing.T) {
 	}
 	t.Cleanup(db.Close)
 	ln := enode.NewLocalNode(db, key)
-	ln.SetStaticIP(net.IP(conn.addr.Addr().AsSlice()))
-	ln.SetFallbackUDP(int(conn.addr.Port()))
+	ln.SetStaticIP(net.IP(conn.Addr().Addr().AsSlice()))
+	ln.SetFallbackUDP(int(conn.Addr().Port()))
 	udp, err := gdiscover.ListenV4(guard, ln, gdiscover.Config{PrivateKey: key})
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/enode"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/discover/discovertest"
 	"github.com/devp2p-go/devp2p/discover/enr"
 	"github.com/devp2p-go/devp2p/discover/v5wire"
 	"github.com/devp2p-go/devp2p/nodeid"
@@ -234,9 +235,9 @@ type ourV5LookupNet struct {
 
 func newOurV5LookupNet(b *testing.B, size int, sent *atomic.Int64) lookupNet {
 	b.Helper()
-	mn := newMemNet()
+	mn := newMemNet(b)
 	keys := make([]*secp256k1.PrivateKey, size)
-	conns := make([]*memConn, size)
+	conns := make([]*discovertest.Conn, size)
 	locals := make([]*discover.LocalNode, size)
 	for i := range keys {
 		k, err := secp256k1.GeneratePrivateKey()
@@ -245,8 +246,8 @@ func newOurV5LookupNet(b *testing.B, size int, sent *atomic.Int64) lookupNet {
 		}
 		keys[i], conns[i] = k, mn.listen()
 		locals[i] = discover.NewLocalNode(k, nil)
-		locals[i].SetIP(conns[i].addr.Addr())
-		locals[i].SetUDP(conns[i].addr.Port())
+		locals[i].SetIP(conns[i].Addr().Addr())
+		locals[i].SetUDP(conns[i].Addr().Port())
 	}
 	n := &ourV5LookupNet{}
 	b.Cleanup(n.close)
@@ -300,12 +301,12 @@ func newGethV5LookupNet(relayAll bool) func(b *testing.B, size int, sent *atomic
 
 func buildGethV5LookupNet(b *testing.B, size int, sent *atomic.Int64, relayAll bool) lookupNet {
 	b.Helper()
-	mn := newMemNet()
+	mn := newMemNet(b)
 	n := &gethV5LookupNet{}
 	b.Cleanup(n.close)
 	keys := make([]*ecdsa.PrivateKey, size)
 	locals := make([]*enode.LocalNode, size)
-	conns := make([]*memConn, size)
+	conns := make([]*discovertest.Conn, size)
 	for i := range keys {
 		k, err := gcrypto.GenerateKey()
 		if err != nil {
@@ -318,8 +319,8 @@ func buildGethV5LookupNet(b *testing.B, size int, sent *atomic.Int64, relayAll b
 		n.dbs = append(n.dbs, db)
 		conns[i] = mn.listen()
 		ln := enode.NewLocalNode(db, k)
-		ln.SetStaticIP(net.IP(conns[i].addr.Addr().AsSlice()))
-		ln.SetFallbackUDP(int(conns[i].addr.Port()))
+		ln.SetStaticIP(net.IP(conns[i].Addr().Addr().AsSlice()))
+		ln.SetFallbackUDP(int(conns[i].Addr().Port()))
 		keys[i], locals[i] = k, ln
 	}
 	bootstrap(b, n, size, func(i int, bootIdx []int) error {

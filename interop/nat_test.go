@@ -18,16 +18,18 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/netutil"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/discover/discovertest"
 	"github.com/devp2p-go/devp2p/internal/endpoint"
 )
 
 // listenAt attaches a conn at a chosen address, so that a test can give
 // nodes distinct IPs (the in-memory network routes by address only).
-func (mn *memNet) listenAt(ap netip.AddrPort) *memConn {
-	mn.mu.Lock()
-	defer mn.mu.Unlock()
-	c := &memConn{net: mn, addr: ap, in: make(chan memPacket, 512), closed: make(chan struct{})}
-	mn.conns[ap] = c
+func (mn *memNet) listenAt(ap netip.AddrPort) *discovertest.Conn {
+	mn.tb.Helper()
+	c, err := mn.net.Listen(ap)
+	if err != nil {
+		mn.tb.Fatal(err)
+	}
 	return c
 }
 
@@ -41,7 +43,7 @@ func (mn *memNet) listenAt(ap netip.AddrPort) *memConn {
 // (11.0.0.77 is not a documentation address because go-ethereum refuses
 // those in a record).
 func TestGethLearnsOurExternalEndpoint(t *testing.T) {
-	mn := newMemNet()
+	mn := newMemNet(t)
 	external := netip.MustParseAddrPort("11.0.0.77:30303")
 
 	key, _ := secp256k1.GeneratePrivateKey()

@@ -20,21 +20,8 @@ import (
 )
 
 // The peer interop tests connect our rlpx + peer stack to go-ethereum's
-// p2p.Server over TCP loopback, in both dial directions, with a small test
-// protocol ("itest/1") registered on both sides:
-//
-//	code 0  us → geth  echo request: geth answers with code 1, same payload
-//	code 1  geth → us  echo reply
-//	code 2  us → geth  "disconnect me": geth calls Peer.Disconnect(reason)
-//	code 3  geth → us  greeting, sent by geth when the protocol starts
-
-const (
-	itestEcho      = 0
-	itestEchoReply = 1
-	itestDiscMe    = 2
-	itestGreeting  = 3
-	gethGreeting   = "hello from geth"
-)
+// p2p.Server over TCP loopback, in both dial directions, with the test
+// protocol itest/1 (echo_test.go) registered on both sides.
 
 // peerGethNode is a running go-ethereum p2p.Server.
 type peerGethNode struct {
@@ -51,38 +38,13 @@ func startPeerGethMax(t *testing.T, maxPeers int) *peerGethNode {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proto := p2p.Protocol{Name: "itest", Version: 1, Length: 4, Run: func(p *p2p.Peer, rw p2p.MsgReadWriter) error {
-		if err := p2p.Send(rw, itestGreeting, gethGreeting); err != nil {
-			return err
-		}
-		for {
-			msg, err := rw.ReadMsg()
-			if err != nil {
-				return err
-			}
-			switch msg.Code {
-			case itestEcho:
-				if err := rw.WriteMsg(p2p.Msg{Code: itestEchoReply, Size: msg.Size, Payload: msg.Payload}); err != nil {
-					return err
-				}
-			case itestDiscMe:
-				var reason uint8
-				if err := msg.Decode(&reason); err != nil {
-					return err
-				}
-				p.Disconnect(p2p.DiscReason(reason))
-			default:
-				return fmt.Errorf("unexpected code %d", msg.Code)
-			}
-		}
-	}}
 	srv := &p2p.Server{Config: p2p.Config{
 		PrivateKey:  key,
 		MaxPeers:    maxPeers,
 		Name:        "geth-interop",
 		NoDiscovery: true,
 		ListenAddr:  "127.0.0.1:0",
-		Protocols:   []p2p.Protocol{proto},
+		Protocols:   []p2p.Protocol{gethItestProtocol()},
 		Logger:      gethlog.NewLogger(gethlog.DiscardHandler()),
 	}}
 	if err := srv.Start(); err != nil {
@@ -123,7 +85,7 @@ func (g *peerGethNode) waitDrop(t *testing.T) string {
 // only geth's pongs keep it up), checks another echo, then hands rw to the
 // test and waits for the end.
 func itestProtocol(hold time.Duration, ready chan<- peer.MsgReadWriter, failed chan<- error) peer.Protocol {
-	return peer.Protocol{Name: "itest", Version: 1, Length: 4, Run: func(p *peer.Peer, rw peer.MsgReadWriter) error {
+	return peer.Protocol{Name: "itest", Version: 1, Length: itestLength, Run: func(p *peer.Peer, rw peer.MsgReadWriter) error {
 		err := func() error {
 			msg, err := rw.ReadMsg()
 			if err != nil {
@@ -315,7 +277,7 @@ func TestPeerInteropGethFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Our side of itest/1 only discards geth's greeting (a nil Run).
-	p, err := peer.New(first, theirs, []peer.Protocol{{Name: "itest", Version: 1, Length: 4}}, peer.Config{})
+	p, err := peer.New(first, theirs, []peer.Protocol{{Name: "itest", Version: 1, Length: itestLength}}, peer.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

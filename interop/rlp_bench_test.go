@@ -7,6 +7,7 @@ import (
 
 	gethrlp "github.com/ethereum/go-ethereum/rlp"
 
+	"github.com/devp2p-go/devp2p/internal/rlpbench"
 	"github.com/devp2p-go/devp2p/rlp"
 )
 
@@ -19,15 +20,15 @@ import (
 //   - decode: DecodeBytes into a fresh value.
 //   - decode-reader: Decode from a *bytes.Reader into a fresh value.
 func BenchmarkRLP(b *testing.B) {
-	hashes := benchHashes(1000)
+	hashes := rlpbench.Hashes(1000)
 	cases := []struct {
 		name   string
 		val    any
 		newVal func() any
 	}{
-		{"header", benchHeaderValue(), func() any { return new(Header) }},
+		{"header", rlpbench.NewHeader(), func() any { return new(rlpbench.Header) }},
 		{"hashes1000", &hashes, func() any { return new([][32]byte) }},
-		{"bigints", benchBigInts(), func() any { return new([]*big.Int) }},
+		{"bigints", rlpbench.BigInts(), func() any { return new([]*big.Int) }},
 	}
 	for _, c := range cases {
 		enc, err := rlp.EncodeToBytes(c.val)
@@ -107,64 +108,4 @@ func BenchmarkRLP(b *testing.B) {
 			}
 		})
 	}
-}
-
-// Header resembles an Ethereum block header: 15 fields plus an optional base
-// fee.
-type Header struct {
-	ParentHash  [32]byte
-	UncleHash   [32]byte
-	Coinbase    [20]byte
-	Root        [32]byte
-	TxHash      [32]byte
-	ReceiptHash [32]byte
-	Bloom       [256]byte
-	Difficulty  *big.Int
-	Number      *big.Int
-	GasLimit    uint64
-	GasUsed     uint64
-	Time        uint64
-	Extra       []byte
-	MixDigest   [32]byte
-	Nonce       [8]byte
-	BaseFee     *big.Int `rlp:"optional"`
-}
-
-func benchHeaderValue() *Header {
-	h := &Header{
-		Difficulty: new(big.Int).SetUint64(131072 * 1000),
-		Number:     big.NewInt(19_000_000),
-		GasLimit:   30_000_000,
-		GasUsed:    12_345_678,
-		Time:       1_700_000_000,
-		Extra:      []byte("devp2p benchmark extra data"),
-		BaseFee:    big.NewInt(7_000_000_000),
-	}
-	for i := range h.ParentHash {
-		h.ParentHash[i] = byte(i)
-		h.Root[i] = byte(i * 3)
-		h.TxHash[i] = byte(i * 5)
-		h.MixDigest[i] = byte(i * 7)
-	}
-	for i := range h.Bloom {
-		h.Bloom[i] = byte(i)
-	}
-	h.Coinbase[0], h.Nonce[7] = 0xAB, 0x42
-	return h
-}
-
-func benchHashes(n int) [][32]byte {
-	hs := make([][32]byte, n)
-	for i := range hs {
-		hs[i][0], hs[i][31] = byte(i), byte(i>>8)
-	}
-	return hs
-}
-
-func benchBigInts() []*big.Int {
-	out := []*big.Int{big.NewInt(0), big.NewInt(127), big.NewInt(1 << 40)}
-	for _, bits := range []uint{64, 128, 200, 255} {
-		out = append(out, new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), bits), big.NewInt(1)))
-	}
-	return out
 }

@@ -2,7 +2,6 @@ package interop
 
 import (
 	"bytes"
-	"io"
 	"testing"
 	"time"
 
@@ -13,52 +12,20 @@ import (
 	"github.com/ethereum/go-ethereum/p2p/enode"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/echotest"
 	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/peer"
 	"github.com/devp2p-go/devp2p/server"
 )
 
 // The server interop tests run our server.Server against go-ethereum's
-// p2p.Server over TCP loopback, with "stest/1" registered on both sides:
-//
-//	code 0  echo request: the receiver answers with code 1, same payload
-//	code 1  echo reply
-//	code 2  "disconnect me" (us → geth): geth calls Peer.Disconnect(reason)
-const (
-	stestEcho      = 0
-	stestEchoReply = 1
-	stestDiscMe    = 2
-)
+// p2p.Server over TCP loopback, with itest/1 (echo_test.go) registered on
+// both sides.
 
 // serverWait bounds each wait; static redials take 5 s (ours) or more.
 const serverWait = 60 * time.Second
 
-func gethStestProtocol() p2p.Protocol {
-	return p2p.Protocol{Name: "stest", Version: 1, Length: 3, Run: func(p *p2p.Peer, rw p2p.MsgReadWriter) error {
-		for {
-			msg, err := rw.ReadMsg()
-			if err != nil {
-				return err
-			}
-			switch msg.Code {
-			case stestEcho:
-				if err := rw.WriteMsg(p2p.Msg{Code: stestEchoReply, Size: msg.Size, Payload: msg.Payload}); err != nil {
-					return err
-				}
-			case stestDiscMe:
-				var reason uint8
-				if err := msg.Decode(&reason); err != nil {
-					return err
-				}
-				p.Disconnect(p2p.DiscReason(reason))
-			default:
-				msg.Discard()
-			}
-		}
-	}}
-}
-
-// startGethServer starts a go-ethereum server with stest/1; discovery is on
+// startGethServer starts a go-ethereum server with itest/1; discovery is on
 // only when bootnodes are given.
 func startGethServer(t *testing.T, bootnodes ...*enode.Node) (*p2p.Server, chan *p2p.PeerEvent) {
 	t.Helper()
@@ -74,7 +41,7 @@ func startGethServer(t *testing.T, bootnodes ...*enode.Node) (*p2p.Server, chan 
 		DiscoveryV4:    len(bootnodes) > 0,
 		BootstrapNodes: bootnodes,
 		ListenAddr:     "127.0.0.1:0",
-		Protocols:      []p2p.Protocol{gethStestProtocol()},
+		Protocols:      []p2p.Protocol{gethItestProtocol()},
 		Logger:         gethlog.NewLogger(gethlog.DiscardHandler()),
 	}}
 	if err := srv.Start(); err != nil {
@@ -89,43 +56,16 @@ func startGethServer(t *testing.T, bootnodes ...*enode.Node) (*p2p.Server, chan 
 	return srv, events
 }
 
-// ourRun is one run of our side of stest/1.
-type ourRun struct {
-	p       *peer.Peer
-	rw      peer.MsgReadWriter
-	replies chan []byte
-}
-
-// ourStestProtocol hands each run to runs and delivers echo replies.
-func ourStestProtocol(runs chan<- *ourRun) peer.Protocol {
-	return peer.Protocol{Name: "stest", Version: 1, Length: 3, Run: func(p *peer.Peer, rw peer.MsgReadWriter) error {
-		r := &ourRun{p: p, rw: rw, replies: make(chan []byte, 1)}
-		runs <- r
-		for {
-			msg, err := rw.ReadMsg()
-			if err != nil {
-				return err
-			}
-			b, err := io.ReadAll(msg.Payload)
-			if err != nil {
-				return err
-			}
-			if msg.Code == stestEchoReply {
-				r.replies <- b
-			}
-		}
-	}}
-}
-
-// echo sends payload as an RLP string and checks the reply.
-func (r *ourRun) echo(t *testing.T, size int) {
+// echo sends a payload of size bytes as an RLP string on r and checks the
+// reply.
+func echo(t *testing.T, r *echotest.Run, size int) {
 	t.Helper()
 	data := bytes.Repeat([]byte{byte(size)}, size)
-	if err := peer.Send(r.rw, stestEcho, data); err != nil {
+	if err := peer.Send(r.RW, itestEcho, data); err != nil {
 		t.Fatalf("echo %d: %v", size, err)
 	}
 	select {
-	case b := <-r.replies:
+	case b := <-r.Replies:
 		var got []byte
 		if err := (peer.Msg{Size: uint32(len(b)), Payload: bytes.NewReader(b)}).Decode(&got); err != nil || !bytes.Equal(got, data) {
 			t.Fatalf("echo %d: got %d bytes back (%v)", size, len(got), err)
@@ -135,7 +75,7 @@ func (r *ourRun) echo(t *testing.T, size int) {
 	}
 }
 
-func startOurServer(t *testing.T, runs chan<- *ourRun, cfg server.Config) (*server.Server, chan server.PeerEvent) {
+func startOurServer(t *testing.T, proto *echotest.Echo, cfg server.Config) (*server.Server, chan server.PeerEvent) {
 	t.Helper()
 	key, err := secp256k1.GeneratePrivateKey()
 	if err != nil {
@@ -143,7 +83,7 @@ func startOurServer(t *testing.T, runs chan<- *ourRun, cfg server.Config) (*serv
 	}
 	cfg.PrivateKey = key
 	cfg.Name = "devp2p-server-interop"
-	cfg.Protocols = []peer.Protocol{ourStestProtocol(runs)}
+	cfg.Protocols = []peer.Protocol{proto.Protocol()}
 	cfg.ListenAddr = "127.0.0.1:0"
 	srv, err := server.New(cfg)
 	if err != nil {
@@ -173,10 +113,10 @@ func waitOurs(t *testing.T, ch <-chan server.PeerEvent, typ server.PeerEventType
 	}
 }
 
-func waitRun(t *testing.T, runs <-chan *ourRun) *ourRun {
+func waitRun(t *testing.T, proto *echotest.Echo) *echotest.Run {
 	t.Helper()
 	select {
-	case r := <-runs:
+	case r := <-proto.Runs():
 		return r
 	case <-time.After(serverWait):
 		t.Fatal("our protocol never started")
@@ -207,22 +147,22 @@ func TestServerInteropGeth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runs := make(chan *ourRun, 4)
-	ours, ourEvents := startOurServer(t, runs, server.Config{
+	proto := echotest.New("itest", itestLength)
+	ours, ourEvents := startOurServer(t, proto, server.Config{
 		NoDiscovery: true,
 		StaticNodes: []*discover.Node{gethNode},
 	})
 	geth.AddPeer(toGethNode(t, ours.Self()))
 
-	connected := func(round string) *ourRun {
+	connected := func(round string) *echotest.Run {
 		t.Helper()
 		ev := waitOurs(t, ourEvents, server.PeerAdded)
 		if ev.ID != gethID(geth) {
 			t.Fatalf("%s: our server added %v, want geth", round, ev.ID)
 		}
-		r := waitRun(t, runs)
+		r := waitRun(t, proto)
 		for _, size := range []int{0, 1, 1000, 100_000} {
-			r.echo(t, size)
+			echo(t, r, size)
 		}
 		info := ours.Peers()
 		if len(info) != 1 || info[0].Name != "geth-server-interop" || !info[0].Static {
@@ -235,7 +175,7 @@ func TestServerInteropGeth(t *testing.T) {
 	r := connected("first connection")
 
 	// Geth drops the link; a static dial brings it back.
-	if err := peer.Send(r.rw, stestDiscMe, uint8(peer.DiscRequested)); err != nil {
+	if err := peer.Send(r.RW, itestDiscMe, uint8(peer.DiscRequested)); err != nil {
 		t.Fatal(err)
 	}
 	ev := waitOurs(t, ourEvents, server.PeerDropped)
@@ -245,7 +185,7 @@ func TestServerInteropGeth(t *testing.T) {
 	r = connected("after geth dropped")
 
 	// We drop the link; again it comes back.
-	r.p.Disconnect(peer.DiscRequested)
+	r.Peer.Disconnect(peer.DiscRequested)
 	if ev := waitOurs(t, ourEvents, server.PeerDropped); ev.Reason != peer.DiscRequested {
 		t.Fatalf("drop by us: reason %v", ev.Reason)
 	}
@@ -261,13 +201,13 @@ func TestServerInteropGethDiscovery(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for discovery")
 	}
-	runs := make(chan *ourRun, 4)
-	ours, ourEvents := startOurServer(t, runs, server.Config{NoDial: true})
+	proto := echotest.New("itest", itestLength)
+	ours, ourEvents := startOurServer(t, proto, server.Config{NoDial: true})
 	geth, _ := startGethServer(t, toGethNode(t, ours.Self()))
 
 	ev := waitOurs(t, ourEvents, server.PeerAdded)
 	if ev.ID != gethID(geth) || !ev.Inbound {
 		t.Fatalf("our server added %+v, want inbound geth", ev)
 	}
-	waitRun(t, runs).echo(t, 32)
+	echo(t, waitRun(t, proto), 32)
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/devp2p-go/devp2p/internal/ctxio"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/rlpx"
 )
@@ -58,14 +59,9 @@ func handshake(ctx context.Context, c transport, our *Hello) (*Hello, error) {
 	c.SetReadDeadline(deadline)
 	c.SetWriteDeadline(deadline)
 	// Cancelling ctx moves the deadlines into the past, which unblocks the
-	// read and the write. The callback is stopped, or joined, once both are
-	// done, so that it cannot touch the deadlines after we reset them.
-	cancelled := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		defer close(cancelled)
-		c.SetReadDeadline(time.Unix(1, 0))
-		c.SetWriteDeadline(time.Unix(1, 0))
-	})
+	// read and the write. stop, once both are done, joins the move so that
+	// it cannot touch the deadlines after we reset them.
+	stop := ctxio.Interrupt(ctx, c)
 
 	// Their Hello may be at most maxHelloSize: a larger first message is
 	// refused before its body is read, so an unidentified peer cannot make
@@ -82,9 +78,7 @@ func handshake(ctx context.Context, c transport, our *Hello) (*Hello, error) {
 	}()
 	theirs, rerr := readHello(c)
 	wErr := <-werr
-	if !stop() {
-		<-cancelled
-	}
+	stop()
 
 	if rerr == nil && wErr != nil {
 		rerr = localDisc(networkReason(wErr), fmt.Errorf("peer: writing hello: %w", wErr))

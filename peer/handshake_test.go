@@ -112,7 +112,7 @@ func TestHandshakeRejects(t *testing.T) {
 	}
 	other := helloFor(newKey(t))
 	tests = append(tests,
-		rejectCase{"unexpected identity", helloMsg, encode(t, &helloWire{Version: 5, Name: "x", ID: other.ID}), DiscUnexpectedIdentity, false},
+		rejectCase{"unexpected identity", helloMsg, encode(t, []any{uint(5), "x", []any{}, uint(0), other.ID}), DiscUnexpectedIdentity, false},
 		rejectCase{"ping first", pingMsg, emptyList, DiscProtocolError, false},
 		rejectCase{"protocol message first", 0x10, emptyList, DiscProtocolError, false},
 		rejectCase{"disconnect first", disconnectMsg, mustHex("c104"), DiscTooManyPeers, true},

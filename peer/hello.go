@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
@@ -54,7 +55,7 @@ type Hello struct {
 	ID []byte
 	// Rest holds list elements after ID, which newer versions may add. Each
 	// is one RLP value, kept as encoded.
-	Rest [][]byte
+	Rest []rlp.RawValue
 }
 
 // Errors a received Hello is rejected with. Handshake wraps them in a
@@ -71,62 +72,70 @@ var (
 	ErrInvalidIdentity = errors.New("peer: invalid node id in hello")
 )
 
-// helloWire is Hello as RLP sees it, used for encoding.
-type helloWire struct {
-	Version    uint64
-	Name       string
-	Caps       []Cap
-	ListenPort uint64
-	ID         []byte
-	Rest       []rlp.RawValue `rlp:"tail"`
-}
-
-// encodeHello returns h's RLP encoding.
+// encodeHello returns h's RLP encoding, [version, name, [[cap-name,
+// cap-version], ...], listen-port, node-id, rest...]. It fails if an element
+// of Rest is not exactly one RLP value.
 func encodeHello(h *Hello) ([]byte, error) {
-	w := helloWire{Version: h.Version, Name: h.Name, Caps: h.Caps, ListenPort: h.ListenPort, ID: h.ID}
-	for _, r := range h.Rest {
-		w.Rest = append(w.Rest, rlp.RawValue(r))
+	for i, v := range h.Rest {
+		if _, _, tail, err := rlp.Split(v); err != nil || len(tail) != 0 {
+			return nil, fmt.Errorf("peer: hello: Rest[%d] is not one RLP value", i)
+		}
 	}
-	return rlp.EncodeToBytes(&w)
+	b, list := rlp.StartList(make([]byte, 0, 64+len(h.Name)+8*len(h.Caps)+len(h.ID)))
+	b = rlp.AppendUint64(b, h.Version)
+	b = rlp.AppendString(b, h.Name)
+	b, caps := rlp.StartList(b)
+	for _, c := range h.Caps {
+		var item int
+		b, item = rlp.StartList(b)
+		b = rlp.AppendString(b, c.Name)
+		b = rlp.AppendUint64(b, uint64(c.Version))
+		b = rlp.EndList(b, item)
+	}
+	b = rlp.EndList(b, caps)
+	b = rlp.AppendUint64(b, h.ListenPort)
+	b = rlp.AppendBytes(b, h.ID)
+	for _, v := range h.Rest {
+		b = append(b, v...)
+	}
+	return rlp.EndList(b, list), nil
 }
 
-// decodeHello parses a Hello payload. It accepts any version and ignores
-// elements after the node ID. Anything malformed yields ErrInvalidHello,
-// a node ID that is missing, not 64 bytes or all zero ErrInvalidIdentity.
-// It does not check the ID against the handshake key.
+// decodeHello parses a Hello payload, the inverse of encodeHello. It
+// accepts any version, keeps elements after the node ID in Rest and ignores
+// bytes after the list and elements after a capability's version (EIP-8).
+// Anything malformed yields ErrInvalidHello, a node ID that is missing, not
+// 64 bytes or all zero ErrInvalidIdentity. It does not check the ID against
+// the handshake key. The result does not alias b.
 func decodeHello(b []byte) (*Hello, error) {
 	if len(b) > maxHelloSize {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrHelloTooLarge, len(b), maxHelloSize)
 	}
-	content, _, err := rlp.SplitList(b)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidHello, err)
-	}
 	var h Hello
-	var name []byte
-	if h.Version, content, err = rlp.SplitUint64(content); err != nil {
-		return nil, helloFieldError("version", err)
+	r, _ := rlp.NewListReader(b)
+	h.Version = r.Uint64("Version")
+	h.Name = string(r.Bytes("Name"))
+	r.List("Caps")
+	if n := r.Count(); n > maxCaps {
+		return nil, fmt.Errorf("%w: %d capabilities, limit %d", ErrInvalidHello, n, maxCaps)
+	} else if n > 0 {
+		h.Caps = make([]Cap, 0, n)
 	}
-	if name, content, err = rlp.SplitString(content); err != nil {
-		return nil, helloFieldError("client name", err)
+	for r.More() {
+		r.List("")
+		name := r.Bytes("Name")
+		version := r.UintMax("Version", math.MaxUint)
+		r.End()
+		h.Caps = append(h.Caps, Cap{Name: string(name), Version: uint(version)})
 	}
-	h.Name = string(name)
-	var caps []byte
-	if caps, content, err = rlp.SplitList(content); err != nil {
-		return nil, helloFieldError("capabilities", err)
+	r.End()
+	h.ListenPort = r.Uint64("ListenPort")
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidHello, err)
 	}
-	if h.Caps, err = decodeCaps(caps); err != nil {
-		return nil, err
-	}
-	if h.ListenPort, content, err = rlp.SplitUint64(content); err != nil {
-		return nil, helloFieldError("listen port", err)
-	}
-	if len(content) == 0 {
-		return nil, fmt.Errorf("%w: missing", ErrInvalidIdentity)
-	}
-	var id []byte
-	if id, content, err = rlp.SplitString(content); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidIdentity, err)
+	id := r.Bytes("ID")
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidIdentity, err)
 	}
 	if len(id) != pubkeySize {
 		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrInvalidIdentity, len(id), pubkeySize)
@@ -135,13 +144,9 @@ func decodeHello(b []byte) (*Hello, error) {
 		return nil, fmt.Errorf("%w: all zero", ErrInvalidIdentity)
 	}
 	h.ID = bytes.Clone(id) // b may be the connection's read buffer
-	for len(content) > 0 {
-		_, _, rest, err := rlp.Split(content)
-		if err != nil {
-			return nil, helloFieldError("extra element", err)
-		}
-		h.Rest = append(h.Rest, bytes.Clone(content[:len(content)-len(rest)]))
-		content = rest
+	h.Rest = r.Rest()
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidHello, err)
 	}
 	return &h, nil
 }
@@ -149,37 +154,6 @@ func decodeHello(b []byte) (*Hello, error) {
 // maxCaps bounds the capabilities kept from one Hello; the 2 KiB size limit
 // already allows no more than about 500.
 const maxCaps = 512
-
-func decodeCaps(b []byte) ([]Cap, error) {
-	var caps []Cap
-	for len(b) > 0 {
-		item, rest, err := rlp.SplitList(b)
-		if err != nil {
-			return nil, helloFieldError("capability", err)
-		}
-		b = rest
-		name, item, err := rlp.SplitString(item)
-		if err != nil {
-			return nil, helloFieldError("capability name", err)
-		}
-		version, _, err := rlp.SplitUint64(item)
-		if err != nil {
-			return nil, helloFieldError("capability version", err)
-		}
-		if uint64(uint(version)) != version {
-			return nil, helloFieldError("capability version", errors.New("overflows uint"))
-		}
-		if len(caps) == maxCaps {
-			return nil, helloFieldError("capabilities", errors.New("too many"))
-		}
-		caps = append(caps, Cap{Name: string(name), Version: uint(version)})
-	}
-	return caps, nil
-}
-
-func helloFieldError(field string, err error) error {
-	return fmt.Errorf("%w: %s: %v", ErrInvalidHello, field, err)
-}
 
 func allZero(b []byte) bool {
 	for _, c := range b {

@@ -97,6 +97,42 @@ func TestHelloRoundTrip(t *testing.T) {
 	}
 }
 
+// TestHelloEncode checks the hand-written encoder against the generic RLP
+// encoding of the same list, and that it refuses a Rest element that is
+// not one RLP value.
+func TestHelloEncode(t *testing.T) {
+	id := bytes.Repeat([]byte{0x11}, 64)
+	long := strings.Repeat("n", 60) // long string and list headers
+	tests := []struct {
+		name  string
+		hello Hello
+		want  []any
+	}{
+		{"no caps", Hello{Version: 5, Name: "x", ID: id}, []any{uint(5), "x", []any{}, uint(0), id}},
+		{"caps and port", Hello{Version: 5, Name: long, Caps: []Cap{{"eth", 68}, {"snap", 1}}, ListenPort: 30303, ID: id},
+			[]any{uint(5), long, []any{[]any{"eth", uint(68)}, []any{"snap", uint(1)}}, uint(30303), id}},
+		{"rest", Hello{Version: 6, Name: "", ID: id, Rest: []rlp.RawValue{{0x03}, mustHex("c20102")}},
+			[]any{uint(6), "", []any{}, uint(0), id, uint(3), []any{uint(1), uint(2)}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := encodeHello(&tt.hello)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := encode(t, tt.want); !bytes.Equal(got, want) {
+				t.Errorf("encoded\n%x\nwant\n%x", got, want)
+			}
+		})
+	}
+	for _, rest := range []rlp.RawValue{nil, {0x82, 0x01}, {0x01, 0x02}} {
+		h := Hello{Version: 5, ID: id, Rest: []rlp.RawValue{rest}}
+		if _, err := encodeHello(&h); err == nil {
+			t.Errorf("Rest element %x encoded", rest)
+		}
+	}
+}
+
 // malformedHellos lists Hello payloads that must be rejected (nim-eth
 // #721 crashed on an empty list) and the error each must give.
 func malformedHellos(t testing.TB) []struct {

@@ -78,6 +78,9 @@
 //
 // # Hand-written codecs
 //
-// Hot paths can skip reflection with the Append* helpers, StartList/EndList
-// and the Split* functions.
+// Hot paths can skip reflection with the Append* helpers and StartList/EndList
+// to encode, and ListReader (or, lower down, the Split* functions) to decode.
+// A ListReader walks a list field by field without allocating, records the
+// first failure with its field path, and keeps the elements a newer version
+// appends as []RawValue.
 package rlp

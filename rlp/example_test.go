@@ -138,3 +138,40 @@ func ExampleSplitList() {
 	// Output:
 	// 2 1 1024 0
 }
+
+// A hand-written decoder of [version, [ip, port, ...], expiration, ...]
+// reads its fields in order and checks one error at the end. Extra
+// elements of the nested list are ignored; those of the outer list are
+// kept.
+func ExampleListReader() {
+	decode := func(b []byte) error {
+		r, _ := rlp.NewListReader(b)
+		version := r.Uint64("Version")
+		r.List("From")
+		ip := r.Bytes("IP")
+		port := r.Uint16("Port")
+		r.End()
+		expiration := r.Uint64("Expiration")
+		rest := r.Rest()
+		if err := r.Err(); err != nil {
+			return err
+		}
+		fmt.Printf("version %d, from %v:%d, expiration %d, %d more\n", version, ip, port, expiration, len(rest))
+		return nil
+	}
+
+	// [4, [127.0.0.1, 30303, "new"], 1700000000, 9]
+	good := []byte{0xD4, 0x04, 0xCC, 0x84, 127, 0, 0, 1, 0x82, 0x76, 0x5F, 0x83, 'n', 'e', 'w', 0x84, 0x65, 0x53, 0xF1, 0x00, 0x09}
+	if err := decode(good); err != nil {
+		fmt.Println(err)
+	}
+	// [4, [127.0.0.1]]
+	if err := decode([]byte{0xC7, 0x04, 0xC5, 0x84, 127, 0, 0, 1}); err != nil {
+		fmt.Println(err)
+		fmt.Println(errors.Is(err, rlp.ErrTooFewElements))
+	}
+	// Output:
+	// version 4, from [127 0 0 1]:30303, expiration 1700000000, 1 more
+	// rlp: From.Port: input list has too few elements
+	// true
+}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
+	"github.com/devp2p-go/devp2p/internal/ctxio"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 )
 
@@ -79,7 +80,7 @@ func (c *Conn) handshake(ctx context.Context) (err error) {
 		}
 	}
 	// Cancellation interrupts blocked I/O by moving the deadline to the past.
-	stop := context.AfterFunc(ctx, func() { c.conn.SetDeadline(time.Unix(1, 0)) })
+	stop := ctxio.Interrupt(ctx, c.conn)
 
 	hs := &handshakeState{
 		initiator:    c.initiator,

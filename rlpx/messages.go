@@ -75,24 +75,18 @@ func (m *ackMsg) appendLegacy(dst []byte) []byte {
 	return append(dst, 0x00) // known-peer flag, always 0
 }
 
-// decodeEIP8 decodes an EIP-8 auth body. Extra list elements are kept in
-// Rest; bytes after the list (the padding) are ignored.
+// decodeEIP8 decodes an EIP-8 auth body. Any version is accepted, extra
+// list elements are kept in Rest, and bytes after the list (the padding)
+// are ignored (EIP-8).
 func (m *authMsg) decodeEIP8(b []byte) error {
 	*m = authMsg{}
-	content, _, err := rlp.SplitList(b)
-	if err != nil {
-		return fmt.Errorf("%w: auth: %w", ErrInvalidHandshake, err)
-	}
-	if content, err = splitFixed(m.Signature[:], content, "signature"); err != nil {
-		return fmt.Errorf("%w: auth: %w", ErrInvalidHandshake, err)
-	}
-	if content, err = splitFixed(m.InitiatorPubkey[:], content, "public key"); err != nil {
-		return fmt.Errorf("%w: auth: %w", ErrInvalidHandshake, err)
-	}
-	if content, err = splitFixed(m.Nonce[:], content, "nonce"); err != nil {
-		return fmt.Errorf("%w: auth: %w", ErrInvalidHandshake, err)
-	}
-	if m.Version, m.Rest, err = splitVersionRest(content); err != nil {
+	r, _ := rlp.NewListReader(b)
+	r.FixedBytes("Signature", m.Signature[:])
+	r.FixedBytes("InitiatorPubkey", m.InitiatorPubkey[:])
+	r.FixedBytes("Nonce", m.Nonce[:])
+	m.Version = r.Uint64("Version")
+	m.Rest = r.Rest()
+	if err := r.Err(); err != nil {
 		return fmt.Errorf("%w: auth: %w", ErrInvalidHandshake, err)
 	}
 	return nil
@@ -101,17 +95,12 @@ func (m *authMsg) decodeEIP8(b []byte) error {
 // decodeEIP8 decodes an EIP-8 ack body, like authMsg.decodeEIP8.
 func (m *ackMsg) decodeEIP8(b []byte) error {
 	*m = ackMsg{}
-	content, _, err := rlp.SplitList(b)
-	if err != nil {
-		return fmt.Errorf("%w: ack: %w", ErrInvalidHandshake, err)
-	}
-	if content, err = splitFixed(m.EphemeralPubkey[:], content, "ephemeral key"); err != nil {
-		return fmt.Errorf("%w: ack: %w", ErrInvalidHandshake, err)
-	}
-	if content, err = splitFixed(m.Nonce[:], content, "nonce"); err != nil {
-		return fmt.Errorf("%w: ack: %w", ErrInvalidHandshake, err)
-	}
-	if m.Version, m.Rest, err = splitVersionRest(content); err != nil {
+	r, _ := rlp.NewListReader(b)
+	r.FixedBytes("EphemeralPubkey", m.EphemeralPubkey[:])
+	r.FixedBytes("Nonce", m.Nonce[:])
+	m.Version = r.Uint64("Version")
+	m.Rest = r.Rest()
+	if err := r.Err(); err != nil {
 		return fmt.Errorf("%w: ack: %w", ErrInvalidHandshake, err)
 	}
 	return nil
@@ -141,39 +130,4 @@ func (m *ackMsg) decodeLegacy(b []byte) error {
 	copy(m.Nonce[:], b)
 	m.Version = handshakeVersion
 	return nil
-}
-
-// splitFixed decodes an RLP string of exactly len(dst) bytes into dst.
-func splitFixed(dst, b []byte, what string) (rest []byte, err error) {
-	content, rest, err := rlp.SplitString(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	if len(content) != len(dst) {
-		return nil, fmt.Errorf("%s is %d bytes, want %d", what, len(content), len(dst))
-	}
-	copy(dst, content)
-	return rest, nil
-}
-
-// splitVersionRest decodes the version and keeps the remaining list
-// elements as raw values. Any version is accepted (EIP-8).
-func splitVersionRest(b []byte) (uint64, []rlp.RawValue, error) {
-	if len(b) == 0 {
-		return 0, nil, fmt.Errorf("missing version")
-	}
-	vsn, b, err := rlp.SplitUint64(b)
-	if err != nil {
-		return 0, nil, fmt.Errorf("version: %w", err)
-	}
-	var rest []rlp.RawValue
-	for len(b) > 0 {
-		_, _, tail, err := rlp.Split(b)
-		if err != nil {
-			return 0, nil, fmt.Errorf("extra element: %w", err)
-		}
-		rest = append(rest, rlp.RawValue(b[:len(b)-len(tail)]))
-		b = tail
-	}
-	return vsn, rest, nil
 }

@@ -29,11 +29,12 @@ func BenchmarkConnect(b *testing.B) {
 // BenchmarkPeerSet measures a checkpoint pair (reserve, promote, release)
 // on a set holding 50 peers.
 func BenchmarkPeerSet(b *testing.B) {
-	s := newPeerSet[int](id(0xff), limits{maxPeers: 100, maxInbound: 100, maxOutbound: 100})
+	s := newPeerSet(id(0xff), limits{maxPeers: 100, maxInbound: 100, maxOutbound: 100})
 	for i := range 50 {
 		s.reserve(nodeid.ID{byte(i), 1}, flagInbound)
-		s.promote(nodeid.ID{byte(i), 1}, i)
+		s.promote(nodeid.ID{byte(i), 1}, new(serverPeer))
 	}
+	p := new(serverPeer)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
@@ -41,7 +42,7 @@ func BenchmarkPeerSet(b *testing.B) {
 		if _, r := s.reserve(n, flagDynDial); r != admitted {
 			b.Fatal(r)
 		}
-		s.promote(n, i)
+		s.promote(n, p)
 		s.release(n)
 	}
 }

@@ -4,7 +4,8 @@ import "sync"
 
 // feed hands events to subscribers' channels without ever blocking the
 // sender: each send is non-blocking, and an event that does not fit in a
-// subscriber's channel buffer is dropped for that subscriber (and counted).
+// subscriber's channel buffer is dropped for that subscriber, and send
+// reports how many subscribers missed it.
 // Subscribers size their buffer for the bursts they expect.
 //
 // Sends happen under mu, so once unsubscribe returns the channel receives
@@ -14,9 +15,10 @@ type feed[T any] struct {
 	subs map[*feedSub[T]]struct{}
 }
 
+// feedSub is one subscription; its address identifies it, so the same
+// channel may be subscribed twice.
 type feedSub[T any] struct {
-	ch      chan<- T
-	dropped uint64 // protected by feed.mu
+	ch chan<- T
 }
 
 // subscribe registers ch and returns the function that unregisters it.
@@ -45,7 +47,6 @@ func (f *feed[T]) send(ev T) (dropped int) {
 		select {
 		case sub.ch <- ev:
 		default:
-			sub.dropped++
 			dropped++
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -17,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/echotest"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/peer"
@@ -31,54 +31,13 @@ func TestMain(m *testing.M) {
 // a synchronisation: tests proceed as soon as what they wait for happens.
 const waitTimeout = 20 * time.Second
 
-// testProto is "test/1": message 0 is answered with message 1 carrying the
-// same bytes; message 1 is handed to the protocol's replies channel.
-type testProto struct {
-	started chan protoRun // each Run, if there is room
-	replies chan []byte
-}
+// testProto is "test/1", the echo protocol of package echotest: message 0
+// is answered with message 1 carrying the same bytes.
+type testProto struct{ *echotest.Echo }
 
-// protoRun is one run of the test protocol.
-type protoRun struct {
-	p  *peer.Peer
-	rw peer.MsgReadWriter
-}
+func newTestProto() testProto { return testProto{echotest.New("test", 2)} }
 
-func newTestProto() *testProto {
-	return &testProto{started: make(chan protoRun, 64), replies: make(chan []byte, 64)}
-}
-
-func (tp *testProto) protocol() peer.Protocol {
-	return peer.Protocol{Name: "test", Version: 1, Length: 2, Run: tp.run}
-}
-
-func (tp *testProto) run(p *peer.Peer, rw peer.MsgReadWriter) error {
-	select {
-	case tp.started <- protoRun{p, rw}:
-	default:
-	}
-	for {
-		msg, err := rw.ReadMsg()
-		if err != nil {
-			return err
-		}
-		b, err := io.ReadAll(msg.Payload)
-		if err != nil {
-			return err
-		}
-		switch msg.Code {
-		case 0:
-			if err := rw.WriteMsg(peer.NewMsg(1, b)); err != nil {
-				return err
-			}
-		case 1:
-			select {
-			case tp.replies <- b:
-			default:
-			}
-		}
-	}
-}
+func (tp testProto) protocol() peer.Protocol { return tp.Protocol() }
 
 // testConfig is a loopback-only config without discovery. Its auth
 // deadline is the handshake's: the test clients run in this process, and

@@ -25,7 +25,7 @@ const (
 // connections' goroutines to end, which they do as soon as they run.
 func (srv *Server) listenLoop(ln net.Listener) {
 	defer srv.wg.Done()
-	th := newThrottle(srv.clock, inboundThrottleTime, maxThrottleEntries, srv.inboundExempt)
+	th := newThrottle(srv.clock, inboundThrottleTime, maxThrottleEntries, netutil.IsLAN)
 	backoff := time.Duration(0)
 	for {
 		// Never more than MaxPendingPeers evicted connections closing.
@@ -62,17 +62,11 @@ func (srv *Server) listenLoop(ln net.Listener) {
 // NetRestrict, the throttle, then a handshake slot. It either closes fd or
 // starts the connection's setup in a goroutine of its own; it never blocks.
 func (srv *Server) admitInbound(th *throttle, fd net.Conn) {
-	ip := remoteIP(fd)
-	switch {
-	case !netutil.Allowed(srv.cfg.NetRestrict, ip):
-		srv.log.Debug("Inbound connection outside NetRestrict", "addr", fd.RemoteAddr())
-		fd.Close()
-		return
-	case !th.allow(ip):
-		srv.log.Debug("Inbound connection throttled", "addr", fd.RemoteAddr())
+	if !srv.screenInbound(th, fd) {
 		fd.Close()
 		return
 	}
+	ip := remoteIP(fd)
 	c := srv.newConn(fd, nil)
 	pc := &pendingConn{ip: ip.WithZone(""), subnet: subnetOf(ip), authed: c.AuthReceived, evict: func() { c.Close() }}
 	victim, res := srv.pending.admit(pc)
@@ -108,4 +102,20 @@ func remoteIP(fd net.Conn) netip.Addr {
 		return ap.Addr().Unmap()
 	}
 	return netip.Addr{}
+}
+
+// screenInbound makes the checks done on an accepted connection before any
+// cryptography: NetRestrict and the per-source throttle. It logs a refusal
+// and reports it; the caller closes fd.
+func (srv *Server) screenInbound(th *throttle, fd net.Conn) bool {
+	ip := remoteIP(fd)
+	switch {
+	case !netutil.Allowed(srv.cfg.NetRestrict, ip):
+		srv.log.Debug("Inbound connection outside NetRestrict", "addr", fd.RemoteAddr())
+		return false
+	case !th.allow(ip):
+		srv.log.Debug("Inbound connection throttled", "addr", fd.RemoteAddr())
+		return false
+	}
+	return true
 }

@@ -77,30 +77,30 @@ func (r rejection) String() string {
 // handshakes finishing together.
 //
 // Concurrency: every field is protected by mu. Methods never block on I/O.
-type peerSet[E any] struct {
+type peerSet struct {
 	mu       sync.Mutex
 	self     nodeid.ID
 	limits   limits
 	closed   bool
 	trusted  map[nodeid.ID]struct{}
-	entries  map[nodeid.ID]*setEntry[E]
+	entries  map[nodeid.ID]*setEntry
 	inbound  int // entries with flagInbound
 	outbound int // entries without flagInbound
 	nrunning int // entries with running set
 }
 
-type setEntry[E any] struct {
+type setEntry struct {
 	flags   connFlag
 	running bool
-	val     E // the running peer; zero while reserved
+	peer    *serverPeer // the running peer; nil while reserved
 }
 
-func newPeerSet[E any](self nodeid.ID, l limits) *peerSet[E] {
-	return &peerSet[E]{
+func newPeerSet(self nodeid.ID, l limits) *peerSet {
+	return &peerSet{
 		self:    self,
 		limits:  l,
 		trusted: make(map[nodeid.ID]struct{}),
-		entries: make(map[nodeid.ID]*setEntry[E]),
+		entries: make(map[nodeid.ID]*setEntry),
 	}
 }
 
@@ -109,7 +109,7 @@ func newPeerSet[E any](self nodeid.ID, l limits) *peerSet[E] {
 // On success the node's slot is reserved and the returned flags carry
 // flagTrusted if the node is trusted; the caller must later call promote or
 // release.
-func (s *peerSet[E]) reserve(id nodeid.ID, flags connFlag) (connFlag, rejection) {
+func (s *peerSet) reserve(id nodeid.ID, flags connFlag) (connFlag, rejection) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -133,7 +133,7 @@ func (s *peerSet[E]) reserve(id nodeid.ID, flags connFlag) (connFlag, rejection)
 			return flags, rejectTooManyPeers
 		}
 	}
-	s.entries[id] = &setEntry[E]{flags: flags}
+	s.entries[id] = &setEntry{flags: flags}
 	if flags.has(flagInbound) {
 		s.inbound++
 	} else {
@@ -146,7 +146,7 @@ func (s *peerSet[E]) reserve(id nodeid.ID, flags connFlag) (connFlag, rejection)
 // reservation into a running peer. The reservation already holds a slot, so
 // the limits still hold; what can have changed is that the server started
 // closing.
-func (s *peerSet[E]) promote(id nodeid.ID, val E) rejection {
+func (s *peerSet) promote(id nodeid.ID, p *serverPeer) rejection {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.entries[id]
@@ -156,13 +156,13 @@ func (s *peerSet[E]) promote(id nodeid.ID, val E) rejection {
 	case s.closed:
 		return rejectQuitting
 	}
-	e.running, e.val = true, val
+	e.running, e.peer = true, p
 	s.nrunning++
 	return admitted
 }
 
 // release frees id's reservation or removes its running peer.
-func (s *peerSet[E]) release(id nodeid.ID) {
+func (s *peerSet) release(id nodeid.ID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.entries[id]
@@ -182,7 +182,7 @@ func (s *peerSet[E]) release(id nodeid.ID) {
 
 // close marks the set closed, so that every later checkpoint refuses, and
 // returns the running peers.
-func (s *peerSet[E]) close() []E {
+func (s *peerSet) close() []*serverPeer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
@@ -190,35 +190,35 @@ func (s *peerSet[E]) close() []E {
 }
 
 // running returns the running peers, in no particular order.
-func (s *peerSet[E]) running() []E {
+func (s *peerSet) running() []*serverPeer {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.runningLocked()
 }
 
-func (s *peerSet[E]) runningLocked() []E {
-	out := make([]E, 0, len(s.entries))
+func (s *peerSet) runningLocked() []*serverPeer {
+	out := make([]*serverPeer, 0, len(s.entries))
 	for _, e := range s.entries {
 		if e.running {
-			out = append(out, e.val)
+			out = append(out, e.peer)
 		}
 	}
 	return out
 }
 
 // get returns id's running peer and its flags.
-func (s *peerSet[E]) get(id nodeid.ID) (val E, flags connFlag, ok bool) {
+func (s *peerSet) get(id nodeid.ID) (p *serverPeer, flags connFlag, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.entries[id]
 	if e == nil || !e.running {
-		return val, 0, false
+		return nil, 0, false
 	}
-	return e.val, e.flags, true
+	return e.peer, e.flags, true
 }
 
 // count returns the number of running peers.
-func (s *peerSet[E]) count() int {
+func (s *peerSet) count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.nrunning
@@ -226,7 +226,7 @@ func (s *peerSet[E]) count() int {
 
 // setTrusted adds id to or removes it from the trusted set. A connection
 // already in the set keeps the status it had when it was admitted.
-func (s *peerSet[E]) setTrusted(id nodeid.ID, trusted bool) {
+func (s *peerSet) setTrusted(id nodeid.ID, trusted bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if trusted {
@@ -234,12 +234,4 @@ func (s *peerSet[E]) setTrusted(id nodeid.ID, trusted bool) {
 	} else {
 		delete(s.trusted, id)
 	}
-}
-
-// isTrusted reports whether id is in the trusted set.
-func (s *peerSet[E]) isTrusted(id nodeid.ID) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.trusted[id]
-	return ok
 }

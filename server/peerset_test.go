@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"sync"
 	"testing"
 
@@ -51,7 +52,7 @@ func TestPeerSetReserve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newPeerSet[string](self, tt.limits)
+			s := newPeerSet(self, tt.limits)
 			for _, n := range tt.trusted {
 				s.setTrusted(n, true)
 			}
@@ -59,7 +60,7 @@ func TestPeerSetReserve(t *testing.T) {
 				if _, r := s.reserve(n, flagTrusted|flagStaticDial); r != admitted {
 					t.Fatalf("setup reserve: %v", r)
 				}
-				if r := s.promote(n, "p"); r != admitted {
+				if r := s.promote(n, new(serverPeer)); r != admitted {
 					t.Fatalf("setup promote: %v", r)
 				}
 			}
@@ -68,7 +69,7 @@ func TestPeerSetReserve(t *testing.T) {
 				if got != o.want {
 					t.Fatalf("op %d: reserve(%x, %b) = %v, want %v", i, o.id[0], o.flags, got, o.want)
 				}
-				if got == admitted && s.isTrusted(o.id) && !flags.has(flagTrusted) {
+				if got == admitted && slices.Contains(tt.trusted, o.id) && !flags.has(flagTrusted) {
 					t.Errorf("op %d: trusted node admitted without flagTrusted", i)
 				}
 			}
@@ -77,7 +78,7 @@ func TestPeerSetReserve(t *testing.T) {
 }
 
 func TestPeerSetLifecycle(t *testing.T) {
-	s := newPeerSet[string](id(0xff), limits{maxPeers: 1, maxInbound: 1, maxOutbound: 1})
+	s := newPeerSet(id(0xff), limits{maxPeers: 1, maxInbound: 1, maxOutbound: 1})
 	if _, r := s.reserve(id(1), flagInbound); r != admitted {
 		t.Fatalf("reserve: %v", r)
 	}
@@ -87,11 +88,12 @@ func TestPeerSetLifecycle(t *testing.T) {
 	if _, _, ok := s.get(id(1)); ok {
 		t.Fatal("get found a reserved (not running) peer")
 	}
-	if r := s.promote(id(1), "one"); r != admitted {
+	one := new(serverPeer)
+	if r := s.promote(id(1), one); r != admitted {
 		t.Fatalf("promote: %v", r)
 	}
-	if v, f, ok := s.get(id(1)); !ok || v != "one" || !f.has(flagInbound) {
-		t.Fatalf("get = %q, %b, %v", v, f, ok)
+	if p, f, ok := s.get(id(1)); !ok || p != one || !f.has(flagInbound) {
+		t.Fatalf("get = %p, %b, %v; want %p", p, f, ok, one)
 	}
 	if s.count() != 1 || len(s.running()) != 1 {
 		t.Fatalf("count = %d, running = %v", s.count(), s.running())
@@ -112,7 +114,7 @@ func TestPeerSetLifecycle(t *testing.T) {
 	if got := s.close(); len(got) != 0 {
 		t.Fatalf("close returned %v, want no running peers", got)
 	}
-	if r := s.promote(id(2), "two"); r != rejectQuitting {
+	if r := s.promote(id(2), new(serverPeer)); r != rejectQuitting {
 		t.Fatalf("promote after close: %v", r)
 	}
 	s.release(id(2))
@@ -124,7 +126,7 @@ func TestPeerSetLifecycle(t *testing.T) {
 // TestPeerSetConcurrentDuplicates checks that of many simultaneous
 // connections to one node exactly one gets through.
 func TestPeerSetConcurrentDuplicates(t *testing.T) {
-	s := newPeerSet[int](id(0xff), limits{maxPeers: 50, maxInbound: 50, maxOutbound: 50})
+	s := newPeerSet(id(0xff), limits{maxPeers: 50, maxInbound: 50, maxOutbound: 50})
 	const n = 32
 	results := make(chan rejection, n)
 	var wg sync.WaitGroup
@@ -161,7 +163,7 @@ func FuzzPeerSet(f *testing.F) {
 	f.Fuzz(func(t *testing.T, ops []byte) {
 		self := id(7)
 		lim := limits{maxPeers: 4, maxInbound: 2, maxOutbound: 3}
-		s := newPeerSet[int](self, lim)
+		s := newPeerSet(self, lim)
 		trusted := map[nodeid.ID]bool{}
 		closed := false
 		for _, op := range ops {
@@ -189,7 +191,7 @@ func FuzzPeerSet(f *testing.F) {
 				}
 			case 3:
 				if e := s.entries[n]; e != nil && !e.running {
-					if r := s.promote(n, int(op)); (r == admitted) == closed {
+					if r := s.promote(n, new(serverPeer)); (r == admitted) == closed {
 						t.Fatalf("promote = %v with closed %v", r, closed)
 					}
 				}

@@ -41,11 +41,8 @@ type Server struct {
 	clock clock.Clock
 	id    nodeid.ID
 
-	// inboundExempt says which inbound IPs skip the throttle (netutil.IsLAN).
-	inboundExempt func(netip.Addr) bool
-
 	pending *pendingSet // inbound connections in their handshakes
-	peers   *peerSet[*serverPeer]
+	peers   *peerSet
 	events  feed[PeerEvent]
 
 	// ctx is cancelled by Close; it bounds every handshake and peer.
@@ -82,13 +79,11 @@ func New(cfg Config) (*Server, error) {
 		clock:  cfg.Clock,
 		id:     id,
 		static: make(map[nodeid.ID]*discover.Node),
-
-		inboundExempt: netutil.IsLAN,
 	}
 	srv.log = cfg.Logger.With("self", id.TerminalString())
 	srv.ctx, srv.cancel = context.WithCancel(context.Background())
 	srv.pending = newPendingSet(cfg.pendingCaps(), netutil.IsLAN)
-	srv.peers = newPeerSet[*serverPeer](id, cfg.limits())
+	srv.peers = newPeerSet(id, cfg.limits())
 	for _, n := range cfg.TrustedNodes {
 		srv.peers.setTrusted(n.ID(), true)
 	}

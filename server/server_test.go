@@ -89,17 +89,17 @@ func TestStaticConnect(t *testing.T) {
 	if ev := waitEvent(t, evB, PeerAdded); ev.ID != a.Self().ID() || ev.Inbound {
 		t.Fatalf("B's event: %+v, want outbound peer %v", ev, a.Self().ID())
 	}
-	run := recv(t, pb.started)
-	if run.p.ID() != nodeid.ID(a.Self().ID()) {
-		t.Fatalf("B's protocol runs with %x, want A", run.p.ID())
+	run := recv(t, pb.Runs())
+	if run.Peer.ID() != nodeid.ID(a.Self().ID()) {
+		t.Fatalf("B's protocol runs with %x, want A", run.Peer.ID())
 	}
 
 	// B → A → B round trip through test/1.
 	msg := []byte("ping through the server")
-	if err := run.rw.WriteMsg(peer.NewMsg(0, msg)); err != nil {
+	if err := run.RW.WriteMsg(peer.NewMsg(0, msg)); err != nil {
 		t.Fatal(err)
 	}
-	if got := recv(t, pb.replies); !bytes.Equal(got, msg) {
+	if got := recv(t, run.Replies); !bytes.Equal(got, msg) {
 		t.Fatalf("reply %q, want %q", got, msg)
 	}
 

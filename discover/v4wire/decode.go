@@ -1,7 +1,6 @@
 package v4wire
 
 import (
-	"bytes"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -105,110 +104,38 @@ func Expired(ts uint64, now time.Time) bool {
 	return int64(ts) < sec || (int64(ts) == sec && now.Nanosecond() > 0)
 }
 
-// body walks the elements of one list in a packet. The first failure is
-// recorded (shared with nested lists) and turns every later read into a
-// no-op returning a zero value, so a decoder reads its fields in order and
-// checks err once at the end.
-type body struct {
-	name   string // packet name, for errors
-	parent string // the list's field name, "" for the top level
-	b      []byte // remaining list content
-	err    *error // the first failure in the packet
-}
-
-var errMissing = errors.New("missing")
-
-// open splits off the packet's list. Bytes after the list are ignored
+// open starts reading the packet's list. Bytes after the list are ignored
 // (EIP-8).
-func open(name string, b []byte) (*body, error) {
-	content, _, err := rlp.SplitList(b)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrMalformed, name, err)
-	}
-	return &body{name: name, b: content, err: new(error)}, nil
+func open(b []byte) rlp.ListReader {
+	r, _ := rlp.NewListReader(b)
+	return r
 }
 
-// fail records the failure to read field, unless an earlier one is recorded.
-func (d *body) fail(field string, err error) {
-	if *d.err != nil {
-		return
+// done returns p, or r's failure wrapped in ErrMalformed.
+func done[P Packet](p P, r *rlp.ListReader) (P, error) {
+	if err := r.Err(); err != nil {
+		var zero P
+		return zero, fmt.Errorf("%w: %s: %w", ErrMalformed, p.Name(), err)
 	}
-	if d.parent != "" {
-		field = d.parent + "." + field
-	}
-	*d.err = fmt.Errorf("%w: %s.%s: %w", ErrMalformed, d.name, field, err)
+	return p, nil
 }
 
-// next returns the remaining content, or false after a failure or, with
-// field's missing-element failure recorded, at the end of the list.
-func (d *body) next(field string) bool {
-	if *d.err != nil {
-		return false
-	}
-	if len(d.b) == 0 {
-		d.fail(field, errMissing)
-		return false
-	}
-	return true
+// readEndpoint reads [ip, udp, tcp, …]; extra elements are ignored.
+func readEndpoint(r *rlp.ListReader, field string) Endpoint {
+	r.List(field)
+	e := Endpoint{IP: readIP(r, "IP"), UDP: r.Uint16("UDP"), TCP: r.Uint16("TCP")}
+	r.End()
+	return e
 }
 
-func (d *body) uint64(field string) uint64 {
-	if !d.next(field) {
-		return 0
-	}
-	x, rest, err := rlp.SplitUint64(d.b)
-	if err != nil {
-		d.fail(field, err)
-		return 0
-	}
-	d.b = rest
-	return x
-}
-
-func (d *body) uint16(field string) uint16 {
-	x := d.uint64(field)
-	if x > math.MaxUint16 {
-		d.fail(field, fmt.Errorf("port %d out of range", x))
-		return 0
-	}
-	return uint16(x)
-}
-
-// bytes reads a byte string of exactly len(dst) bytes into dst.
-func (d *body) bytes(field string, dst []byte) {
-	if !d.next(field) {
-		return
-	}
-	s, rest, err := rlp.SplitString(d.b)
-	if err != nil {
-		d.fail(field, err)
-		return
-	}
-	if len(s) != len(dst) {
-		d.fail(field, fmt.Errorf("%d bytes, want %d", len(s), len(dst)))
-		return
-	}
-	copy(dst, s)
-	d.b = rest
-}
-
-// ip reads an address. 4 and 16 bytes make an IPv4 or IPv6 address
+// readIP reads an address. 4 and 16 bytes make an IPv4 or IPv6 address
 // (IPv4-mapped ones are unmapped); any other length, including the empty
 // string some clients send in Ping.From, gives the zero Addr. Like
 // go-ethereum, which decodes the field as a net.IP of any length, the
 // packet is still accepted: the transport checks addresses where they
 // matter (relayed Neighbors entries) and ignores them elsewhere.
-func (d *body) ip(field string) netip.Addr {
-	if !d.next(field) {
-		return netip.Addr{}
-	}
-	s, rest, err := rlp.SplitString(d.b)
-	if err != nil {
-		d.fail(field, err)
-		return netip.Addr{}
-	}
-	d.b = rest
-	switch len(s) {
+func readIP(r *rlp.ListReader, field string) netip.Addr {
+	switch s := r.Bytes(field); len(s) {
 	case 4:
 		return netip.AddrFrom4([4]byte(s))
 	case 16:
@@ -218,169 +145,81 @@ func (d *body) ip(field string) netip.Addr {
 	}
 }
 
-// list opens a nested list. After a failure it returns an empty list that
-// reads nothing.
-func (d *body) list(field string) *body {
-	l := &body{name: d.name, parent: field, err: d.err}
-	if !d.next(field) {
-		return l
-	}
-	content, rest, err := rlp.SplitList(d.b)
-	if err != nil {
-		d.fail(field, err)
-		return l
-	}
-	d.b = rest
-	l.b = content
-	return l
-}
-
-// endpoint reads [ip, udp, tcp, …]; extra elements are ignored.
-func (d *body) endpoint(field string) Endpoint {
-	l := d.list(field)
-	return Endpoint{IP: l.ip("ip"), UDP: l.uint16("udp"), TCP: l.uint16("tcp")}
-}
-
-// enrSeq reads the optional EIP-868 enr-seq leniently: anything but a
-// canonical integer leaves the slot to Rest and reports 0 (absent).
-func (d *body) enrSeq() uint64 {
-	if *d.err != nil || len(d.b) == 0 {
-		return 0
-	}
-	x, rest, err := rlp.SplitUint64(d.b)
-	if err != nil {
-		return 0
-	}
-	d.b = rest
-	return x
-}
-
-// rest returns the remaining elements, copied out of the input.
-func (d *body) rest() []rlp.RawValue {
-	if *d.err != nil || len(d.b) == 0 {
-		return nil
-	}
-	n, err := rlp.CountValues(d.b)
-	if err != nil {
-		d.fail("rest", err)
-		return nil
-	}
-	all := bytes.Clone(d.b)
-	out := make([]rlp.RawValue, 0, n)
-	for len(all) > 0 {
-		_, _, tail, _ := rlp.Split(all) // validated by CountValues
-		v := all[:len(all)-len(tail)]
-		out = append(out, rlp.RawValue(v[:len(v):len(v)]))
-		all = tail
-	}
-	d.b = nil
-	return out
-}
-
-// done returns p, or the first failure met while decoding it.
-func done[P Packet](p P, d *body) (P, error) {
-	if err := *d.err; err != nil {
-		var zero P
-		return zero, err
-	}
-	return p, nil
-}
-
 func decodePing(b []byte) (*Ping, error) {
-	d, err := open("PING", b)
-	if err != nil {
-		return nil, err
-	}
+	r := open(b)
 	p := new(Ping)
-	p.Version = d.uint64("version")
-	p.From = d.endpoint("from")
-	p.To = d.endpoint("to")
-	p.Expiration = d.uint64("expiration")
-	p.ENRSeq = d.enrSeq()
-	p.Rest = d.rest()
-	return done(p, d)
+	p.Version = r.Uint64("Version")
+	p.From = readEndpoint(&r, "From")
+	p.To = readEndpoint(&r, "To")
+	p.Expiration = r.Uint64("Expiration")
+	// The optional enr-seq (EIP-868) is read leniently: anything but a
+	// canonical integer is left to Rest and reads as 0 (absent).
+	p.ENRSeq, _ = r.TryUint64()
+	p.Rest = r.Rest()
+	return done(p, &r)
 }
 
 func decodePong(b []byte) (*Pong, error) {
-	d, err := open("PONG", b)
-	if err != nil {
-		return nil, err
-	}
+	r := open(b)
 	p := new(Pong)
-	p.To = d.endpoint("to")
-	d.bytes("reply-token", p.ReplyTok[:])
-	p.Expiration = d.uint64("expiration")
-	p.ENRSeq = d.enrSeq()
-	p.Rest = d.rest()
-	return done(p, d)
+	p.To = readEndpoint(&r, "To")
+	r.FixedBytes("ReplyTok", p.ReplyTok[:])
+	p.Expiration = r.Uint64("Expiration")
+	p.ENRSeq, _ = r.TryUint64()
+	p.Rest = r.Rest()
+	return done(p, &r)
 }
 
 func decodeFindnode(b []byte) (*Findnode, error) {
-	d, err := open("FINDNODE", b)
-	if err != nil {
-		return nil, err
-	}
+	r := open(b)
 	p := new(Findnode)
-	d.bytes("target", p.Target[:])
-	p.Expiration = d.uint64("expiration")
-	p.Rest = d.rest()
-	return done(p, d)
+	r.FixedBytes("Target", p.Target[:])
+	p.Expiration = r.Uint64("Expiration")
+	p.Rest = r.Rest()
+	return done(p, &r)
 }
 
 func decodeNeighbors(b []byte) (*Neighbors, error) {
-	d, err := open("NEIGHBORS", b)
-	if err != nil {
-		return nil, err
-	}
+	r := open(b)
 	p := new(Neighbors)
-	nodes := d.list("nodes")
+	r.List("Nodes")
 	// Each node takes at least 4 bytes, and the packet is at most 1280, so
 	// the count is bounded by the input.
-	count, err := rlp.CountValues(nodes.b)
-	if err != nil {
-		d.fail("nodes", err)
-	}
-	p.Nodes = make([]Node, 0, count)
-	for len(nodes.b) > 0 && *d.err == nil {
-		l := nodes.list("node")
-		n := Node{IP: l.ip("ip"), UDP: l.uint16("udp"), TCP: l.uint16("tcp")}
-		l.bytes("id", n.ID[:])
+	p.Nodes = make([]Node, 0, r.Count())
+	for r.More() {
+		r.List("")
+		n := Node{IP: readIP(&r, "IP"), UDP: r.Uint16("UDP"), TCP: r.Uint16("TCP")}
+		r.FixedBytes("ID", n.ID[:])
+		r.End()
 		p.Nodes = append(p.Nodes, n)
 	}
-	p.Expiration = d.uint64("expiration")
-	p.Rest = d.rest()
-	return done(p, d)
+	r.End()
+	p.Expiration = r.Uint64("Expiration")
+	p.Rest = r.Rest()
+	return done(p, &r)
 }
 
 func decodeENRRequest(b []byte) (*ENRRequest, error) {
-	d, err := open("ENRREQUEST", b)
-	if err != nil {
-		return nil, err
-	}
+	r := open(b)
 	p := new(ENRRequest)
-	p.Expiration = d.uint64("expiration")
-	p.Rest = d.rest()
-	return done(p, d)
+	p.Expiration = r.Uint64("Expiration")
+	p.Rest = r.Rest()
+	return done(p, &r)
 }
 
 func decodeENRResponse(b []byte) (*ENRResponse, error) {
-	d, err := open("ENRRESPONSE", b)
-	if err != nil {
+	r := open(b)
+	p := new(ENRResponse)
+	r.FixedBytes("ReplyTok", p.ReplyTok[:])
+	record := r.Raw("Record")
+	p.Rest = r.Rest()
+	if _, err := done(p, &r); err != nil {
 		return nil, err
 	}
-	p := new(ENRResponse)
-	d.bytes("reply-token", p.ReplyTok[:])
-	if d.next("record") {
-		_, _, rest, err := rlp.Split(d.b)
-		if err != nil {
-			d.fail("record", err)
-		} else if rec, err := enr.Decode(d.b[:len(d.b)-len(rest)]); err != nil {
-			d.fail("record", err)
-		} else {
-			p.Record = *rec
-			d.b = rest
-		}
+	rec, err := enr.Decode(record)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: Record: %w", ErrMalformed, p.Name(), err)
 	}
-	p.Rest = d.rest()
-	return done(p, d)
+	p.Record = *rec
+	return p, nil
 }

@@ -162,8 +162,8 @@ func TestVectors(t *testing.T) {
 // TestDecodeNodeZeroIP is reth's decode_node case: a Neighbors entry whose
 // IP is 0.0.0.0.
 func TestDecodeNodeZeroIP(t *testing.T) {
-	d := body{name: "test", b: hexBytes(t, "cb840000000082115c82115d"), err: new(error)}
-	e := d.endpoint("node")
-	require.NoError(t, *d.err)
+	r, _ := rlp.NewListReader(hexBytes(t, "cccb840000000082115c82115d"))
+	e := readEndpoint(&r, "Node")
+	require.NoError(t, r.Err())
 	require.Equal(t, Endpoint{ip("0.0.0.0"), 4444, 4445}, e)
 }
