@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/internal/config"
 )
 
 // Defaults for the zero values of Config.
@@ -90,52 +91,26 @@ type Config struct {
 // withDefaults validates cfg and applies its defaults. It is the only place
 // defaults are decided.
 func (cfg Config) withDefaults() (Config, error) {
-	bad := func(name string, v any) (Config, error) {
-		return Config{}, fmt.Errorf("%w: %s is negative (%v)", ErrInvalidConfig, name, v)
+	c := config.NewChecker(ErrInvalidConfig)
+	config.NonNegative(c, "Timeout", cfg.Timeout)
+	config.NonNegative(c, "RecheckInterval", cfg.RecheckInterval)
+	config.NonNegative(c, "CacheLimit", cfg.CacheLimit)
+	c.Check(cfg.RateLimit >= 0, "RateLimit is negative (%v)", cfg.RateLimit)
+	config.NonNegative(c, "RateBurst", cfg.RateBurst)
+	config.NonNegative(c, "MaxTreeEntries", cfg.MaxTreeEntries)
+	config.NonNegative(c, "MaxLinkDepth", cfg.MaxLinkDepth)
+	if err := c.Err(); err != nil {
+		return Config{}, err
 	}
-	switch {
-	case cfg.Timeout < 0:
-		return bad("Timeout", cfg.Timeout)
-	case cfg.RecheckInterval < 0:
-		return bad("RecheckInterval", cfg.RecheckInterval)
-	case cfg.CacheLimit < 0:
-		return bad("CacheLimit", cfg.CacheLimit)
-	case cfg.RateLimit < 0:
-		return bad("RateLimit", cfg.RateLimit)
-	case cfg.RateBurst < 0:
-		return bad("RateBurst", cfg.RateBurst)
-	case cfg.MaxTreeEntries < 0:
-		return bad("MaxTreeEntries", cfg.MaxTreeEntries)
-	case cfg.MaxLinkDepth < 0:
-		return bad("MaxLinkDepth", cfg.MaxLinkDepth)
-	}
-	if cfg.Resolver == nil {
-		cfg.Resolver = net.DefaultResolver
-	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.RecheckInterval == 0 {
-		cfg.RecheckInterval = DefaultRecheckInterval
-	}
-	if cfg.CacheLimit == 0 {
-		cfg.CacheLimit = DefaultCacheLimit
-	}
-	if cfg.RateLimit == 0 {
-		cfg.RateLimit = DefaultRateLimit
-	}
-	if cfg.RateBurst == 0 {
-		cfg.RateBurst = DefaultRateBurst
-	}
-	if cfg.MaxTreeEntries == 0 {
-		cfg.MaxTreeEntries = DefaultMaxTreeEntries
-	}
-	if cfg.MaxLinkDepth == 0 {
-		cfg.MaxLinkDepth = DefaultMaxLinkDepth
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
+	config.Default[Resolver](&cfg.Resolver, net.DefaultResolver)
+	config.Default(&cfg.Timeout, DefaultTimeout)
+	config.Default(&cfg.RecheckInterval, DefaultRecheckInterval)
+	config.Default(&cfg.CacheLimit, DefaultCacheLimit)
+	config.Default(&cfg.RateLimit, DefaultRateLimit)
+	config.Default(&cfg.RateBurst, DefaultRateBurst)
+	config.Default(&cfg.MaxTreeEntries, DefaultMaxTreeEntries)
+	config.Default(&cfg.MaxLinkDepth, DefaultMaxLinkDepth)
+	cfg.Logger = config.Logger(cfg.Logger)
 	cfg.Clock = clock.OrSystem(cfg.Clock)
 	return cfg, nil
 }
