@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/devp2p-go/devp2p/discover/v5wire"
 	"github.com/devp2p-go/devp2p/internal/config"
 	"github.com/devp2p-go/devp2p/internal/netutil"
 )
@@ -15,7 +16,7 @@ const (
 	// 1 s for a handshake, which this covers together).
 	DefaultV5ResponseTimeout = 700 * time.Millisecond
 	// DefaultMaxSessions bounds the discv5 session cache (LRU).
-	DefaultMaxSessions = 1024
+	DefaultMaxSessions = v5wire.DefaultMaxSessions
 	// DefaultHandshakesPerIP bounds the WHOAREYOU challenges, and so the
 	// handshakes, we grant one non-LAN IP address per second.
 	DefaultHandshakesPerIP = 10

@@ -14,6 +14,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover/enr"
+	"github.com/devp2p-go/devp2p/internal/config"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -55,18 +56,16 @@ type CodecConfig struct {
 }
 
 func (cfg CodecConfig) withDefaults() (CodecConfig, error) {
-	if cfg.MaxSessions < 0 || cfg.MaxChallenges < 0 || cfg.ChallengeTimeout < 0 {
-		return cfg, fmt.Errorf("%w: negative limit", ErrInvalidConfig)
+	c := config.NewChecker(ErrInvalidConfig)
+	config.NonNegative(c, "MaxSessions", cfg.MaxSessions)
+	config.NonNegative(c, "MaxChallenges", cfg.MaxChallenges)
+	config.NonNegative(c, "ChallengeTimeout", cfg.ChallengeTimeout)
+	if err := c.Err(); err != nil {
+		return cfg, err
 	}
-	if cfg.MaxSessions == 0 {
-		cfg.MaxSessions = DefaultMaxSessions
-	}
-	if cfg.MaxChallenges == 0 {
-		cfg.MaxChallenges = DefaultMaxChallenges
-	}
-	if cfg.ChallengeTimeout == 0 {
-		cfg.ChallengeTimeout = DefaultChallengeTimeout
-	}
+	config.Default(&cfg.MaxSessions, DefaultMaxSessions)
+	config.Default(&cfg.MaxChallenges, DefaultMaxChallenges)
+	config.Default(&cfg.ChallengeTimeout, DefaultChallengeTimeout)
 	cfg.Clock = clock.OrSystem(cfg.Clock)
 	if cfg.Rand == nil {
 		cfg.Rand = rand.Reader
