@@ -37,21 +37,35 @@ func (t *UDPv4) randomTarget() v4wire.Pubkey {
 // refresh itself uses it.
 func (t *UDPv4) lookup(ctx context.Context, target v4wire.Pubkey) []*Node {
 	targetID := nodeid.ID(ethcrypto.Keccak256(target[:]))
-	result := t.tab.closest(targetID, BucketSize)
+	return iterativeLookup(ctx, t.tab, t.self, targetID, t.cfg.Bootnodes, t.isClosed, func(n *Node) []*Node {
+		return t.queryNode(ctx, n, target)
+	})
+}
+
+// iterativeLookup is the Kademlia lookup discv4 and discv5 share. It starts
+// from the table's closest nodes to target (the bootnodes when the table is
+// empty), keeps up to α queries in flight to the closest nodes not asked
+// yet, and merges what each answer reports, by distance to target, into
+// the BucketSize closest it knows. It ends, returning those, once no query
+// is in flight and every one of them was asked, or, after the queries in
+// flight return, when ctx ends or closed reports true. query runs in a
+// goroutine of its own per node; the lookup waits for all of them.
+func iterativeLookup(ctx context.Context, tab *table, self, target nodeid.ID, bootnodes []*Node, closed func() bool, query func(*Node) []*Node) []*Node {
+	result := tab.closest(target, BucketSize)
 	if len(result) == 0 {
-		for _, bn := range t.cfg.Bootnodes {
-			result = insertByDistance(result, targetID, bn, BucketSize)
+		for _, bn := range bootnodes {
+			result = insertByDistance(result, target, bn, BucketSize)
 		}
 	}
-	seen := map[nodeid.ID]bool{t.self: true}
-	asked := map[nodeid.ID]bool{t.self: true}
+	seen := map[nodeid.ID]bool{self: true}
+	asked := map[nodeid.ID]bool{self: true}
 	for _, n := range result {
 		seen[n.ID()] = true
 	}
 	replies := make(chan []*Node, alpha)
 	inflight := 0
 	for {
-		if ctx.Err() == nil && !t.isClosed() {
+		if ctx.Err() == nil && !closed() {
 			for i := 0; i < len(result) && inflight < alpha; i++ {
 				n := result[i]
 				if asked[n.ID()] {
@@ -59,7 +73,7 @@ func (t *UDPv4) lookup(ctx context.Context, target v4wire.Pubkey) []*Node {
 				}
 				asked[n.ID()] = true
 				inflight++
-				go func() { replies <- t.queryNode(ctx, n, target) }()
+				go func() { replies <- query(n) }()
 			}
 		}
 		if inflight == 0 {
@@ -70,7 +84,7 @@ func (t *UDPv4) lookup(ctx context.Context, target v4wire.Pubkey) []*Node {
 		for _, n := range nodes {
 			if !seen[n.ID()] {
 				seen[n.ID()] = true
-				result = insertByDistance(result, targetID, n, BucketSize)
+				result = insertByDistance(result, target, n, BucketSize)
 			}
 		}
 	}

@@ -48,43 +48,9 @@ func (t *UDPv5) randomTarget() nodeid.ID {
 }
 
 func (t *UDPv5) lookup(ctx context.Context, target nodeid.ID) []*Node {
-	result := t.tab.closest(target, BucketSize)
-	if len(result) == 0 {
-		for _, bn := range t.v5.Bootnodes {
-			result = insertByDistance(result, target, bn, BucketSize)
-		}
-	}
-	seen := map[nodeid.ID]bool{t.self: true}
-	asked := map[nodeid.ID]bool{t.self: true}
-	for _, n := range result {
-		seen[n.ID()] = true
-	}
-	replies := make(chan []*Node, alpha)
-	inflight := 0
-	for {
-		if ctx.Err() == nil && !t.isClosed() {
-			for i := 0; i < len(result) && inflight < alpha; i++ {
-				n := result[i]
-				if asked[n.ID()] {
-					continue
-				}
-				asked[n.ID()] = true
-				inflight++
-				go func() { replies <- t.queryNode(ctx, n, target) }()
-			}
-		}
-		if inflight == 0 {
-			return result
-		}
-		nodes := <-replies
-		inflight--
-		for _, n := range nodes {
-			if !seen[n.ID()] {
-				seen[n.ID()] = true
-				result = insertByDistance(result, target, n, BucketSize)
-			}
-		}
-	}
+	return iterativeLookup(ctx, t.tab, t.self, target, t.v5.Bootnodes, t.isClosed, func(n *Node) []*Node {
+		return t.queryNode(ctx, n, target)
+	})
 }
 
 // queryNode sends one FINDNODE of a lookup, keeps n's failure count and
