@@ -30,20 +30,30 @@ const emptyLookupDelay = time.Second
 // RandomNodes returns an iterator that runs random lookups forever, yielding
 // every node each one finds, until it or the transport is closed.
 func (t *UDPv4) RandomNodes() Iterator {
+	return newRandomIterator(t.clock, t.tab, t.closing, t.isClosed, func(ctx context.Context) []*Node {
+		return t.lookup(ctx, t.randomTarget())
+	})
+}
+
+// newRandomIterator returns the iterator behind RandomNodes of both
+// discovery versions: it runs lookup again and again, once the table has
+// had its first refresh, until it is closed or closed reports true (the
+// transport's closing channel ends a wait early).
+func newRandomIterator(c clock.Clock, tab *table, closing <-chan struct{}, closed func() bool, lookup func(context.Context) []*Node) Iterator {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &lookupIterator{
 		ctx:    ctx,
 		cancel: cancel,
-		clock:  t.clock,
+		clock:  c,
 		next: func(ctx context.Context) []*Node {
-			if t.isClosed() {
+			if closed() {
 				cancel()
 				return nil
 			}
-			t.tab.waitInit(ctx)
-			return t.lookup(ctx, t.randomTarget())
+			tab.waitInit(ctx)
+			return lookup(ctx)
 		},
-		closing: t.closing,
+		closing: closing,
 	}
 }
 

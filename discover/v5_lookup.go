@@ -97,21 +97,9 @@ func (t *UDPv5) refreshLookups(ctx context.Context) {
 // forever, yielding every node each one finds, until it or the node is
 // closed.
 func (t *UDPv5) RandomNodes() Iterator {
-	ctx, cancel := context.WithCancel(context.Background())
-	return &lookupIterator{
-		ctx:    ctx,
-		cancel: cancel,
-		clock:  t.clock,
-		next: func(ctx context.Context) []*Node {
-			if t.isClosed() {
-				cancel()
-				return nil
-			}
-			t.tab.waitInit(ctx)
-			return t.lookup(ctx, t.randomTarget())
-		},
-		closing: t.closing,
-	}
+	return newRandomIterator(t.clock, t.tab, t.closing, t.isClosed, func(ctx context.Context) []*Node {
+		return t.lookup(ctx, t.randomTarget())
+	})
 }
 
 // Resolve returns the most recent version of n that can be found: a newer
