@@ -31,13 +31,12 @@ type SessionKeys struct {
 
 // ECDH returns priv·pub as a 33-byte compressed point, the shared secret of
 // discv5 (discv5-theory.md, "Identity-Specific Cryptography"). pub must be
-// a valid point (every parser in this module checks that).
+// a valid point (every parser in this module checks that). The
+// multiplication is constant-time: priv is our static node key when we
+// answer a handshake, and the remote chooses pub.
 func ECDH(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) []byte {
-	var p, r secp256k1.JacobianPoint
-	pub.AsJacobian(&p)
-	secp256k1.ScalarMultNonConst(&priv.Key, &p, &r)
-	r.ToAffine()
-	return secp256k1.NewPublicKey(&r.X, &r.Y).SerializeCompressed()
+	s := ethcrypto.ECDHCompressed(priv, pub)
+	return s[:]
 }
 
 // DeriveKeys computes the session keys from the shared secret, the two

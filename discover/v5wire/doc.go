@@ -27,7 +27,9 @@
 // challenge data (the unmasked WHOAREYOU packet). The initiator proves its
 // identity by signing SHA-256("discovery v5 identity proof" ‖ challenge-data
 // ‖ ephemeral-pubkey ‖ recipient-id); signatures with a high S value are
-// rejected.
+// rejected. Every operation with a private key (the ECDH, the signature,
+// the ephemeral public key) is constant-time, since the remote chooses the
+// points our static key is multiplied with and can time our answers.
 //
 // # Codec
 //

@@ -118,13 +118,15 @@ type HandshakeParams struct {
 // WHOAREYOU, carrying the plaintext pt. It returns the packet and the new
 // session's keys.
 func EncodeHandshakePacket(iv [MaskingIVSize]byte, nonce Nonce, hp HandshakeParams, pt []byte) ([]byte, SessionKeys, error) {
-	return encodeHandshakePacket(nodeid.FromPubkey(hp.Key.PubKey()), iv, nonce, hp, pt)
+	return encodeHandshakePacket(nodeid.FromPubkey(ethcrypto.PubkeyOf(hp.Key)), iv, nonce, hp, pt)
 }
 
 // encodeHandshakePacket is EncodeHandshakePacket with our node ID given,
 // saving a scalar multiplication per handshake.
 func encodeHandshakePacket(self nodeid.ID, iv [MaskingIVSize]byte, nonce Nonce, hp HandshakeParams, pt []byte) ([]byte, SessionKeys, error) {
-	ephPub := hp.Ephemeral.PubKey().SerializeCompressed()
+	// Both keys are secret: the ephemeral one yields the session keys.
+	// PubkeyOf and ECDH are constant-time, decred's PubKey is not.
+	ephPub := ethcrypto.PubkeyOf(hp.Ephemeral).SerializeCompressed()
 	sig, err := SignIDNonce(hp.Key, hp.ChallengeData, ephPub, hp.RemoteID)
 	if err != nil {
 		return nil, SessionKeys{}, err

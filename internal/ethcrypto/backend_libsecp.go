@@ -12,6 +12,10 @@ func backendECDH(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte 
 	return ecdhC(priv, pub)
 }
 
+func backendECDHCompressed(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [33]byte {
+	return ecdhCompressedC(priv, pub)
+}
+
 func backendPubkey(priv *secp256k1.PrivateKey) *secp256k1.PublicKey { return pubkeyC(priv) }
 
 func backendSign(priv *secp256k1.PrivateKey, hash []byte) ([64]byte, byte) {

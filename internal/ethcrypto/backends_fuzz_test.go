@@ -85,6 +85,7 @@ func FuzzBackendsECDHSign(f *testing.F) {
 			return
 		}
 		agree(t, "ecdh", func(im impl) string { return fmt.Sprintf("%x", im.ecdh(priv, pub)) })
+		agree(t, "ecdh compressed", func(im impl) string { return fmt.Sprintf("%x", im.ecdhCompressed(priv, pub)) })
 	})
 }
 

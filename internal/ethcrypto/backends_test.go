@@ -16,24 +16,26 @@ import (
 // verify and parse have the full semantics of Recover (but with recovery
 // ids 0–3), VerifyENR and the two parsers.
 type impl struct {
-	name    string
-	ecdh    func(*secp256k1.PrivateKey, *secp256k1.PublicKey) [32]byte
-	pubkey  func(*secp256k1.PrivateKey) *secp256k1.PublicKey
-	sign    func(priv *secp256k1.PrivateKey, hash []byte) ([64]byte, byte)
-	recover func(hash, sig []byte) (*secp256k1.PublicKey, error)
-	verify  func(pub *secp256k1.PublicKey, hash, sig []byte) bool
-	parse   func(b []byte) (*secp256k1.PublicKey, bool)
+	name           string
+	ecdh           func(*secp256k1.PrivateKey, *secp256k1.PublicKey) [32]byte
+	ecdhCompressed func(*secp256k1.PrivateKey, *secp256k1.PublicKey) [33]byte
+	pubkey         func(*secp256k1.PrivateKey) *secp256k1.PublicKey
+	sign           func(priv *secp256k1.PrivateKey, hash []byte) ([64]byte, byte)
+	recover        func(hash, sig []byte) (*secp256k1.PublicKey, error)
+	verify         func(pub *secp256k1.PublicKey, hash, sig []byte) bool
+	parse          func(b []byte) (*secp256k1.PublicKey, bool)
 }
 
 // impls lists the pure-Go backend and decred; the libsecp256k1 build adds
 // its backend (backends_libsecp_test.go).
 var impls = []impl{
 	{
-		name:    "go",
-		ecdh:    ecdhGo,
-		pubkey:  pubkeyGo,
-		sign:    signGo,
-		recover: func(hash, sig []byte) (*secp256k1.PublicKey, error) { return checkedRecover(hash, sig, recoverGo) },
+		name:           "go",
+		ecdh:           ecdhGo,
+		ecdhCompressed: ecdhCompressedGo,
+		pubkey:         pubkeyGo,
+		sign:           signGo,
+		recover:        func(hash, sig []byte) (*secp256k1.PublicKey, error) { return checkedRecover(hash, sig, recoverGo) },
 		verify: func(pub *secp256k1.PublicKey, hash, sig []byte) bool {
 			return checkedVerify(pub, hash, sig, verifyGo)
 		},
@@ -44,8 +46,9 @@ var impls = []impl{
 		ecdh: func(k *secp256k1.PrivateKey, p *secp256k1.PublicKey) [32]byte {
 			return [32]byte(secp256k1.GenerateSharedSecret(k, p))
 		},
-		pubkey: (*secp256k1.PrivateKey).PubKey,
-		sign:   decredSign,
+		ecdhCompressed: decredECDHCompressed,
+		pubkey:         (*secp256k1.PrivateKey).PubKey,
+		sign:           decredSign,
 		recover: func(hash, sig []byte) (*secp256k1.PublicKey, error) {
 			if len(sig) == SignatureSize && sig[64] > 3 {
 				return nil, ErrInvalidSignature // decred reads 4–7 as "compressed"
@@ -89,6 +92,16 @@ func checkedVerify(pub *secp256k1.PublicKey, hash, sig []byte, backend func(*sec
 	return backend(pub, hash, sig)
 }
 
+// decredECDHCompressed is discv5's shared secret as this module computed
+// it before: decred's variable-time multiplication, compressed.
+func decredECDHCompressed(k *secp256k1.PrivateKey, p *secp256k1.PublicKey) [33]byte {
+	var pj, r secp256k1.JacobianPoint
+	p.AsJacobian(&pj)
+	secp256k1.ScalarMultNonConst(&k.Key, &pj, &r)
+	r.ToAffine()
+	return [33]byte(secp256k1.NewPublicKey(&r.X, &r.Y).SerializeCompressed())
+}
+
 // decredSign is decred's SignCompact in r‖s, v form.
 func decredSign(priv *secp256k1.PrivateKey, hash []byte) ([64]byte, byte) {
 	c := ecdsa.SignCompact(priv, hash, false)
@@ -125,13 +138,22 @@ func recoverOutcome(im impl, hash, sig []byte) string {
 
 func TestBackendsAgreeRandom(t *testing.T) {
 	rng := newTestRand("agree")
+	parities := map[byte]int{}
 	for i := range 300 / raceScale {
 		priv, other := randomKey(t, rng), randomKey(t, rng)
 		var hash [32]byte
 		rng.Read(hash[:])
 		what := fmt.Sprintf("case %d", i)
 		agree(t, what+" pubkey", func(im impl) string { return keyString(im.pubkey(priv), true) })
-		agree(t, what+" ecdh", func(im impl) string { s := im.ecdh(priv, other.PubKey()); return hex.EncodeToString(s[:]) })
+		x := agree(t, what+" ecdh", func(im impl) string { s := im.ecdh(priv, other.PubKey()); return hex.EncodeToString(s[:]) })
+		comp33 := agree(t, what+" ecdh compressed", func(im impl) string {
+			s := im.ecdhCompressed(priv, other.PubKey())
+			return hex.EncodeToString(s[:])
+		})
+		if comp33[2:] != x {
+			t.Fatalf("%s: compressed ECDH %s does not carry the x-only secret %s", what, comp33, x)
+		}
+		parities[comp33[1]]++
 		sigStr := agree(t, what+" sign", func(im impl) string {
 			sig, v := im.sign(priv, hash[:])
 			return hex.EncodeToString(append(sig[:], v))
@@ -146,6 +168,10 @@ func TestBackendsAgreeRandom(t *testing.T) {
 		agree(t, what+" parse compressed", func(im impl) string { return keyString(im.parse(comp)) })
 		unc := priv.PubKey().SerializeUncompressed()
 		agree(t, what+" parse uncompressed", func(im impl) string { return keyString(im.parse(unc)) })
+	}
+	// Both prefixes must have come up, or the parity byte went untested.
+	if parities['2'] == 0 || parities['3'] == 0 || len(parities) != 2 {
+		t.Fatalf("compressed ECDH prefixes seen: %v, want both 02 and 03 only", parities)
 	}
 }
 
@@ -400,6 +426,9 @@ func TestBackendsZeroKey(t *testing.T) {
 		if got := im.ecdh(zero, pub); got != [32]byte{} {
 			t.Errorf("%s: ECDH with a zero key = %x, want zeros", im.name, got)
 		}
+		if got := im.ecdhCompressed(zero, pub); got != [33]byte{} {
+			t.Errorf("%s: compressed ECDH with a zero key = %x, want zeros", im.name, got)
+		}
 	}
 }
 
@@ -419,6 +448,9 @@ func TestBackendsECDHOffCurve(t *testing.T) {
 		}
 		if got := im.ecdh(priv, bad); got != [32]byte{} {
 			t.Errorf("%s: ECDH with an off-curve key = %x, want zeros", im.name, got)
+		}
+		if got := im.ecdhCompressed(priv, bad); got != [33]byte{} {
+			t.Errorf("%s: compressed ECDH with an off-curve key = %x, want zeros", im.name, got)
 		}
 		hash := Keccak256([]byte("off"))
 		sig, _ := im.sign(priv, hash[:])

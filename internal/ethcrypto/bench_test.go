@@ -28,6 +28,23 @@ func BenchmarkECDH(b *testing.B) {
 	})
 }
 
+func BenchmarkECDHCompressed(b *testing.B) {
+	rng := rand.NewChaCha8([32]byte{'e', 'c', 'd', 'h', 'c'})
+	priv, pub := randomKey(b, rng), randomKey(b, rng).PubKey()
+	b.Run("ours", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ECDHCompressed(priv, pub)
+		}
+	})
+	b.Run("decred", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			decredECDHCompressed(priv, pub)
+		}
+	})
+}
+
 func BenchmarkSign(b *testing.B) {
 	rng := rand.NewChaCha8([32]byte{'s', 'i', 'g', 'n'})
 	priv := randomKey(b, rng)

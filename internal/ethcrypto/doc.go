@@ -1,7 +1,8 @@
 // Package ethcrypto holds the small secp256k1 and Keccak-256 helpers that the
 // rlpx and discover packages share: Ethereum's 64-byte public key encoding,
 // 65-byte recoverable signatures (r‖s‖v), 64-byte ENR signatures (r‖s),
-// x-only ECDH, public key derivation and legacy Keccak-256.
+// ECDH (x-only for RLPx, a compressed point for discv5), public key
+// derivation and legacy Keccak-256.
 //
 // Every function that takes bytes from the network validates them before
 // doing any curve arithmetic: public keys must use the uncompressed 0x04
@@ -34,8 +35,8 @@
 //
 // # Side channels
 //
-// Everything done with a private key — ECDH (static and ephemeral, so also
-// ECIES decryption), signing (discv4 packets, ENRs, the handshake's
+// Everything done with a private key — ECDH in both forms (static and
+// ephemeral, so also ECIES decryption and discv5 handshakes), signing (discv4 packets, ENRs, the handshake's
 // ephemeral signature) and PubkeyOf — runs in constant time in both
 // backends, because the remote side chooses the public key and can time
 // our replies. In pure Go:

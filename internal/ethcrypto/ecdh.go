@@ -14,17 +14,49 @@ func ECDH(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
 	return backendECDH(priv, pub)
 }
 
-// ecdhGo is the pure-Go x-only ECDH.
-func ecdhGo(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
+// ECDHCompressed returns priv·pub as a 33-byte compressed point: 0x02 or
+// 0x03 for an even or odd y, then x. It is the shared secret of discv5
+// (discv5-theory.md, "Identity-Specific Cryptography"). Validation and
+// constant-time behaviour are ECDH's; for a key that is not on the curve,
+// or a zero private key, it returns 33 zero bytes.
+func ECDHCompressed(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [33]byte {
+	return backendECDHCompressed(priv, pub)
+}
+
+// ecdhPointGo returns priv·pub in affine coordinates, or false for an
+// off-curve point or a zero key.
+func ecdhPointGo(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) (affine, bool) {
 	// Like libsecp256k1's parse inside secp256k1_ecdh, refuse a key built
 	// around the parsers: a point off the curve would leak the key.
 	p, ok := pubToAffine(pub)
 	if !ok || !p.onCurve() || priv.Key.IsZero() {
-		return [32]byte{}
+		return affine{}, false
 	}
 	q := mulCT(&priv.Key, &p)
-	a := q.toAffine()
+	return q.toAffine(), true
+}
+
+// ecdhGo is the pure-Go x-only ECDH.
+func ecdhGo(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
+	a, ok := ecdhPointGo(priv, pub)
+	if !ok {
+		return [32]byte{}
+	}
 	return a.x.bytes()
+}
+
+// ecdhCompressedGo is the pure-Go ECDHCompressed. The prefix comes from
+// the low bit of y (normalised by toAffine) without a branch.
+func ecdhCompressedGo(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [33]byte {
+	var out [33]byte
+	a, ok := ecdhPointGo(priv, pub)
+	if !ok {
+		return out
+	}
+	out[0] = secp256k1.PubKeyFormatCompressedEven | byte(a.y[0]&1)
+	x := a.x.bytes()
+	copy(out[1:], x[:])
+	return out
 }
 
 // PubkeyOf returns the public key of priv, computed in constant time

@@ -140,3 +140,21 @@ func TestECDHSymmetric(t *testing.T) {
 		t.Fatal("ECDH is not symmetric")
 	}
 }
+
+// TestECDHCompressed checks the discv5 vector of discv5-wire-test-vectors.md,
+// "ECDH" (ethereum/devp2p cc0d2eb), and symmetry.
+func TestECDHCompressed(t *testing.T) {
+	priv := secp256k1.PrivKeyFromBytes(mustHex(t, "fb757dc581730490a1d7a00deea65e9b1936924caaea8f44d476014856b68736"))
+	pub, err := ParseCompressed(mustHex(t, "039961e4c2356d61bedb83052c115d311acb3a96f5777296dcf297351130266231"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "033b11a2a1f214567e1537ce5e509ffd9b21373247f2a3ff6841f4976f53165e7e"
+	if got := ECDHCompressed(priv, pub); hex.EncodeToString(got[:]) != want {
+		t.Fatalf("ECDHCompressed = %x, want %s", got, want)
+	}
+	a, b := mustKey(t), mustKey(t)
+	if ECDHCompressed(a, b.PubKey()) != ECDHCompressed(b, a.PubKey()) {
+		t.Fatal("ECDHCompressed is not symmetric")
+	}
+}

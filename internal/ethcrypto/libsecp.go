@@ -27,12 +27,27 @@ static int ec_hash_x(unsigned char *out, const unsigned char *x32, const unsigne
 	return 1;
 }
 
+// ec_hash_compressed is the ECDH hash callback for discv5: the shared
+// point in compressed form, 0x02 | (y & 1) then x.
+static int ec_hash_compressed(unsigned char *out, const unsigned char *x32, const unsigned char *y32, void *data) {
+	(void)data;
+	out[0] = 0x02 | (y32[31] & 1);
+	memcpy(out + 1, x32, 32);
+	return 1;
+}
+
 // Each wrapper does its parsing and the operation in one cgo call.
 
 static int ec_ecdh(unsigned char *out32, const unsigned char *pub65, const unsigned char *seckey) {
 	secp256k1_pubkey pk;
 	if (!secp256k1_ec_pubkey_parse(ec_ctx, &pk, pub65, 65)) return 0;
 	return secp256k1_ecdh(ec_ctx, out32, &pk, seckey, ec_hash_x, NULL);
+}
+
+static int ec_ecdh_compressed(unsigned char *out33, const unsigned char *pub65, const unsigned char *seckey) {
+	secp256k1_pubkey pk;
+	if (!secp256k1_ec_pubkey_parse(ec_ctx, &pk, pub65, 65)) return 0;
+	return secp256k1_ecdh(ec_ctx, out33, &pk, seckey, ec_hash_compressed, NULL);
 }
 
 static int ec_pubkey(unsigned char *pub65, const unsigned char *seckey) {
@@ -127,6 +142,18 @@ func ecdhC(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [32]byte {
 	clear(sk[:])
 	if ok != 1 {
 		return [32]byte{}
+	}
+	return out
+}
+
+func ecdhCompressedC(priv *secp256k1.PrivateKey, pub *secp256k1.PublicKey) [33]byte {
+	var out [33]byte
+	p := pub65(pub)
+	sk := priv.Key.Bytes()
+	ok := C.ec_ecdh_compressed(cptr(out[:]), cptr(p[:]), cptr(sk[:]))
+	clear(sk[:])
+	if ok != 1 {
+		return [33]byte{}
 	}
 	return out
 }
