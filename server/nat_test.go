@@ -133,6 +133,9 @@ func TestNATRenewal(t *testing.T) {
 	clk.Run(80 * time.Second)
 	moved := recv(t, f.maps)
 	require.Equal(t, first.ExternalPort+7, moved.ExternalPort)
+	// The NAT loop updates the record after the mapping call returns, then
+	// arms its next renewal: once that timer is armed, the record is done.
+	clk.WaitForTimers(1)
 	self := srv.Self()
 	require.Equal(t, moved.ExternalPort, self.TCP())
 	require.Equal(t, netip.MustParseAddr("203.0.113.51"), self.IP())
