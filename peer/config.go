@@ -7,6 +7,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/internal/config"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/rlpx"
 )
 
@@ -59,6 +60,17 @@ type Config struct {
 	// and 1 s.
 	PingBurst  int
 	PingRefill time.Duration
+
+	// Metrics counts every message in and out by protocol and code
+	// (decoded and wire bytes) in a node's metrics; a server hands each
+	// peer its own. Default nil: not counted. Counting allocates nothing.
+	Metrics *metrics.Traffic
+
+	// Trace, when set, is called for every message read from or written
+	// to the peer, on the goroutine that moved it: it must be quick and
+	// must not block or call back into the peer. For debugging; default
+	// nil.
+	Trace func(MsgTrace)
 }
 
 // Defaults of Config.

@@ -40,6 +40,8 @@ type Peer struct {
 	cfg       Config
 	log       *slog.Logger
 	connected time.Time
+	base      traffic // the base protocol's messages
+	other     traffic // messages of codes no shared protocol claims
 
 	started atomic.Bool
 
@@ -88,6 +90,8 @@ func newPeer(c transport, theirs *Hello, protocols []Protocol, cfg Config) (*Pee
 		wtoken:    make(chan struct{}, 1),
 	}
 	p.wtoken <- struct{}{}
+	p.base = traffic{m: cfg.Metrics.Base(), cap: baseCap}
+	p.other = traffic{m: cfg.Metrics.Other()}
 	if p.pubkey != nil {
 		key := ethcrypto.MarshalPubkey(p.pubkey)
 		p.id = ethcrypto.Keccak256(key[:])
@@ -106,6 +110,7 @@ func newPeer(c transport, theirs *Hello, protocols []Protocol, cfg Config) (*Pee
 			maxSize: maxSize,
 			in:      make(chan Msg, cfg.QueueLength),
 			space:   make(chan struct{}, 1),
+			traffic: traffic{m: cfg.Metrics.Protocol(m.Protocol.Name, m.Protocol.Version), cap: m.Protocol.Cap()},
 		})
 	}
 	p.protoErr = make(chan error, len(p.protos))

@@ -87,7 +87,10 @@ func (p *Peer) writeBase(code uint64, payload []byte) error {
 	<-p.wtoken
 	defer func() { p.wtoken <- struct{}{} }()
 	p.conn.SetWriteDeadline(time.Now().Add(p.cfg.WriteTimeout))
-	_, err := p.conn.WriteMsg(code, payload)
+	wire, err := p.conn.WriteMsg(code, payload)
+	if err == nil {
+		p.sent(&p.base, code, len(payload), wire)
+	}
 	return err
 }
 
@@ -108,7 +111,10 @@ func (p *Peer) shutdown(err *DisconnectError) {
 		return
 	}
 	p.conn.SetWriteDeadline(time.Now().Add(discWriteTimeout))
-	p.conn.WriteMsg(disconnectMsg, encodeDisconnect(err.Reason))
+	payload := encodeDisconnect(err.Reason)
+	if wire, werr := p.conn.WriteMsg(disconnectMsg, payload); werr == nil {
+		p.sent(&p.base, disconnectMsg, len(payload), wire)
+	}
 }
 
 // runProtocol runs one protocol and reports its end to the loop.
