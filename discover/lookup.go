@@ -6,6 +6,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -36,6 +37,8 @@ func (t *UDPv4) randomTarget() v4wire.Pubkey {
 // lookup is Lookup without waiting for the table's first refresh; the
 // refresh itself uses it.
 func (t *UDPv4) lookup(ctx context.Context, target v4wire.Pubkey) []*Node {
+	t.cfg.Metrics.LookupStarted(metrics.DiscV4)
+	defer t.lookupDone(t.clock.Now())
 	targetID := nodeid.ID(ethcrypto.Keccak256(target[:]))
 	result := t.tab.closest(targetID, BucketSize)
 	if len(result) == 0 {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/devp2p-go/devp2p/discover/v4wire"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -77,7 +79,11 @@ func (t *UDPv4) handleReply(from nodeid.ID, ip netip.Addr, kind byte, p any) boo
 	r := &incomingReply{from: from, ip: ip, kind: kind, packet: p, matched: make(chan bool, 1)}
 	select {
 	case t.replyCh <- r:
-		return <-r.matched
+		matched := <-r.matched
+		if !matched && kind != v4wire.PingPacket { // a ping only wakes ensureBond if it waits
+			t.dropped(metrics.BadPacketUnsolicited)
+		}
+		return matched
 	case <-t.closing:
 		return false
 	}
