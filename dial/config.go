@@ -85,7 +85,7 @@ type Config struct {
 	Rand *rand.Rand
 
 	// Logger receives debug records of dial outcomes with "id" and "addr"
-	// attributes. Default: discard.
+	// attributes, and the attribute sys=dial. Default: discard.
 	Logger *slog.Logger
 
 	// Metrics counts finished dials by kind and result (see ResultOf).

@@ -23,7 +23,7 @@ type Config struct {
 	Clock clock.Clock
 
 	// Logger receives debug messages about the peer, with "peer" and
-	// "addr" attributes. Default: discard.
+	// "addr" attributes and sys=peer. Default: discard.
 	Logger *slog.Logger
 
 	// PingInterval is how often we ping. Default 15 s.

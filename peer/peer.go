@@ -13,6 +13,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/internal/logging"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -121,7 +122,7 @@ func newPeer(c transport, theirs *Hello, protocols []Protocol, cfg Config) (*Pee
 		readLimit = max(readLimit, rw.maxSize)
 	}
 	c.SetReadLimit(int(readLimit))
-	p.log = cfg.Logger.With("peer", p.id.String()[:16], "addr", addrString(c.RemoteAddr()))
+	p.log = logging.For(cfg.Logger, logging.SysPeer).With("peer", p.id.String()[:16], "addr", addrString(c.RemoteAddr()))
 	return p, nil
 }
 
