@@ -201,6 +201,22 @@ type Config struct {
 	// Clock is the time source for admission throttling, dialing and peer
 	// keepalives. Default clock.System.
 	Clock clock.Clock
+
+	// LogLevels gives subsystems their own minimum log level, by the
+	// value of their "sys" attribute (logging.SysServer "server", "dial",
+	// "peer", "discover", …), overriding Logger's handler's level in
+	// either direction; a *slog.LevelVar can be changed while the node
+	// runs. Default: none, Logger's handler decides.
+	LogLevels map[string]slog.Leveler
+
+	// NoMetrics turns the node's metrics off: Server.Metrics is then an
+	// empty registry and no layer counts anything. Default false: every
+	// layer counts (see package metrics).
+	NoMetrics bool
+
+	// MessageEvents makes the server report every message of every peer
+	// to SubscribeMessages subscribers, for debugging. Default false.
+	MessageEvents bool
 }
 
 // withDefaults checks cfg and returns a copy with every default applied.
@@ -258,7 +274,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	config.Default(&cfg.AuthTimeout, DefaultAuthTimeout)
 	config.Default(&cfg.MaxPendingDials, dial.DefaultMaxActiveDials)
 	config.Default(&cfg.HandshakeTimeout, rlpx.DefaultHandshakeTimeout)
-	cfg.Logger = config.Logger(cfg.Logger)
+	cfg.Logger = config.Logger(cfg.rootLogger())
 	cfg.Clock = clock.OrSystem(cfg.Clock)
 
 	if err := checkProtocols(cfg.Protocols); err != nil {

@@ -40,7 +40,10 @@ func (srv *Server) startDiscovery(tcp netip.AddrPort) error {
 		dcfg.Clock = srv.clock
 	}
 	if dcfg.Logger == nil {
-		dcfg.Logger = srv.log.With("sys", "discover")
+		dcfg.Logger = srv.root
+	}
+	if dcfg.Metrics == nil {
+		dcfg.Metrics = srv.metrics.Discovery
 	}
 	disc, err := discover.Listen(conn, srv.cfg.PrivateKey, dcfg)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/internal/netutil"
+	"github.com/devp2p-go/devp2p/metrics"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // Accept retry backoff after temporary errors such as running out of file
@@ -67,10 +69,12 @@ func (srv *Server) admitInbound(th *throttle, fd net.Conn) {
 	case !netutil.Allowed(srv.cfg.NetRestrict, ip):
 		srv.log.Debug("Inbound connection outside NetRestrict", "addr", fd.RemoteAddr())
 		fd.Close()
+		srv.inboundDone(fd.RemoteAddr(), nodeid.ID{}, nil, metrics.ConnNetRestrict)
 		return
 	case !th.allow(ip):
 		srv.log.Debug("Inbound connection throttled", "addr", fd.RemoteAddr())
 		fd.Close()
+		srv.inboundDone(fd.RemoteAddr(), nodeid.ID{}, nil, metrics.ConnThrottled)
 		return
 	}
 	c := srv.newConn(fd, nil)
@@ -79,6 +83,7 @@ func (srv *Server) admitInbound(th *throttle, fd net.Conn) {
 	if res != pendingAdmitted {
 		srv.log.Debug("Inbound connection refused", "addr", fd.RemoteAddr(), "why", res)
 		fd.Close()
+		srv.inboundDone(fd.RemoteAddr(), nodeid.ID{}, nil, metrics.ConnPendingCap)
 		return
 	}
 	if victim != nil {
@@ -94,7 +99,8 @@ func (srv *Server) admitInbound(th *throttle, fd net.Conn) {
 		// slot, or when its setup ends without one.
 		release := func() { srv.pending.release(pc) }
 		defer release()
-		srv.setupRLPx(srv.ctx, c, flagInbound, nil, release)
+		err := srv.setupRLPx(srv.ctx, c, flagInbound, nil, release)
+		srv.inboundSetupDone(c, pc, err)
 	}()
 }
 
