@@ -7,9 +7,15 @@
 //
 //	bootnode [-key <hex> | -keyfile <path>] [-addr 127.0.0.1:30301]
 //	         [-bootnodes <enode or enr>,...] [-nodedb <dir>] [-verbose]
+//	         [-metrics 127.0.0.1:6060]
 //
 // The key file holds 64 hex characters, as go-ethereum's nodekey file does.
 // Without -key or -keyfile a fresh key is generated.
+//
+// With -metrics, the discovery metrics (packets by type, dropped packets,
+// lookups, table size) are served in the Prometheus text format at
+// /metrics on that address, and the Go profiler at /debug/pprof/; the
+// second line of standard output is then "metrics <URL>".
 package main
 
 import (
@@ -24,6 +30,8 @@ import (
 	"syscall"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/examples/internal/metricsrv"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nodekey"
 )
 
@@ -43,6 +51,7 @@ func run(args []string) error {
 		bootnodes = fs.String("bootnodes", "", "comma-separated enode:// or enr: nodes to bootstrap from")
 		nodeDB    = fs.String("nodedb", "", "directory of the node database (in memory when empty)")
 		verbose   = fs.Bool("verbose", false, "log discovery events to stderr")
+		metricsAt = fs.String("metrics", "", "serve /metrics and /debug/pprof/ on this TCP address (e.g. 127.0.0.1:6060)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -61,7 +70,12 @@ func run(args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	cfg := discover.Config{Bootnodes: boot, Logger: log}
+	reg := metrics.NewRegistry()
+	m, err := metrics.NewDiscovery(reg)
+	if err != nil {
+		return err
+	}
+	cfg := discover.Config{Bootnodes: boot, Logger: log, Metrics: m}
 	if *nodeDB != "" {
 		if err := os.MkdirAll(*nodeDB, 0o700); err != nil {
 			return err
@@ -89,6 +103,14 @@ func run(args []string) error {
 	}
 	defer node.Close()
 	fmt.Println(node.Self().URLv4())
+	if *metricsAt != "" {
+		ms, err := metricsrv.Start(*metricsAt, reg)
+		if err != nil {
+			return fmt.Errorf("-metrics: %w", err)
+		}
+		defer ms.Close()
+		fmt.Println("metrics", ms.URL())
+	}
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
