@@ -6,6 +6,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/internal/logging"
 	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
@@ -92,7 +93,7 @@ func (t *UDPv4) queryNode(ctx context.Context, n *Node, target v4wire.Pubkey) []
 	if err != nil || len(nodes) == 0 {
 		fails++
 		t.db.setFindFails(n.ID(), n.IP(), fails)
-		t.log.Debug("discover: findnode failed", "id", n.ID().TerminalString(), "fails", fails, "err", err)
+		t.log.Debug("discover: findnode failed", "id", n.ID().TerminalString(), "fails", fails, logging.Err(err))
 		if fails >= maxFindnodeFailures {
 			t.tab.remove(n.ID())
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/devp2p-go/devp2p/internal/logging"
 )
 
 // emptyList is the payload of Ping and Pong: the RLP empty list.
@@ -48,7 +50,7 @@ func (p *Peer) Run(ctx context.Context) error {
 	p.stopReads()
 	p.shutdown(err)
 	wg.Wait()
-	p.log.Debug("Peer disconnected", "reason", err.Reason.String(), "remote", err.Remote, "err", err.Err)
+	p.log.Debug("Peer disconnected", "reason", err.Reason.String(), "remote", err.Remote, logging.Err(err.Err))
 	return err
 }
 
