@@ -168,7 +168,7 @@ type Config struct {
 	// replies). The server owns the endpoint's identity and surroundings:
 	// LocalNode, NodeDB, Bootnodes and NetRestrict must be left empty (New
 	// rejects them; use NodeDBPath, BootstrapNodes and NetRestrict here), and
-	// a nil Clock or Logger means the server's.
+	// a nil Clock, Logger or Metrics means the server's.
 	Discovery discover.Config
 
 	// NodeDBPath is the directory of the persistent discovery node
@@ -180,8 +180,9 @@ type Config struct {
 	Dialer dial.Dialer
 
 	// Peer tunes every peer (ping interval, timeouts, message size limits,
-	// queues). A nil Clock or Logger means the server's; peers log with
-	// "id" and "addr" attributes.
+	// queues). A nil Clock, Logger or Metrics means the server's, and a nil
+	// Trace the server's message events (with MessageEvents); peers log
+	// with "id" and "addr" attributes.
 	Peer peer.Config
 
 	// HandshakeTimeout bounds the encryption handshake and the Hello
@@ -193,9 +194,10 @@ type Config struct {
 	// HandshakeTimeout. Default DefaultAuthTimeout (1 s).
 	AuthTimeout time.Duration
 
-	// Logger receives the server's logs; peers are logged with "id" and
-	// "addr" attributes, and dropped peers at debug level with their
-	// reason. Default: logs are discarded.
+	// Logger receives the logs of the server and every layer it runs,
+	// each with its "sys" attribute (see LogLevels); peers are logged with
+	// "id" and "addr" attributes, one Info line when added and one when
+	// dropped, with the reason. Default: logs are discarded.
 	Logger *slog.Logger
 
 	// Clock is the time source for admission throttling, dialing and peer
