@@ -402,3 +402,34 @@ func TestPeerLogInfo(t *testing.T) {
 		t.Errorf("%d added and %d dropped lines, want one each:\n%s", added, dropped, strings.Join(buf.lines(), "\n"))
 	}
 }
+
+// TestMetricsEviction: a stalled inbound connection that gives its
+// handshake slot to a newcomer counts as refused for the pending cap, and
+// the newcomer as ok.
+func TestMetricsEviction(t *testing.T) {
+	cfg := testConfig(t, newTestProto().protocol())
+	cfg.HandshakeTimeout, cfg.AuthTimeout = 10*waitTimeout, 10*waitTimeout
+	cfg.MaxPendingPeers = 1
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, peers := subscribeConn(t, srv), subscribe(t, srv)
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+
+	silent, dropped := dialSilent(t, srv, netip.Addr{})
+	defer silent.Close()
+	if _, err := connectRaw(t, srv, nil); err != nil {
+		t.Fatalf("connection with the only slot stalled: %v", err)
+	}
+	recv(t, dropped)
+	if ev := waitConnEvent(t, events, InboundRefused); ev.Result != metrics.ConnPendingCap {
+		t.Fatalf("refusal %+v, want pending_cap", ev)
+	}
+	waitEvent(t, peers, PeerAdded)
+	wantMetric(t, srv, 1, metrics.NameInbound, "pending_cap")
+	wantMetric(t, srv, 1, metrics.NameInbound, "ok")
+}
