@@ -19,6 +19,11 @@ func (srv *Server) Metrics() *metrics.Registry { return srv.registry }
 // MetricsSnapshot returns the current value of every metric of the node.
 func (srv *Server) MetricsSnapshot() metrics.Snapshot { return srv.registry.Snapshot() }
 
+// otherProtocol is the protocol label value package metrics keeps for
+// messages no declared protocol claims; a protocol of that name is counted
+// there too, not declared.
+const otherProtocol = "other"
+
 // initMetrics creates the registry and, unless Config.NoMetrics, the node's
 // metrics in it. Each layer gets its part: the peers Traffic, the dial
 // scheduler Dial, discovery Discovery; with NoMetrics every part is nil,
@@ -29,9 +34,12 @@ func (srv *Server) initMetrics() error {
 	if srv.cfg.NoMetrics {
 		return nil
 	}
-	protos := make([]metrics.Protocol, len(srv.cfg.Protocols))
-	for i, p := range srv.cfg.Protocols {
-		protos[i] = metrics.Protocol{Name: p.Name, Version: p.Version, Length: p.Length}
+	protos := make([]metrics.Protocol, 0, len(srv.cfg.Protocols))
+	for _, p := range srv.cfg.Protocols {
+		if p.Name == otherProtocol {
+			continue // its messages count under protocol "other"
+		}
+		protos = append(protos, metrics.Protocol{Name: p.Name, Version: p.Version, Length: p.Length})
 	}
 	m, err := metrics.NewNode(srv.registry, protos)
 	if err != nil { // checkProtocols accepted the protocols: not reached

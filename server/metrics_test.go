@@ -433,3 +433,17 @@ func TestMetricsEviction(t *testing.T) {
 	wantMetric(t, srv, 1, metrics.NameInbound, "pending_cap")
 	wantMetric(t, srv, 1, metrics.NameInbound, "ok")
 }
+
+// TestMetricsProtocolNamedOther: a protocol called "other", the label
+// value metrics keeps for unclaimed messages, is still a valid protocol.
+func TestMetricsProtocolNamedOther(t *testing.T) {
+	cfg := testConfig(t, peer.Protocol{Name: "other", Version: 1, Length: 2}, newTestProto().protocol())
+	srv, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	if _, ok := srv.MetricsSnapshot().Value(metrics.NameMessages, "in", "test", "1", "0x00"); !ok {
+		t.Error("the other protocols have no series")
+	}
+}
