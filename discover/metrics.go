@@ -33,11 +33,11 @@ func (t *UDPv4) dropped(r metrics.BadPacket) {
 	t.cfg.Metrics.BadPacket(metrics.DiscV4, r)
 }
 
-// packetOut counts a packet we send; pkt is a whole encoded packet, whose
-// type byte follows the 32-byte hash and the 65-byte signature
-// (devp2p discv4.md, "Wire Protocol").
-func (t *UDPv4) packetOut(pkt []byte) {
-	if len(pkt) >= v4wire.MinPacketSize {
+// packetOut counts a packet we sent, unless its write failed with err; pkt
+// is a whole encoded packet, whose type byte follows the 32-byte hash and
+// the 65-byte signature (devp2p discv4.md, "Wire Protocol").
+func (t *UDPv4) packetOut(pkt []byte, err error) {
+	if err == nil && len(pkt) >= v4wire.MinPacketSize {
 		t.cfg.Metrics.PacketOut(metrics.DiscV4, pkt[v4wire.MinPacketSize-1])
 	}
 }

@@ -141,7 +141,7 @@ func (t *UDPv4) encode(p v4wire.Packet) ([]byte, [32]byte, error) {
 
 func (t *UDPv4) write(to netip.AddrPort, toID nodeid.ID, what string, pkt []byte) error {
 	_, err := t.conn.WriteToUDPAddrPort(pkt, to)
-	t.packetOut(pkt)
+	t.packetOut(pkt, err)
 	t.log.Debug("discover: >> "+what, "id", toID.TerminalString(), "addr", to, logging.Err(err))
 	return err
 }
