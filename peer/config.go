@@ -62,8 +62,9 @@ type Config struct {
 	PingRefill time.Duration
 
 	// Metrics counts every message in and out by protocol and code
-	// (decoded and wire bytes) in a node's metrics; a server hands each
-	// peer its own. Default nil: not counted. Counting allocates nothing.
+	// (decoded and wire bytes) in a node's metrics, from New on (the
+	// Hello exchange before it is not counted); a server hands every peer
+	// the node's. Default nil: not counted. Counting allocates nothing.
 	Metrics *metrics.Traffic
 
 	// Trace, when set, is called for every message read from or written

@@ -125,7 +125,7 @@ func handshakeResult(ctx context.Context, err error) metrics.ConnResult {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		return metrics.ConnTimeout
-	case ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled):
+	case errors.Is(ctx.Err(), context.Canceled):
 		return metrics.ConnClosed
 	}
 	return metrics.ConnHandshakeError
@@ -151,7 +151,7 @@ func helloResult(ctx context.Context, err error) metrics.ConnResult {
 	return metrics.ConnHelloError
 }
 
-// rejectResult maps a checkpoint's refusal to its result.
+// result maps a checkpoint's refusal to its connection result.
 func (r rejection) result() metrics.ConnResult {
 	switch r {
 	case rejectQuitting:
