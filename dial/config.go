@@ -9,6 +9,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/internal/config"
+	"github.com/devp2p-go/devp2p/metrics"
 )
 
 // Defaults applied by New to zero fields of Config.
@@ -84,8 +85,18 @@ type Config struct {
 	Rand *rand.Rand
 
 	// Logger receives debug records of dial outcomes with "id" and "addr"
-	// attributes. Default: discard.
+	// attributes, and the attribute sys=dial. Default: discard.
 	Logger *slog.Logger
+
+	// Metrics counts finished dials by kind and result (see ResultOf).
+	// Default nil: not counted.
+	Metrics *metrics.Dial
+
+	// OnEvent, when set, is called on the scheduler's loop goroutine for
+	// every dial started, dial failed and static node backed off. It must
+	// return quickly and never block (a server hands the event to its
+	// subscribers without waiting) and must not call the Scheduler.
+	OnEvent func(Event)
 }
 
 // withDefaults checks cfg and returns a copy with every zero field set to

@@ -42,8 +42,8 @@ func TestDialOutcomesLogged(t *testing.T) {
 		synctest.Wait()
 
 		want := []string{
-			`level=DEBUG msg="Dial failed" id=` + a.ID().String() + ` addr=127.0.0.1:30303 static=true elapsed=0s err="test: connection refused"`,
-			`level=DEBUG msg="Dial succeeded" id=` + a.ID().String() + ` addr=127.0.0.1:30303 static=true elapsed=0s`,
+			`level=DEBUG msg="Dial failed" sys=dial id=` + a.ID().String() + ` addr=127.0.0.1:30303 static=true elapsed=0s err="test: connection refused"`,
+			`level=DEBUG msg="Dial succeeded" sys=dial id=` + a.ID().String() + ` addr=127.0.0.1:30303 static=true elapsed=0s`,
 		}
 		got := buf.lines()
 		if len(got) != len(want) {

@@ -166,6 +166,7 @@ func (s *Scheduler) startDial(n *discover.Node, e *staticEntry, now time.Time) {
 		s.dynDials++
 	}
 	s.dialing[n.ID()] = t
+	s.emit(Event{Type: EventDialStarted, Node: n, Static: t.static, Time: now})
 	s.wg.Add(1)
 	go s.run(t)
 }
@@ -180,6 +181,7 @@ func (s *Scheduler) taskDone(t *task) {
 	}
 	now := t.finished
 	s.logOutcome(t)
+	s.dialDone(t)
 
 	e := t.entry
 	if e == nil || s.static[id] != e {

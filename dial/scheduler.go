@@ -8,6 +8,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/logging"
 	"github.com/devp2p-go/devp2p/internal/timerslot"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
@@ -127,7 +128,7 @@ func New(self nodeid.ID, cfg Config, setup SetupFunc) (*Scheduler, error) {
 		cfg:     cfg,
 		setup:   setup,
 		self:    self,
-		log:     cfg.Logger,
+		log:     logging.For(cfg.Logger, logging.SysDial),
 		clock:   cfg.Clock,
 		events:  make(chan event),
 		nodesCh: make(chan *discover.Node),

@@ -24,6 +24,7 @@ type staticEntry struct {
 func (s *Scheduler) backoff(e *staticEntry, now time.Time) {
 	e.next = now.Add(e.wait)
 	e.wait = min(2*e.wait, s.cfg.StaticBackoffMax)
+	s.emit(Event{Type: EventStaticBackoff, Node: e.node, Static: true, Time: now, Until: e.next})
 }
 
 // staticDue reports whether e may be dialled at now.

@@ -68,7 +68,7 @@ func (s *Scheduler) dialTask(t *task) error {
 	}
 	if err != nil {
 		t.dialFailed = true
-		return err
+		return &connectError{err}
 	}
 	if err := s.setup(t.ctx, conn, n, t.static); err != nil {
 		conn.Close()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/internal/config"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -73,8 +74,14 @@ type Config struct {
 	// seeded from crypto/rand.
 	Rand *rand.Rand
 
-	// Logger receives debug-level events. nil discards them.
+	// Logger receives debug-level events, with the attribute
+	// sys=discover. nil discards them.
 	Logger *slog.Logger
+
+	// Metrics counts packets in and out by type, dropped packets by
+	// reason, lookups and their duration, and the table's size. nil: not
+	// counted.
+	Metrics *metrics.Discovery
 
 	// ResponseTimeout is how long a request waits for its reply;
 	// zero means DefaultResponseTimeout (500 ms).

@@ -6,6 +6,8 @@ import (
 
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/internal/logging"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -36,6 +38,8 @@ func (t *UDPv4) randomTarget() v4wire.Pubkey {
 // lookup is Lookup without waiting for the table's first refresh; the
 // refresh itself uses it.
 func (t *UDPv4) lookup(ctx context.Context, target v4wire.Pubkey) []*Node {
+	t.cfg.Metrics.LookupStarted(metrics.DiscV4)
+	defer t.lookupDone(t.clock.Now())
 	targetID := nodeid.ID(ethcrypto.Keccak256(target[:]))
 	return iterativeLookup(ctx, t.tab, t.self, targetID, t.cfg.Bootnodes, t.isClosed, func(n *Node) []*Node {
 		return t.queryNode(ctx, n, target)
@@ -103,7 +107,7 @@ func (t *UDPv4) queryNode(ctx context.Context, n *Node, target v4wire.Pubkey) []
 	if err != nil || len(nodes) == 0 {
 		fails++
 		t.db.setFindFails(n.ID(), n.IP(), fails)
-		t.log.Debug("discover: findnode failed", "id", n.ID().TerminalString(), "fails", fails, "err", err)
+		t.log.Debug("discover: findnode failed", "id", n.ID().TerminalString(), "fails", fails, logging.Err(err))
 		if fails >= maxFindnodeFailures {
 			t.tab.remove(n.ID())
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -53,6 +54,7 @@ type tableConfig struct {
 	clock              clock.Clock
 	rand               *lockedRand
 	log                *slog.Logger
+	metrics            *metrics.Discovery // table size; nil: not counted
 	revalidateInterval time.Duration
 	refreshInterval    time.Duration
 }
@@ -366,6 +368,7 @@ func (t *table) handleSeen(n *Node) {
 		}
 		e.live = true
 		b.entries = slices.Insert(b.entries, 0, e)
+		t.entriesChanged()
 		t.db.updateNode(n, t.cfg.clock.Now())
 		t.cfg.log.Debug("discover: table add", "id", n.ID().TerminalString(), "addr", n.UDPAddr())
 		return
@@ -384,6 +387,7 @@ func (t *table) handleFound(n *Node) {
 	if len(b.entries) < BucketSize {
 		if e := t.newEntry(b, n); e != nil {
 			b.entries = append(b.entries, e)
+			t.entriesChanged()
 		}
 		return
 	}
@@ -472,6 +476,7 @@ func (t *table) deleteEntry(id nodeid.ID) {
 	t.ips.remove(e.IP())
 	t.cfg.log.Debug("discover: table remove", "id", id.TerminalString())
 	t.promoteReplacement(b)
+	t.entriesChanged()
 }
 
 func (t *table) promoteReplacement(b *bucket) {

@@ -14,7 +14,9 @@ import (
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/internal/logging"
 	"github.com/devp2p-go/devp2p/internal/netutil"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -68,7 +70,7 @@ func Listen(conn UDPConn, key *secp256k1.PrivateKey, cfg Config) (*UDPv4, error)
 		selfKey:      v4wire.Pubkey(ethcrypto.MarshalPubkey(key.PubKey())),
 		clock:        cfg.Clock,
 		rand:         &lockedRand{r: cfg.Rand},
-		log:          cfg.Logger,
+		log:          logging.For(cfg.Logger, logging.SysDiscover),
 		addMatcherCh: make(chan *replyMatcher),
 		replyCh:      make(chan *incomingReply),
 		closing:      make(chan struct{}),
@@ -92,6 +94,7 @@ func Listen(conn UDPConn, key *secp256k1.PrivateKey, cfg Config) (*UDPv4, error)
 		clock:              t.clock,
 		rand:               t.rand,
 		log:                t.log,
+		metrics:            cfg.Metrics,
 		revalidateInterval: cfg.RevalidateInterval,
 		refreshInterval:    cfg.RefreshInterval,
 	}, t, t.db)
@@ -141,7 +144,7 @@ func (t *UDPv4) expiration() uint64 {
 	return uint64(t.clock.Now().Add(expirationWindow).Unix())
 }
 
-func (t *UDPv4) expired(ts uint64) bool { return v4wire.Expired(ts, t.clock.Now()) }
+func (t *UDPv4) expired(ts uint64) bool { return t.checkExpired(v4wire.Expired(ts, t.clock.Now())) }
 
 // encode signs p. Encoding our own well-formed packets cannot fail short of
 // a programming error, which is logged.
@@ -155,7 +158,8 @@ func (t *UDPv4) encode(p v4wire.Packet) ([]byte, [32]byte, error) {
 
 func (t *UDPv4) write(to netip.AddrPort, toID nodeid.ID, what string, pkt []byte) error {
 	_, err := t.conn.WriteToUDPAddrPort(pkt, to)
-	t.log.Debug("discover: >> "+what, "id", toID.TerminalString(), "addr", to, "err", err)
+	t.packetOut(pkt, err)
+	t.log.Debug("discover: >> "+what, "id", toID.TerminalString(), "addr", to, logging.Err(err))
 	return err
 }
 
@@ -459,6 +463,7 @@ func (t *UDPv4) readLoop() {
 		}
 		if nbytes > v4wire.MaxPacketSize {
 			t.log.Debug("discover: dropped oversized packet", "addr", from, "size", nbytes)
+			t.dropped(metrics.BadPacketTooBig)
 			continue
 		}
 		t.handlePacket(netip.AddrPortFrom(from.Addr().Unmap(), from.Port()), buf[:nbytes])
@@ -472,7 +477,11 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, data []byte) {
 	p, fromKey, hash, err := v4wire.Decode(data)
 	if err != nil {
 		t.log.Debug("discover: dropped bad packet", "addr", from, "err", err)
-		t.passToV5(from, data)
+		if t.unhandled != nil {
+			t.passToV5(from, data) // discv5 counts what it cannot use either
+		} else {
+			t.dropped(badPacketReason(err))
+		}
 		return
 	}
 	fromID := nodeid.ID(ethcrypto.Keccak256(fromKey[:]))
@@ -480,6 +489,7 @@ func (t *UDPv4) handlePacket(from netip.AddrPort, data []byte) {
 		return
 	}
 	t.log.Debug("discover: << "+p.Name(), "id", fromID.TerminalString(), "addr", from)
+	t.cfg.Metrics.PacketIn(metrics.DiscV4, p.Kind())
 	ip := from.Addr()
 	switch p := p.(type) {
 	case *v4wire.Ping:
@@ -512,6 +522,7 @@ func (t *UDPv4) bonded(id nodeid.ID, ip netip.Addr) bool {
 	ok := t.clock.Now().Sub(t.db.lastPong(id, ip)) < t.cfg.BondExpiration
 	if !ok {
 		t.log.Debug("discover: request from unbonded node ignored", "id", id.TerminalString(), "ip", ip)
+		t.dropped(metrics.BadPacketNoEndpointProof)
 	}
 	return ok
 }

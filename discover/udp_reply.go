@@ -5,7 +5,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/devp2p-go/devp2p/discover/v4wire"
 	"github.com/devp2p-go/devp2p/internal/timerslot"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -78,7 +80,11 @@ func (t *UDPv4) handleReply(from nodeid.ID, ip netip.Addr, kind byte, p any) boo
 	r := &incomingReply{from: from, ip: ip, kind: kind, packet: p, matched: make(chan bool, 1)}
 	select {
 	case t.replyCh <- r:
-		return <-r.matched
+		matched := <-r.matched
+		if !matched && kind != v4wire.PingPacket { // a ping only wakes ensureBond if it waits
+			t.dropped(metrics.BadPacketUnsolicited)
+		}
+		return matched
 	case <-t.closing:
 		return false
 	}

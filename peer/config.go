@@ -7,6 +7,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/internal/config"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/rlpx"
 )
 
@@ -22,7 +23,7 @@ type Config struct {
 	Clock clock.Clock
 
 	// Logger receives debug messages about the peer, with "peer" and
-	// "addr" attributes. Default: discard.
+	// "addr" attributes and sys=peer. Default: discard.
 	Logger *slog.Logger
 
 	// PingInterval is how often we ping. Default 15 s.
@@ -59,6 +60,18 @@ type Config struct {
 	// and 1 s.
 	PingBurst  int
 	PingRefill time.Duration
+
+	// Metrics counts every message in and out by protocol and code
+	// (decoded and wire bytes) in a node's metrics, from New on (the
+	// Hello exchange before it is not counted); a server hands every peer
+	// the node's. Default nil: not counted. Counting allocates nothing.
+	Metrics *metrics.Traffic
+
+	// Trace, when set, is called for every message read from or written
+	// to the peer, on the goroutine that moved it: it must be quick and
+	// must not block or call back into the peer. For debugging; default
+	// nil.
+	Trace func(MsgTrace)
 }
 
 // Defaults of Config.

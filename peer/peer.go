@@ -13,6 +13,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/internal/ethcrypto"
+	"github.com/devp2p-go/devp2p/internal/logging"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -40,6 +41,8 @@ type Peer struct {
 	cfg       Config
 	log       *slog.Logger
 	connected time.Time
+	base      traffic // the base protocol's messages
+	other     traffic // messages of codes no shared protocol claims
 
 	started atomic.Bool
 
@@ -88,6 +91,8 @@ func newPeer(c transport, theirs *Hello, protocols []Protocol, cfg Config) (*Pee
 		wtoken:    make(chan struct{}, 1),
 	}
 	p.wtoken <- struct{}{}
+	p.base = traffic{m: cfg.Metrics.Base(), cap: baseCap}
+	p.other = traffic{m: cfg.Metrics.Other()}
 	if p.pubkey != nil {
 		key := ethcrypto.MarshalPubkey(p.pubkey)
 		p.id = ethcrypto.Keccak256(key[:])
@@ -106,6 +111,7 @@ func newPeer(c transport, theirs *Hello, protocols []Protocol, cfg Config) (*Pee
 			maxSize: maxSize,
 			in:      make(chan Msg, cfg.QueueLength),
 			space:   make(chan struct{}, 1),
+			traffic: traffic{m: cfg.Metrics.Protocol(m.Protocol.Name, m.Protocol.Version), cap: m.Protocol.Cap()},
 		})
 	}
 	p.protoErr = make(chan error, len(p.protos))
@@ -116,7 +122,7 @@ func newPeer(c transport, theirs *Hello, protocols []Protocol, cfg Config) (*Pee
 		readLimit = max(readLimit, rw.maxSize)
 	}
 	c.SetReadLimit(int(readLimit))
-	p.log = cfg.Logger.With("peer", p.id.String()[:16], "addr", addrString(c.RemoteAddr()))
+	p.log = logging.For(cfg.Logger, logging.SysPeer).With("peer", p.id.String()[:16], "addr", addrString(c.RemoteAddr()))
 	return p, nil
 }
 

@@ -485,6 +485,11 @@ func fakePair(t testing.TB) (a, b transport, keyA, keyB *secp256k1.PrivateKey) {
 
 // startPair does the Hello exchange on a new pair and runs both peers.
 func startPair(t testing.TB, mk pairFunc, protosA, protosB []Protocol) (a, b runningPeer) {
+	return startPairConfig(t, mk, protosA, protosB, Config{})
+}
+
+// startPairConfig is startPair with both peers on cfg.
+func startPairConfig(t testing.TB, mk pairFunc, protosA, protosB []Protocol, cfg Config) (a, b runningPeer) {
 	ca, cb, keyA, keyB := mk(t)
 	capsOf := func(ps []Protocol) (caps []Cap) {
 		for _, p := range ps {
@@ -498,8 +503,8 @@ func startPair(t testing.TB, mk pairFunc, protosA, protosB []Protocol) (a, b run
 	if ha.err != nil || hb.err != nil {
 		t.Fatal(ha.err, hb.err)
 	}
-	a = runningPeer{mustPeer(t, ca, ha.hello, protosA, Config{}), make(chan error, 1), make(chan struct{})}
-	b = runningPeer{mustPeer(t, cb, hb.hello, protosB, Config{}), make(chan error, 1), make(chan struct{})}
+	a = runningPeer{mustPeer(t, ca, ha.hello, protosA, cfg), make(chan error, 1), make(chan struct{})}
+	b = runningPeer{mustPeer(t, cb, hb.hello, protosB, cfg), make(chan error, 1), make(chan struct{})}
 	a.start()
 	b.start()
 	t.Cleanup(func() {

@@ -39,6 +39,7 @@ type protoRW struct {
 	space  chan struct{}
 
 	msgsIn, bytesIn, msgsOut, bytesOut atomic.Uint64
+	traffic                            traffic // node metrics and Config.Trace
 }
 
 // ReadMsg returns the next message of this protocol, with its code relative
@@ -106,6 +107,7 @@ func (rw *protoRW) WriteMsg(msg Msg) error {
 	}
 	rw.msgsOut.Add(1)
 	rw.bytesOut.Add(uint64(wire))
+	p.sent(&rw.traffic, msg.Code, len(data), wire)
 	return nil
 }
 

@@ -81,6 +81,7 @@ func (p *Peer) reportRead(err *DisconnectError) {
 // copied before it leaves this function.
 func (p *Peer) handle(code uint64, data []byte, wire int, limiter *pingLimiter) *DisconnectError {
 	if code < baseProtocolLength {
+		p.received(&p.base, code, len(data), wire)
 		if code != disconnectMsg {
 			if err := checkBaseMessage(data); err != nil {
 				return localDisc(DiscProtocolError, fmt.Errorf("%w %#x: %w", ErrInvalidBaseMessage, code, err))
@@ -105,6 +106,7 @@ func (p *Peer) handle(code uint64, data []byte, wire int, limiter *pingLimiter) 
 	}
 	rw := p.protoFor(code)
 	if rw == nil {
+		p.received(&p.other, code, len(data), wire)
 		return localDisc(DiscProtocolError, fmt.Errorf("%w %#x", ErrUnknownCode, code))
 	}
 	if uint64(len(data)) > uint64(rw.maxSize) {
@@ -113,6 +115,7 @@ func (p *Peer) handle(code uint64, data []byte, wire int, limiter *pingLimiter) 
 	}
 	rw.msgsIn.Add(1)
 	rw.bytesIn.Add(uint64(wire))
+	p.received(&rw.traffic, code-rw.offset, len(data), wire)
 	msg := NewMsg(code-rw.offset, append([]byte(nil), data...))
 	msg.ReceivedAt = p.cfg.Clock.Now()
 	rw.enqueue(msg, int64(p.cfg.QueueBytes))

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/devp2p-go/devp2p/internal/logging"
 )
 
 // emptyList is the payload of Ping and Pong: the RLP empty list.
@@ -48,7 +50,7 @@ func (p *Peer) Run(ctx context.Context) error {
 	p.stopReads()
 	p.shutdown(err)
 	wg.Wait()
-	p.log.Debug("Peer disconnected", "reason", err.Reason.String(), "remote", err.Remote, "err", err.Err)
+	p.log.Debug("Peer disconnected", "reason", err.Reason.String(), "remote", err.Remote, logging.Err(err.Err))
 	return err
 }
 
@@ -87,7 +89,10 @@ func (p *Peer) writeBase(code uint64, payload []byte) error {
 	<-p.wtoken
 	defer func() { p.wtoken <- struct{}{} }()
 	p.conn.SetWriteDeadline(time.Now().Add(p.cfg.WriteTimeout))
-	_, err := p.conn.WriteMsg(code, payload)
+	wire, err := p.conn.WriteMsg(code, payload)
+	if err == nil {
+		p.sent(&p.base, code, len(payload), wire)
+	}
 	return err
 }
 
@@ -108,7 +113,10 @@ func (p *Peer) shutdown(err *DisconnectError) {
 		return
 	}
 	p.conn.SetWriteDeadline(time.Now().Add(discWriteTimeout))
-	p.conn.WriteMsg(disconnectMsg, encodeDisconnect(err.Reason))
+	payload := encodeDisconnect(err.Reason)
+	if wire, werr := p.conn.WriteMsg(disconnectMsg, payload); werr == nil {
+		p.sent(&p.base, disconnectMsg, len(payload), wire)
+	}
 }
 
 // runProtocol runs one protocol and reports its end to the loop.

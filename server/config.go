@@ -178,7 +178,7 @@ type Config struct {
 	// replies). The server owns the endpoint's identity and surroundings:
 	// LocalNode, NodeDB, Bootnodes and NetRestrict must be left empty (New
 	// rejects them; use NodeDBPath, BootstrapNodes and NetRestrict here), and
-	// a nil Clock or Logger means the server's.
+	// a nil Clock, Logger or Metrics means the server's.
 	Discovery discover.Config
 
 	// DNSTrees are the enrtree:// URLs of EIP-1459 node lists whose nodes
@@ -211,8 +211,9 @@ type Config struct {
 	Dialer dial.Dialer
 
 	// Peer tunes every peer (ping interval, timeouts, message size limits,
-	// queues). A nil Clock or Logger means the server's; peers log with
-	// "id" and "addr" attributes.
+	// queues). A nil Clock, Logger or Metrics means the server's, and a nil
+	// Trace the server's message events (with MessageEvents); peers log
+	// with "id" and "addr" attributes.
 	Peer peer.Config
 
 	// HandshakeTimeout bounds the encryption handshake and the Hello
@@ -224,14 +225,31 @@ type Config struct {
 	// HandshakeTimeout. Default DefaultAuthTimeout (1 s).
 	AuthTimeout time.Duration
 
-	// Logger receives the server's logs; peers are logged with "id" and
-	// "addr" attributes, and dropped peers at debug level with their
-	// reason. Default: logs are discarded.
+	// Logger receives the logs of the server and every layer it runs,
+	// each with its "sys" attribute (see LogLevels); peers are logged with
+	// "id" and "addr" attributes, one Info line when added and one when
+	// dropped, with the reason. Default: logs are discarded.
 	Logger *slog.Logger
 
 	// Clock is the time source for admission throttling, dialing and peer
 	// keepalives. Default clock.System.
 	Clock clock.Clock
+
+	// LogLevels gives subsystems their own minimum log level, by the
+	// value of their "sys" attribute (logging.SysServer "server", "dial",
+	// "peer", "discover", …), overriding Logger's handler's level in
+	// either direction; a *slog.LevelVar can be changed while the node
+	// runs. Default: none, Logger's handler decides.
+	LogLevels map[string]slog.Leveler
+
+	// NoMetrics turns the node's metrics off: Server.Metrics is then an
+	// empty registry and no layer counts anything. Default false: every
+	// layer counts (see package metrics).
+	NoMetrics bool
+
+	// MessageEvents makes the server report every message of every peer
+	// to SubscribeMessages subscribers, for debugging. Default false.
+	MessageEvents bool
 }
 
 // withDefaults checks cfg and returns a copy with every default applied.
@@ -291,7 +309,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	config.Default(&cfg.AuthTimeout, DefaultAuthTimeout)
 	config.Default(&cfg.MaxPendingDials, dial.DefaultMaxActiveDials)
 	config.Default(&cfg.HandshakeTimeout, rlpx.DefaultHandshakeTimeout)
-	cfg.Logger = config.Logger(cfg.Logger)
+	cfg.Logger = config.Logger(cfg.rootLogger())
 	cfg.Clock = clock.OrSystem(cfg.Clock)
 
 	if err := checkProtocols(cfg.Protocols); err != nil {

@@ -20,7 +20,9 @@ func (srv *Server) startDialing() error {
 		StaticBackoffMin: srv.cfg.StaticBackoffMin,
 		StaticBackoffMax: srv.cfg.StaticBackoffMax,
 		Clock:            srv.clock,
-		Logger:           srv.log.With("sys", "dial"),
+		Logger:           srv.root,
+		Metrics:          srv.metrics.Dial,
+		OnEvent:          srv.dialEvent,
 	}
 	if r := srv.resolver(); r != nil {
 		cfg.Resolver = r

@@ -41,7 +41,10 @@ func (srv *Server) startDiscovery(tcp netip.AddrPort) error {
 		dcfg.Clock = srv.clock
 	}
 	if dcfg.Logger == nil {
-		dcfg.Logger = srv.log.With("sys", "discover")
+		dcfg.Logger = srv.root
+	}
+	if dcfg.Metrics == nil {
+		dcfg.Metrics = srv.metrics.Discovery
 	}
 	dcfg.V5.Enable = srv.cfg.DiscoveryV5
 	dcfg.V5.Bootnodes = srv.cfg.BootstrapNodesV5

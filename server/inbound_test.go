@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/devp2p-go/devp2p/internal/netutil"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/peer"
 )
 
@@ -60,7 +61,7 @@ func TestAdmitInboundThrottle(t *testing.T) {
 	}{
 		{public, true}, {public, false}, {other, true}, {lan, true}, {lan, true}, {public, false},
 	} {
-		if got := srv.screenInbound(th, step.conn); got != step.admit {
+		if got := srv.screenInbound(th, step.conn) == metrics.ConnOK; got != step.admit {
 			t.Fatalf("step %d (%v): admitted %v, want %v", i, step.conn.RemoteAddr(), got, step.admit)
 		}
 		if !step.admit {

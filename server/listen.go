@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/internal/netutil"
+	"github.com/devp2p-go/devp2p/metrics"
+	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // Accept retry backoff after temporary errors such as running out of file
@@ -62,8 +64,9 @@ func (srv *Server) listenLoop(ln net.Listener) {
 // NetRestrict, the throttle, then a handshake slot. It either closes fd or
 // starts the connection's setup in a goroutine of its own; it never blocks.
 func (srv *Server) admitInbound(th *throttle, fd net.Conn) {
-	if !srv.screenInbound(th, fd) {
+	if res := srv.screenInbound(th, fd); res != metrics.ConnOK {
 		fd.Close()
+		srv.inboundDone(fd.RemoteAddr(), nodeid.ID{}, nil, res)
 		return
 	}
 	ip := remoteIP(fd)
@@ -73,6 +76,7 @@ func (srv *Server) admitInbound(th *throttle, fd net.Conn) {
 	if res != pendingAdmitted {
 		srv.log.Debug("Inbound connection refused", "addr", fd.RemoteAddr(), "why", res)
 		fd.Close()
+		srv.inboundDone(fd.RemoteAddr(), nodeid.ID{}, nil, metrics.ConnPendingCap)
 		return
 	}
 	if victim != nil {
@@ -88,7 +92,8 @@ func (srv *Server) admitInbound(th *throttle, fd net.Conn) {
 		// slot, or when its setup ends without one.
 		release := func() { srv.pending.release(pc) }
 		defer release()
-		srv.setupRLPx(srv.ctx, c, flagInbound, nil, release)
+		err := srv.setupRLPx(srv.ctx, c, flagInbound, nil, release)
+		srv.inboundSetupDone(c, pc, err)
 	}()
 }
 
@@ -106,16 +111,16 @@ func remoteIP(fd net.Conn) netip.Addr {
 
 // screenInbound makes the checks done on an accepted connection before any
 // cryptography: NetRestrict and the per-source throttle. It logs a refusal
-// and reports it; the caller closes fd.
-func (srv *Server) screenInbound(th *throttle, fd net.Conn) bool {
+// and returns its result (ConnOK when fd passes); the caller closes fd.
+func (srv *Server) screenInbound(th *throttle, fd net.Conn) metrics.ConnResult {
 	ip := remoteIP(fd)
 	switch {
 	case !netutil.Allowed(srv.cfg.NetRestrict, ip):
 		srv.log.Debug("Inbound connection outside NetRestrict", "addr", fd.RemoteAddr())
-		return false
+		return metrics.ConnNetRestrict
 	case !th.allow(ip):
 		srv.log.Debug("Inbound connection throttled", "addr", fd.RemoteAddr())
-		return false
+		return metrics.ConnThrottled
 	}
-	return true
+	return metrics.ConnOK
 }

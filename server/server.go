@@ -13,7 +13,9 @@ import (
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/logging"
 	"github.com/devp2p-go/devp2p/internal/netutil"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nodeid"
 	"github.com/devp2p-go/devp2p/peer"
 )
@@ -44,6 +46,16 @@ type Server struct {
 	pending *pendingSet // inbound connections in their handshakes
 	peers   *peerSet
 	events  feed[PeerEvent]
+
+	// Observability (metrics.go, events_conn.go, logging.go). root is the
+	// logger the layers derive theirs from; metrics' parts are nil with
+	// Config.NoMetrics.
+	root       *slog.Logger
+	registry   *metrics.Registry
+	metrics    *metrics.Node
+	gaugeMu    sync.Mutex // orders updates of the peer gauges
+	connEvents feed[ConnEvent]
+	msgEvents  feed[MsgEvent]
 
 	// ctx is cancelled by Close; it bounds every handshake and peer.
 	ctx    context.Context
@@ -80,7 +92,11 @@ func New(cfg Config) (*Server, error) {
 		id:     id,
 		static: make(map[nodeid.ID]*discover.Node),
 	}
-	srv.log = cfg.Logger.With("self", id.TerminalString())
+	srv.root = cfg.Logger.With("self", id.TerminalString())
+	srv.log = logging.For(srv.root, logging.SysServer)
+	if err := srv.initMetrics(); err != nil {
+		return nil, err
+	}
 	srv.ctx, srv.cancel = context.WithCancel(context.Background())
 	srv.pending = newPendingSet(cfg.pendingCaps(), netutil.IsLAN)
 	srv.peers = newPeerSet(id, cfg.limits())

@@ -49,15 +49,18 @@ func (srv *Server) newConn(fd net.Conn, dest *discover.Node) *rlpx.Conn {
 // the peer set, which from then on bounds it (the accept loop hands the
 // connection's handshake slot back then).
 func (srv *Server) setupRLPx(ctx context.Context, c *rlpx.Conn, flags connFlag, dest *discover.Node, reserved func()) error {
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, srv.cfg.HandshakeTimeout)
 	defer cancel()
 	log := srv.log.With("addr", c.RemoteAddr(), "inbound", flags.has(flagInbound))
+	hs := srv.handshakeStarted(flags)
+	defer hs.ended()
 
 	// Step 2: the encryption handshake.
 	if err := c.Handshake(ctx); err != nil {
 		c.Close()
 		log.Debug("Encryption handshake failed", "err", err)
-		return fmt.Errorf("server: encryption handshake: %w", err)
+		return &setupError{handshakeResult(parent, err), fmt.Errorf("server: encryption handshake: %w", err)}
 	}
 	id := nodeid.FromPubkey(c.RemotePubkey())
 	log = log.With("id", id.TerminalString())
@@ -88,8 +91,9 @@ func (srv *Server) setupRLPx(ctx context.Context, c *rlpx.Conn, flags connFlag, 
 	if err != nil {
 		c.Close()
 		log.Debug("Hello exchange failed", "err", err)
-		return fmt.Errorf("server: hello: %w", err)
+		return &setupError{helloResult(parent, err), fmt.Errorf("server: hello: %w", err)}
 	}
+	hs.helloDone()
 
 	// Step 5: the add-peer checkpoint.
 	if len(peer.MatchProtocols(srv.cfg.Protocols, theirs.Caps)) == 0 {
@@ -100,7 +104,13 @@ func (srv *Server) setupRLPx(ctx context.Context, c *rlpx.Conn, flags connFlag, 
 		pcfg.Clock = srv.clock
 	}
 	if pcfg.Logger == nil {
-		pcfg.Logger = srv.log // peer adds its id and addr
+		pcfg.Logger = srv.root // peer adds sys, its id and addr
+	}
+	if pcfg.Metrics == nil {
+		pcfg.Metrics = srv.metrics.Traffic
+	}
+	if pcfg.Trace == nil && srv.cfg.MessageEvents {
+		pcfg.Trace = srv.traceMessage
 	}
 	p, err := peer.New(c, theirs, srv.cfg.Protocols, pcfg)
 	if err != nil { // withDefaults checked cfg.Peer: not reached
@@ -112,6 +122,7 @@ func (srv *Server) setupRLPx(ctx context.Context, c *rlpx.Conn, flags connFlag, 
 		return srv.refuse(c, log, rej, "add-peer")
 	}
 	promoted = true
+	hs.succeeded()
 
 	// Step 6: run it. The scheduler must hear of the peer before a dial's
 	// setup returns (dial.SetupFunc).
@@ -132,7 +143,7 @@ func (srv *Server) refuse(c *rlpx.Conn, log *slog.Logger, rej rejection, checkpo
 	reason := rej.reason()
 	log.Debug("Connection refused", "checkpoint", checkpoint, "reason", reason)
 	peer.Reject(c, reason)
-	return fmt.Errorf("server: %s checkpoint: %w", checkpoint, reason)
+	return &setupError{rej.result(), fmt.Errorf("server: %s checkpoint: %w", checkpoint, reason)}
 }
 
 // reason maps a refusal to the disconnect reason sent for it.
@@ -155,7 +166,8 @@ func (r rejection) reason() peer.DiscReason {
 // runPeer runs an admitted peer until it disconnects, then removes it.
 func (srv *Server) runPeer(sp *serverPeer, log *slog.Logger) {
 	defer srv.wg.Done()
-	log.Debug("Peer added", "name", sp.p.Name())
+	log.Info("Peer added", "name", sp.p.Name(), "caps", sp.p.Caps())
+	srv.updatePeerGauges()
 	srv.emit(PeerEvent{Type: PeerAdded, ID: sp.id, RemoteAddr: sp.p.RemoteAddr(), Inbound: sp.flags.has(flagInbound), Time: srv.clock.Now()})
 
 	err := sp.p.Run(srv.ctx)
@@ -165,7 +177,8 @@ func (srv *Server) runPeer(sp *serverPeer, log *slog.Logger) {
 		s.PeerRemoved(sp.id)
 	}
 	reason, _ := peer.ReasonOf(err)
-	log.Debug("Peer dropped", "reason", reason, "err", err)
+	srv.peerEnded(err)
+	log.Info("Peer dropped", "reason", reason, "remote", isRemote(err), "duration", srv.since(sp.p.ConnectedAt()), "err", err)
 	srv.emit(PeerEvent{Type: PeerDropped, ID: sp.id, RemoteAddr: sp.p.RemoteAddr(), Inbound: sp.flags.has(flagInbound), Time: srv.clock.Now(), Reason: reason, Err: err})
 }
 

@@ -9,6 +9,7 @@
 //	bootnode [-key <hex> | -keyfile <path>] [-addr 127.0.0.1:30301] [-v5]
 //	         [-bootnodes <enode or enr>,...] [-nodedb <dir>] [-verbose]
 //	         [-nat none|any|upnp|pmp|pmp:<gateway>|extip:<ip>|stun:<host:port>]
+//	         [-metrics 127.0.0.1:6060]
 //
 // With -nat the UDP port is mapped on the gateway (kept renewed, removed
 // at exit) before the URL is printed, so the URL shows the external
@@ -18,6 +19,12 @@
 //
 // The key file holds 64 hex characters, as go-ethereum's nodekey file does.
 // Without -key or -keyfile a fresh key is generated.
+//
+// With -metrics, the discovery metrics (packets by type, dropped packets,
+// lookups, table size) are served in the Prometheus text format at
+// /metrics on that address, and the Go profiler at /debug/pprof/; the
+// line after the URL (and after the record, with -v5) is then
+// "metrics <URL>".
 package main
 
 import (
@@ -35,6 +42,8 @@ import (
 	"syscall"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/examples/internal/metricsrv"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nat"
 	"github.com/devp2p-go/devp2p/nodekey"
 )
@@ -60,6 +69,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		verbose   = fs.Bool("verbose", false, "log discovery events to stderr")
 		natSpec   = fs.String("nat", "none", "port mapping / external address: none, any, upnp, pmp, pmp:<gateway>, extip:<ip>, stun:<host:port>")
 		v5        = fs.Bool("v5", false, "also run discv5 on the same port")
+		metricsAt = fs.String("metrics", "", "serve /metrics and /debug/pprof/ on this TCP address (e.g. 127.0.0.1:6060)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -82,7 +92,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
-	cfg := discover.Config{Bootnodes: boot, Logger: log}
+	reg := metrics.NewRegistry()
+	m, err := metrics.NewDiscovery(reg)
+	if err != nil {
+		return err
+	}
+	cfg := discover.Config{Bootnodes: boot, Logger: log, Metrics: m}
 	if *v5 {
 		cfg.V5.Enable = true
 		cfg.V5.Bootnodes = boot
@@ -133,6 +148,14 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		fmt.Fprintln(stdout, string(text))
+	}
+	if *metricsAt != "" {
+		ms, err := metricsrv.Start(*metricsAt, reg)
+		if err != nil {
+			return fmt.Errorf("-metrics: %w", err)
+		}
+		defer ms.Close()
+		fmt.Fprintln(stdout, "metrics", ms.URL())
 	}
 
 	<-ctx.Done()

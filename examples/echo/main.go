@@ -22,6 +22,11 @@
 //
 //	go run ./examples/echo -dial enode://…@127.0.0.1:30303
 //
+// With -listen, -metrics 127.0.0.1:PORT serves the node's metrics in the
+// Prometheus text format at /metrics and the Go profiler at /debug/pprof/
+// on that address; the second line of standard output is then
+// "metrics <URL>".
+//
 // -key (64 hex characters) or -keyfile (a file holding them, the
 // go-ethereum nodekey format) fixes the node key of the side this process
 // runs (the listening node in the default two-node mode); otherwise a
@@ -45,6 +50,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/examples/internal/metricsrv"
 	"github.com/devp2p-go/devp2p/nat"
 	"github.com/devp2p-go/devp2p/nodekey"
 	"github.com/devp2p-go/devp2p/peer"
@@ -64,6 +70,7 @@ func main() {
 
 type options struct {
 	listen  string
+	metrics string
 	dial    string
 	n       int
 	sizes   []int
@@ -101,6 +108,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 		natSpec = fs.String("nat", "none", "with -listen: port mapping / external address (none, any, upnp, pmp, pmp:<gateway>, extip:<ip>, stun:<host:port>)")
 	)
 	fs.StringVar(&o.listen, "listen", "", "run only the listening side on this TCP address (e.g. 127.0.0.1:30303)")
+	fs.StringVar(&o.metrics, "metrics", "", "with -listen: serve /metrics and /debug/pprof/ on this TCP address (e.g. 127.0.0.1:6060)")
 	fs.StringVar(&o.dial, "dial", "", "run only the dialing side against this enode:// URL")
 	fs.IntVar(&o.n, "n", 1000, "requests per payload size")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "how long the dialing side waits for the connection")
@@ -109,6 +117,9 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if o.metrics != "" && (o.listen == "" || o.dial != "") {
+		return nil, fmt.Errorf("-metrics needs -listen (and no -dial)")
 	}
 	if o.n <= 0 {
 		return nil, fmt.Errorf("-n must be positive")
@@ -183,6 +194,14 @@ func runListener(ctx context.Context, opts *options, stdout io.Writer) error {
 	defer srv.Close()
 	// Start has made the first mapping: this is the advertised endpoint.
 	fmt.Fprintln(stdout, srv.Self().URLv4())
+	if opts.metrics != "" {
+		ms, err := metricsrv.Start(opts.metrics, srv.Metrics())
+		if err != nil {
+			return fmt.Errorf("-metrics: %w", err)
+		}
+		defer ms.Close()
+		fmt.Fprintln(stdout, "metrics", ms.URL())
+	}
 	events := make(chan server.PeerEvent, 16)
 	defer srv.SubscribeEvents(events)()
 	for {
