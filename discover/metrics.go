@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover/v4wire"
+	"github.com/devp2p-go/devp2p/discover/v5wire"
 	"github.com/devp2p-go/devp2p/metrics"
 )
 
@@ -23,6 +24,30 @@ func badPacketReason(err error) metrics.BadPacket {
 	case errors.Is(err, v4wire.ErrUnknownPacket):
 		return metrics.BadPacketUnknownType
 	case errors.Is(err, v4wire.ErrMalformed):
+		return metrics.BadPacketMalformed
+	}
+	return metrics.BadPacketOther
+}
+
+// badPacketReasonV5 maps a v5wire.Codec.Decode error to the reason
+// devp2p_discover_bad_packets_total counts it under.
+func badPacketReasonV5(err error) metrics.BadPacket {
+	switch {
+	case errors.Is(err, v5wire.ErrPacketTooSmall):
+		return metrics.BadPacketTooSmall
+	case errors.Is(err, v5wire.ErrPacketTooBig):
+		return metrics.BadPacketTooBig
+	case errors.Is(err, v5wire.ErrInvalidSignature):
+		return metrics.BadPacketSignature
+	case errors.Is(err, v5wire.ErrDecrypt):
+		return metrics.BadPacketDecrypt
+	case errors.Is(err, v5wire.ErrUnknownMessage):
+		return metrics.BadPacketUnknownType
+	case errors.Is(err, v5wire.ErrUnexpectedHandshake):
+		return metrics.BadPacketUnsolicited
+	case errors.Is(err, v5wire.ErrMalformed), errors.Is(err, v5wire.ErrInvalidHeader),
+		errors.Is(err, v5wire.ErrInvalidAuthData), errors.Is(err, v5wire.ErrInvalidReqID),
+		errors.Is(err, v5wire.ErrInvalidRecord), errors.Is(err, v5wire.ErrInvalidEphemeralKey):
 		return metrics.BadPacketMalformed
 	}
 	return metrics.BadPacketOther

@@ -77,3 +77,47 @@ func TestUDPMetrics(t *testing.T) {
 		})
 	}
 }
+
+// TestV5Metrics: a discv5 ping with its handshake, and a packet too small
+// to be one, counted by type and reason.
+func TestV5Metrics(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	reg := metrics.NewRegistry()
+	m, err := metrics.NewDiscovery(reg)
+	require.NoError(t, err)
+	a := startV5(t, loopbackConn(t), nil, Config{Metrics: m})
+	b := startV5(t, loopbackConn(t), nil, Config{})
+	defer a.Close()
+	defer b.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	_, err = a.Ping(ctx, b.Self()) // random packet, WHOAREYOU, handshake with the PING, PONG
+	require.NoError(t, err)
+	junk := loopbackConn(t)
+	defer junk.Close()
+	_, err = junk.WriteToUDPAddrPort(make([]byte, 20), a.Self().UDPAddr())
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		v, _ := reg.Snapshot().Value(metrics.NameDiscoverBadPackets, "v5", "too_small")
+		return v == 1
+	}, 5*time.Second, time.Millisecond)
+
+	snap := reg.Snapshot()
+	for _, tt := range []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		// The PING goes out twice: first under no session (answered by
+		// WHOAREYOU), then inside the handshake packet.
+		{"ping out", []string{"out", "v5", "ping"}, 2},
+		{"whoareyou in", []string{"in", "v5", "whoareyou"}, 1},
+		{"pong in", []string{"in", "v5", "pong"}, 1},
+	} {
+		got, ok := snap.Value(metrics.NameDiscoverPackets, tt.labels...)
+		require.True(t, ok, tt.name)
+		// At least: the table may revalidate b meanwhile.
+		require.GreaterOrEqual(t, got, tt.want, tt.name)
+	}
+}

@@ -127,7 +127,7 @@ func (t *UDPv5) sendCall(c *v5call) {
 	}
 	t.activeByNonce[c.nonce] = c
 	t.armTimer(c)
-	t.write(c.id, c.addr, c.msg.Name(), pkt)
+	t.write(c.id, c.addr, c.msg.Kind(), c.msg.Name(), pkt)
 }
 
 // armTimer (re)starts c's response timeout.

@@ -3,7 +3,9 @@ package discover
 import (
 	"context"
 	"errors"
+	"time"
 
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -48,6 +50,8 @@ func (t *UDPv5) randomTarget() nodeid.ID {
 }
 
 func (t *UDPv5) lookup(ctx context.Context, target nodeid.ID) []*Node {
+	t.cfg.Metrics.LookupStarted(metrics.DiscV5)
+	defer func(start time.Time) { t.cfg.Metrics.LookupDone(metrics.DiscV5, t.clock.Now().Sub(start)) }(t.clock.Now())
 	return iterativeLookup(ctx, t.tab, t.self, target, t.v5.Bootnodes, t.isClosed, func(n *Node) []*Node {
 		return t.queryNode(ctx, n, target)
 	})

@@ -14,7 +14,9 @@ import (
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover/enr"
 	"github.com/devp2p-go/devp2p/discover/v5wire"
+	"github.com/devp2p-go/devp2p/internal/logging"
 	"github.com/devp2p-go/devp2p/internal/netutil"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -305,12 +307,17 @@ func (t *UDPv5) send(id nodeid.ID, addr netip.AddrPort, msg v5wire.Message) (v5w
 		t.log.Debug("discv5: encoding failed", "msg", msg.Name(), "err", err)
 		return nonce, err
 	}
-	return nonce, t.write(id, addr, msg.Name(), pkt)
+	return nonce, t.write(id, addr, msg.Kind(), msg.Name(), pkt)
 }
 
-func (t *UDPv5) write(id nodeid.ID, addr netip.AddrPort, what string, pkt []byte) error {
+// write sends pkt, a packet of message type typ (metrics.DiscV5WhoAreYou
+// for a WHOAREYOU), and counts it once the write succeeded.
+func (t *UDPv5) write(id nodeid.ID, addr netip.AddrPort, typ byte, what string, pkt []byte) error {
 	_, err := t.conn.WriteToUDPAddrPort(pkt, addr)
-	t.log.Debug("discv5: >> "+what, "id", id.TerminalString(), "addr", addr, "err", err)
+	t.log.Debug("discv5: >> "+what, "id", id.TerminalString(), "addr", addr, logging.Err(err))
+	if err == nil {
+		t.cfg.Metrics.PacketOut(metrics.DiscV5, typ)
+	}
 	return err
 }
 
@@ -318,6 +325,7 @@ func (t *UDPv5) handlePacket(data []byte, from netip.AddrPort) {
 	src, rec, p, err := t.codec.Decode(data, from)
 	if err != nil {
 		t.log.Debug("discv5: dropped bad packet", "addr", from, "err", err)
+		t.cfg.Metrics.BadPacket(metrics.DiscV5, badPacketReasonV5(err))
 		return
 	}
 	if src == t.self {
@@ -328,10 +336,14 @@ func (t *UDPv5) handlePacket(data []byte, from netip.AddrPort) {
 	}
 	switch p := p.(type) {
 	case *v5wire.Whoareyou:
+		t.cfg.Metrics.PacketIn(metrics.DiscV5, metrics.DiscV5WhoAreYou)
 		t.handleWhoareyou(p, from)
 	case *v5wire.Unknown:
+		// A message packet we hold no session for: not counted as bad, it
+		// is how every handshake starts.
 		t.handleUnknown(p, src, from)
 	case v5wire.Message:
+		t.cfg.Metrics.PacketIn(metrics.DiscV5, p.Kind())
 		t.log.Debug("discv5: << "+p.Name(), "id", src.TerminalString(), "addr", from)
 		t.handleMessage(p, src, from)
 	}
@@ -368,7 +380,7 @@ func (t *UDPv5) handleUnknown(p *v5wire.Unknown, src nodeid.ID, from netip.AddrP
 		t.log.Debug("discv5: no challenge sent", "addr", from, "err", err)
 		return
 	}
-	t.write(src, from, "WHOAREYOU", pkt)
+	t.write(src, from, metrics.DiscV5WhoAreYou, "WHOAREYOU", pkt)
 }
 
 // handleMessage routes a response to its call and answers a request.

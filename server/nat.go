@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/logging"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nat"
 )
 
@@ -34,6 +36,15 @@ type natPort struct {
 	proto    nat.Protocol
 	internal uint16
 	mapped   nat.Mapping // ExternalPort 0 until granted
+	failing  bool        // the last attempt failed; logged once per streak
+}
+
+// metric is the transport label of p's mapping metrics.
+func (p *natPort) metric() metrics.Transport {
+	if p.proto == nat.UDP {
+		return metrics.UDP
+	}
+	return metrics.TCP
 }
 
 // natMapper keeps our ports mapped and our record's endpoint in line
@@ -94,7 +105,7 @@ func (m *natMapper) loop() {
 // round checks the external IP and maps (or renews) every port. It
 // returns the wait until the next round.
 func (m *natMapper) round(ctx context.Context) time.Duration {
-	log := m.srv.log.With("nat", m.nat.String())
+	log := logging.For(m.srv.root, logging.SysNAT).With("nat", m.nat.String())
 	next, failed := natRecheck, false
 
 	ip, err := m.nat.ExternalIP(ctx)
@@ -130,10 +141,16 @@ func (m *natMapper) round(ctx context.Context) time.Duration {
 		}
 		if err != nil {
 			// Keep advertising the old mapping: it may well still work.
-			log.Debug("NAT mapping failed", "proto", p.proto, "port", p.internal, "err", err)
+			m.srv.metrics.NAT.Failed(p.metric())
+			if !p.failing {
+				log.Info("NAT mapping failed", "proto", p.proto, "port", p.internal, "err", err)
+				p.failing = true
+			}
 			failed = true
 			continue
 		}
+		m.srv.metrics.NAT.Renewed(p.metric())
+		p.failing = false
 		if got.ExternalPort != p.mapped.ExternalPort {
 			log.Info("NAT mapped port", "proto", p.proto, "internal", p.internal, "external", got.ExternalPort, "lifetime", got.Lifetime)
 			if p.proto == nat.TCP {

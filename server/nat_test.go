@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nat"
 	"github.com/devp2p-go/devp2p/peer"
 	"github.com/devp2p-go/devp2p/rlp"
@@ -152,6 +153,12 @@ func TestNATRenewal(t *testing.T) {
 	recv(t, f.maps)
 	require.Equal(t, self.Seq(), srv.Self().Seq())
 	require.Empty(t, f.unmaps)
+
+	// Three good rounds (first, renewal, moved) and two failed ones, for
+	// the TCP listener's mapping at least.
+	clk.WaitForTimers(1)
+	require.GreaterOrEqual(t, metricValue(t, srv, metrics.NameNATRenewals, "tcp"), 3.0)
+	require.GreaterOrEqual(t, metricValue(t, srv, metrics.NameNATFailures, "tcp"), 2.0)
 }
 
 // A gateway behind another NAT reports a private or shared address: it

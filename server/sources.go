@@ -37,7 +37,10 @@ func (srv *Server) dialSources() (discover.Iterator, error) {
 			dcfg.Clock = srv.clock
 		}
 		if dcfg.Logger == nil {
-			dcfg.Logger = srv.log.With("sys", "dnsdisc")
+			dcfg.Logger = srv.root // dnsdisc adds its sys attribute
+		}
+		if dcfg.Metrics == nil {
+			dcfg.Metrics = srv.metrics.DNS
 		}
 		it, err := newDNSIterator(dcfg, srv.cfg.DNSTrees)
 		if err != nil {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/internal/config"
+	"github.com/devp2p-go/devp2p/internal/logging"
+	"github.com/devp2p-go/devp2p/metrics"
 )
 
 // Defaults for the zero values of Config.
@@ -82,6 +84,10 @@ type Config struct {
 	// Logger receives debug-level events. nil discards them.
 	Logger *slog.Logger
 
+	// Metrics counts tree syncs: each SyncTree, and each check of a tree's
+	// root by an iterator, by result. nil counts nothing.
+	Metrics *metrics.DNS
+
 	// Clock is the time source for root rechecks, backoff and the rate
 	// limit. nil means the system clock. DNS lookups themselves are bounded
 	// by context deadlines, in real time.
@@ -110,7 +116,7 @@ func (cfg Config) withDefaults() (Config, error) {
 	config.Default(&cfg.RateBurst, DefaultRateBurst)
 	config.Default(&cfg.MaxTreeEntries, DefaultMaxTreeEntries)
 	config.Default(&cfg.MaxLinkDepth, DefaultMaxLinkDepth)
-	cfg.Logger = config.Logger(cfg.Logger)
+	cfg.Logger = logging.For(cfg.Logger, logging.SysDNS)
 	cfg.Clock = clock.OrSystem(cfg.Clock)
 	return cfg, nil
 }
@@ -145,7 +151,8 @@ func New(cfg Config) (*Client, error) {
 // It does not follow links; Tree.Links lists them. Any bad or missing
 // entry fails the sync, as does a tree with more than MaxTreeEntries
 // entries in a subtree.
-func (c *Client) SyncTree(ctx context.Context, url string) (*Tree, error) {
+func (c *Client) SyncTree(ctx context.Context, url string) (t *Tree, err error) {
+	defer func() { c.cfg.Metrics.TreeSynced(err) }()
 	link, err := ParseURL(url)
 	if err != nil {
 		return nil, err
@@ -154,7 +161,7 @@ func (c *Client) SyncTree(ctx context.Context, url string) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Tree{root: root, entries: make(map[string]entry)}
+	t = &Tree{root: root, entries: make(map[string]entry)}
 	for _, sub := range []struct {
 		hash string
 		kind subtreeKind

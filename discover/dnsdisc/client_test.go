@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/metrics"
 )
 
 func TestConfigDefaults(t *testing.T) {
@@ -449,4 +450,20 @@ func TestLRUBounded(t *testing.T) {
 	require.False(t, ok)
 	_, ok = c.get("9")
 	require.True(t, ok)
+}
+
+// TestSyncTreeMetrics counts a good and a failed sync.
+func TestSyncTreeMetrics(t *testing.T) {
+	reg := metrics.NewRegistry()
+	m, err := metrics.NewDNS(reg)
+	require.NoError(t, err)
+	c := newTestClient(t, newMapResolver(exampleZone), Config{Metrics: m})
+	_, err = c.SyncTree(context.Background(), exampleURL)
+	require.NoError(t, err)
+	_, err = c.SyncTree(context.Background(), "enrtree://AM5FCQLWIZX2QFPNJAP7VUERCCRNGRHWZG3YYHIUV7BVDQ5FDPRT2@missing.example.org")
+	require.Error(t, err)
+	snap := reg.Snapshot()
+	ok, _ := snap.Value(metrics.NameDNSTreeSyncs, "ok")
+	bad, _ := snap.Value(metrics.NameDNSTreeSyncs, "error")
+	require.Equal(t, []float64{1, 1}, []float64{ok, bad})
 }

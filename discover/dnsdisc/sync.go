@@ -127,8 +127,9 @@ func (ct *clientTree) step(ctx context.Context, rnd *rand.Rand) (n *discover.Nod
 // updateRoot fetches the root and restarts the subtrees whose hash
 // changed. A root with a lower sequence number than the current one is
 // refused; the tree keeps its root and checks again after RecheckInterval.
-func (ct *clientTree) updateRoot(ctx context.Context, now time.Time) error {
+func (ct *clientTree) updateRoot(ctx context.Context, now time.Time) (err error) {
 	cfg := ct.c.cfg
+	defer func() { cfg.Metrics.TreeSynced(err) }()
 	root, err := ct.c.resolveRoot(ctx, ct.link)
 	ct.rootCheck = now
 	ct.leafFailures = 0
