@@ -141,8 +141,10 @@ type Config struct {
 	// dialed, and the server only accepts connections.
 	NoDial bool
 
-	// NoDiscovery disables the discv4 UDP endpoint. Static nodes are still
-	// dialed, but they are not re-resolved when their address changes.
+	// NoDiscovery disables the discovery UDP endpoint: neither discv4 nor
+	// discv5 runs, whatever DiscoveryV5 and NoDiscoveryV4 say. Static
+	// nodes are still dialed, but they are not re-resolved when their
+	// address changes.
 	NoDiscovery bool
 
 	// DiscoveryAddr is the UDP address for discovery, as "host:port".
@@ -182,7 +184,8 @@ type Config struct {
 	Discovery discover.Config
 
 	// DNSTrees are the enrtree:// URLs of EIP-1459 node lists whose nodes
-	// are dialed, mixed fairly with discv4's (also with NoDiscovery).
+	// are dialed, mixed fairly with those discv4 and discv5 find (also
+	// with NoDiscovery).
 	DNSTrees []string
 
 	// DNS tunes the DNS node-list client (resolver, lookup timeout, rate
