@@ -239,8 +239,8 @@ type Config struct {
 	Clock clock.Clock
 
 	// LogLevels gives subsystems their own minimum log level, by the
-	// value of their "sys" attribute (logging.SysServer "server", "dial",
-	// "peer", "discover", …), overriding Logger's handler's level in
+	// value of their "sys" attribute ("server", "dial", "peer",
+	// "discover", "dns", "nat"), overriding Logger's handler's level in
 	// either direction; a *slog.LevelVar can be changed while the node
 	// runs. Default: none, Logger's handler decides.
 	LogLevels map[string]slog.Leveler
