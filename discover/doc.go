@@ -8,14 +8,15 @@
 //
 // # Usage map
 //
-//   - Identities: ID, LogDist, DistCmp; Node (NewNode, NewV4, ParseNode);
+//   - Identities: nodes are named by nodeid.ID (distances are
+//     nodeid.LogDist and nodeid.DistCmp); Node (NewNode, NewV4, ParseNode);
 //     LocalNode for our own signed record; records themselves live in
 //     package discover/enr and packets in discover/v4wire.
 //   - Transport: Listen(conn, key, Config) returns a *UDPv4. Ping, FindNode and
 //     RequestENR talk to one node; Lookup walks the network toward a target;
 //     Resolve refreshes a node's record; RandomNodes yields nodes for a
 //     dialer; Close stops everything.
-//   - discv5: ListenV5(conn, Config) returns a standalone *UDPv5;
+//   - discv5: ListenV5(conn, key, Config) returns a standalone *UDPv5;
 //     Config.V5.Enable makes Listen run discv5 on the discv4 socket too
 //     (UDPv4.V5), sharing the table, database and record. Ping, FindNode
 //     (by distances), RequestENR, TalkRequest and RegisterTalkHandler talk

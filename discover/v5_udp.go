@@ -24,8 +24,8 @@ import (
 // and handshakes, TALKREQ handlers, and lookups over the Kademlia table.
 // It is safe for concurrent use.
 //
-// Goroutines: readLoop reads packets and hands them to dispatch one at a
-// time; dispatch owns the codec (sessions, challenges) and the calls in
+// Goroutines: one reads packets and hands them, one at a time, to a
+// dispatcher, which owns the codec (sessions, challenges) and the calls in
 // flight, and answers requests; TALKREQ handlers run on at most
 // V5Config.MaxTalkWorkers goroutines. A standalone node also runs a table
 // loop. Close stops and joins all of them.

@@ -35,6 +35,7 @@ const (
 // 5 unsupported opcode.
 type PMPError struct{ Code uint16 }
 
+// Error names the result code.
 func (e *PMPError) Error() string {
 	names := [...]string{1: "unsupported version", 2: "not authorized/refused", 3: "network failure", 4: "out of resources", 5: "unsupported opcode"}
 	if int(e.Code) < len(names) && names[e.Code] != "" {

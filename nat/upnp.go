@@ -71,6 +71,7 @@ type SOAPError struct {
 	Description string
 }
 
+// Error gives the UPnP error code and its description.
 func (e *SOAPError) Error() string {
 	return fmt.Sprintf("nat: UPnP error %d (%s)", e.Code, e.Description)
 }
@@ -85,6 +86,7 @@ type IGD struct {
 	version2 bool
 }
 
+// String names the gateway and the IGD version of its service.
 func (g *IGD) String() string {
 	v := 1
 	if g.version2 {

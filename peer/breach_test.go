@@ -5,7 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
 	"net"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -283,4 +286,30 @@ func TestErrorChainNamesEachLayerOnce(t *testing.T) {
 	msg := err.Error()
 	require.Equal(t, 1, strings.Count(msg, "peer:"), msg)
 	require.Equal(t, 1, strings.Count(msg, "read"), msg)
+}
+
+// TestReadReason: every read failure that is the remote's breach of the
+// protocol, however the rlpx layer wraps it, becomes DiscProtocolError (so
+// the peer sends Disconnect 0x02); a malformed frame, which a conforming
+// writer cannot produce and TestRLPxBreachGetsDisconnect therefore cannot
+// send, is among them. Timeouts and other I/O errors are not breaches.
+func TestReadReason(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want DiscReason
+	}{
+		{"MAC", fmt.Errorf("rlpx: read: %w", rlpx.ErrInvalidMAC), DiscProtocolError},
+		{"malformed frame", fmt.Errorf("rlpx: read: %w: message code: %w", rlpx.ErrInvalidFrame, errors.New("bad rlp")), DiscProtocolError},
+		{"snappy", fmt.Errorf("rlpx: read: %w", rlpx.ErrSnappy), DiscProtocolError},
+		{"over the read limit", fmt.Errorf("rlpx: read: %w", rlpx.ErrMessageTooLarge), DiscProtocolError},
+		{"timeout", &net.OpError{Op: "read", Err: os.ErrDeadlineExceeded}, DiscReadTimeout},
+		{"EOF", fmt.Errorf("rlpx: read: %w", io.EOF), DiscNetworkError},
+		{"closed", net.ErrClosed, DiscNetworkError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, readReason(tt.err))
+		})
+	}
 }

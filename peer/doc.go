@@ -20,10 +20,9 @@
 //
 // # Identity
 //
-// A peer is identified by ID, the Keccak-256 hash of its 64-byte public key
-// (the discovery node ID), so this package does not import discover. Hello
-// carries the 64-byte key itself, which must equal the key the RLPx
-// handshake authenticated.
+// A peer is identified by its nodeid.ID, the Keccak-256 hash of its 64-byte
+// public key (the discovery node ID). Hello carries the 64-byte key itself,
+// which must equal the key the RLPx handshake authenticated.
 //
 // # Goroutines and limits
 //

@@ -12,8 +12,8 @@ import (
 var (
 	// ErrInvalidPublicKey reports public key bytes from the network that are
 	// not a valid secp256k1 point: a wrong prefix, a coordinate ≥ p, or a
-	// point off the curve. It is the same value as ethcrypto's error, so
-	// either can be used with errors.Is.
+	// point off the curve. It is the error the key parser itself returns,
+	// so errors.Is finds it wherever the bad key was met.
 	ErrInvalidPublicKey = ethcrypto.ErrInvalidPubkey
 
 	// ErrInvalidMAC reports an ECIES tag, frame header MAC or frame MAC

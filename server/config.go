@@ -141,8 +141,10 @@ type Config struct {
 	// dialed, and the server only accepts connections.
 	NoDial bool
 
-	// NoDiscovery disables the discv4 UDP endpoint. Static nodes are still
-	// dialed, but they are not re-resolved when their address changes.
+	// NoDiscovery disables the discovery UDP endpoint: neither discv4 nor
+	// discv5 runs, whatever DiscoveryV5 and NoDiscoveryV4 say. Static
+	// nodes are still dialed, but they are not re-resolved when their
+	// address changes.
 	NoDiscovery bool
 
 	// DiscoveryAddr is the UDP address for discovery, as "host:port".
@@ -182,7 +184,8 @@ type Config struct {
 	Discovery discover.Config
 
 	// DNSTrees are the enrtree:// URLs of EIP-1459 node lists whose nodes
-	// are dialed, mixed fairly with discv4's (also with NoDiscovery).
+	// are dialed, mixed fairly with those discv4 and discv5 find (also
+	// with NoDiscovery).
 	DNSTrees []string
 
 	// DNS tunes the DNS node-list client (resolver, lookup timeout, rate
@@ -236,8 +239,8 @@ type Config struct {
 	Clock clock.Clock
 
 	// LogLevels gives subsystems their own minimum log level, by the
-	// value of their "sys" attribute (logging.SysServer "server", "dial",
-	// "peer", "discover", …), overriding Logger's handler's level in
+	// value of their "sys" attribute ("server", "dial", "peer",
+	// "discover", "dns", "nat"), overriding Logger's handler's level in
 	// either direction; a *slog.LevelVar can be changed while the node
 	// runs. Default: none, Logger's handler decides.
 	LogLevels map[string]slog.Leveler

@@ -2,12 +2,11 @@ package dnsdisc
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/binary"
 	"math/rand/v2"
 	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/config"
 )
 
 // maxTrees caps the trees one iterator walks, the ones it was given and
@@ -33,11 +32,7 @@ func (c *Client) NewIterator(urls ...string) (discover.Iterator, error) {
 		}
 		it.roots = append(it.roots, l)
 	}
-	var seed [16]byte
-	if _, err := crand.Read(seed[:]); err != nil {
-		return nil, err
-	}
-	it.rnd = rand.New(rand.NewPCG(binary.LittleEndian.Uint64(seed[:8]), binary.LittleEndian.Uint64(seed[8:])))
+	it.rnd = config.Rand()
 	it.ctx, it.cancel = context.WithCancel(context.Background())
 	it.rebuild()
 	return it, nil

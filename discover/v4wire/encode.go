@@ -15,9 +15,10 @@ import (
 const (
 	// MaxPacketSize is the largest discv4 packet, in bytes (discv4.md).
 	MaxPacketSize = 1280
-	// MinPacketSize is the smallest possible packet: the header and a
-	// type byte (a real body adds at least one more byte).
-	MinPacketSize = headSize + 1
+	// MinPacketSize is the smallest possible packet: the 97-byte header
+	// (hash and signature) and a type byte (a real body adds at least one
+	// more byte).
+	MinPacketSize = 98
 
 	// MaxNeighbors is the most nodes one Neighbors packet may carry so that
 	// the packet stays within MaxPacketSize even when every entry holds an
@@ -28,6 +29,10 @@ const (
 	sigSize  = ethcrypto.SignatureSize
 	headSize = hashSize + sigSize
 )
+
+// MinPacketSize is the header and a type byte; this fails to compile if
+// the literal above drifts from the layout.
+var _ = [1]struct{}{}[MinPacketSize-(headSize+1)]
 
 // Encode signs p with priv and returns the packet and its hash. The hash is
 // the token a Pong or ENRResponse will echo back. Encode fails with

@@ -28,11 +28,20 @@ const (
 
 	// MaxPacketSize is the largest packet (discv5-wire.md).
 	MaxPacketSize = 1280
-	// MinPacketSize is the smallest packet: a WHOAREYOU, 63 bytes.
-	MinPacketSize = staticPacketSize + WhoareyouAuthSize
+	// MinPacketSize is the smallest packet: a WHOAREYOU (masking IV,
+	// static header and its 24-byte authdata), 63 bytes.
+	MinPacketSize = 63
 	// MinMessagePacketSize is the smallest message or handshake packet
-	// accepted (87 bytes, as go-ethereum requires).
-	MinMessagePacketSize = staticPacketSize + minMessageAfterHdr
+	// accepted: masking IV, static header and 48 more bytes, as
+	// go-ethereum requires.
+	MinMessagePacketSize = 87
+)
+
+// The two minimums follow from the layout; these fail to compile if the
+// literals above drift from it.
+var (
+	_ = [1]struct{}{}[MinPacketSize-(staticPacketSize+WhoareyouAuthSize)]
+	_ = [1]struct{}{}[MinMessagePacketSize-(staticPacketSize+minMessageAfterHdr)]
 )
 
 // Flags of the static header.

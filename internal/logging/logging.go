@@ -25,8 +25,7 @@ const (
 	SysServer   = "server"   // admission, the peer set, lifecycle
 	SysDial     = "dial"     // the dial scheduler
 	SysPeer     = "peer"     // peer run loops and protocol multiplexing
-	SysRLPx     = "rlpx"     // handshakes and framing
-	SysDiscover = "discover" // discv4 (and later discv5) and the table
+	SysDiscover = "discover" // discv4, discv5 and the table
 	SysDNS      = "dns"      // EIP-1459 DNS discovery
 	SysNAT      = "nat"      // port mapping and the external address
 )
