@@ -63,14 +63,14 @@ func eciesTag(dst []byte, kM []byte, ivAndCT, s2 []byte) []byte {
 // and the IV; nil means crypto/rand.Reader.
 func Encrypt(rand io.Reader, pub *secp256k1.PublicKey, msg, s2 []byte) ([]byte, error) {
 	if pub == nil {
-		return nil, fmt.Errorf("rlpx: ecies: %w: nil key", ErrInvalidPublicKey)
+		return nil, fmt.Errorf("%w: ecies: nil key", ErrInvalidPublicKey)
 	}
 	if rand == nil {
 		rand = cryptorand.Reader
 	}
 	eph, err := secp256k1.GeneratePrivateKeyFromRand(rand)
 	if err != nil {
-		return nil, fmt.Errorf("rlpx: ecies: ephemeral key: %w", err)
+		return nil, keyError("ecies: ephemeral key", err)
 	}
 	defer eph.Zero()
 	return encryptWith(rand, eph, pub, msg, s2)
@@ -108,7 +108,7 @@ func Decrypt(priv *secp256k1.PrivateKey, ct, s2 []byte) ([]byte, error) {
 	}
 	r, err := ethcrypto.ParseUncompressed(ct[:eciesPubLen])
 	if err != nil {
-		return nil, fmt.Errorf("rlpx: ecies: ephemeral key: %w", err)
+		return nil, keyError("ecies: ephemeral key", err)
 	}
 	kE, kM := eciesKeys(ethcrypto.ECDH(priv, r))
 	body := ct[eciesPubLen : len(ct)-eciesTagLen] // IV ‖ c

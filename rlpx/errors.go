@@ -2,19 +2,20 @@ package rlpx
 
 import (
 	"errors"
+	"fmt"
 	"strings"
-
-	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 )
 
 // Errors returned by this package. They are wrapped with context; test for
 // them with [errors.Is].
 var (
 	// ErrInvalidPublicKey reports public key bytes from the network that are
-	// not a valid secp256k1 point: a wrong prefix, a coordinate ≥ p, or a
-	// point off the curve. It is the error the key parser itself returns,
-	// so errors.Is finds it wherever the bad key was met.
-	ErrInvalidPublicKey = ethcrypto.ErrInvalidPubkey
+	// not a valid secp256k1 point (a wrong prefix, a coordinate ≥ p, or a
+	// point off the curve): the ECIES ephemeral key R, the initiator's
+	// static key in an auth message, or the recipient's ephemeral key in an
+	// ack. Encrypt returns it for a nil key, and Handshake when asked to dial
+	// without a remote key.
+	ErrInvalidPublicKey = errors.New("rlpx: invalid public key")
 
 	// ErrInvalidMAC reports an ECIES tag, frame header MAC or frame MAC
 	// that does not verify. On a Conn it is sticky.
@@ -78,3 +79,9 @@ func (e *opError) Error() string {
 }
 
 func (e *opError) Unwrap() error { return e.err }
+
+// keyError wraps err, the key parser's error for the public key called
+// what, so that errors.Is finds ErrInvalidPublicKey.
+func keyError(what string, err error) error {
+	return fmt.Errorf("%w: %s: %w", ErrInvalidPublicKey, what, err)
+}

@@ -273,7 +273,7 @@ func (hs *handshakeState) readAuth(r io.Reader) error {
 func (hs *handshakeState) handleAuth(msg *authMsg, legacy bool) error {
 	remote, err := ethcrypto.UnmarshalPubkey(msg.InitiatorPubkey[:])
 	if err != nil {
-		return fmt.Errorf("auth: initiator key: %w", err)
+		return keyError("auth: initiator key", err)
 	}
 	hs.remote = remote
 	hs.initNonce = msg.Nonce
@@ -318,7 +318,7 @@ func (hs *handshakeState) readAck(r io.Reader) error {
 func (hs *handshakeState) handleAck(msg *ackMsg) error {
 	remoteEph, err := ethcrypto.UnmarshalPubkey(msg.EphemeralPubkey[:])
 	if err != nil {
-		return fmt.Errorf("ack: ephemeral key: %w", err)
+		return keyError("ack: ephemeral key", err)
 	}
 	hs.remoteEph = remoteEph
 	hs.respNonce = msg.Nonce
