@@ -39,7 +39,7 @@ func (t EventType) String() string {
 
 // Event is something the scheduler did, reported to Config.OnEvent.
 type Event struct {
-	Type   EventType
+	Type   EventType      // what happened
 	Node   *discover.Node // the node as dialled (after resolving, for a failed dial)
 	Static bool           // a static node
 	Time   time.Time      // from Config.Clock

@@ -54,7 +54,9 @@ var (
 
 // Mapping is a port mapping a gateway granted.
 type Mapping struct {
-	Protocol     Protocol
+	// Protocol is the transport the mapping forwards, TCP or UDP.
+	Protocol Protocol
+	// InternalPort is our port on the host the gateway forwards to.
 	InternalPort uint16
 	// ExternalPort is the port the gateway opened, which may differ from
 	// the one asked for.

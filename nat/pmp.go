@@ -33,7 +33,9 @@ const (
 // PMPError is a non-zero NAT-PMP result code (RFC 6886 §3.5): 1
 // unsupported version, 2 refused, 3 network failure, 4 out of resources,
 // 5 unsupported opcode.
-type PMPError struct{ Code uint16 }
+type PMPError struct {
+	Code uint16 // the result code from the gateway's response, as received
+}
 
 // Error names the result code.
 func (e *PMPError) Error() string {

@@ -67,8 +67,8 @@ const (
 
 // SOAPError is a UPnP error returned in a SOAP fault.
 type SOAPError struct {
-	Code        int
-	Description string
+	Code        int    // the UPnP errorCode from the fault, as the gateway sent it
+	Description string // the fault's errorDescription, as the gateway sent it
 }
 
 // Error gives the UPnP error code and its description.

@@ -57,7 +57,7 @@ var (
 // name.
 type EntryError struct {
 	Name string // the DNS name queried, e.g. "<hash>.nodes.example.org"
-	Err  error
+	Err  error  // why: a lookup failure, or an entry that does not parse or verify
 }
 
 // Error implements error.

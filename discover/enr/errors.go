@@ -35,8 +35,8 @@ var (
 
 // KeyError reports a failure to read or decode the value of one key.
 type KeyError struct {
-	Key string
-	Err error
+	Key string // the record key, e.g. "secp256k1" or "udp"
+	Err error  // why its value could not be read or decoded
 }
 
 // Error implements error.

@@ -32,9 +32,9 @@ func (k Pubkey) String() string { return hex.EncodeToString(k[:]) }
 // long (some clients send an empty one in Ping.From); the zero Addr is
 // encoded as an empty string.
 type Endpoint struct {
-	IP  netip.Addr
-	UDP uint16
-	TCP uint16
+	IP  netip.Addr // the address, IPv4 unmapped; the zero Addr if it was not 4 or 16 bytes
+	UDP uint16     // the discovery (UDP) port; 0 if unknown
+	TCP uint16     // the RLPx (TCP) port; 0 if the node takes no connections
 }
 
 // NewEndpoint makes an Endpoint from a UDP address and a TCP port.
@@ -52,10 +52,10 @@ func (e Endpoint) String() string { return endpointString(e.IP, e.UDP, e.TCP) }
 // As in Endpoint, a malformed IP decodes to the zero Addr; the transport
 // must drop such entries. ID is not validated by the decoder.
 type Node struct {
-	IP  netip.Addr
-	UDP uint16
-	TCP uint16
-	ID  Pubkey
+	IP  netip.Addr // the node's address; the zero Addr if it was not 4 or 16 bytes
+	UDP uint16     // its discovery (UDP) port
+	TCP uint16     // its RLPx (TCP) port; 0 if it takes no connections
+	ID  Pubkey     // its public key, as received: call Parse before using it
 }
 
 // String returns "id-prefix@ip:udp/tcp".

@@ -36,10 +36,11 @@ type Packet interface {
 // Ping (type 0x01) asks the recipient to answer with a Pong and proves our
 // endpoint: [version, from, to, expiration, enr-seq?, …].
 type Ping struct {
-	Version    uint64 // Version (4) when sent; any value is accepted
-	From, To   Endpoint
-	Expiration uint64 // absolute Unix time in seconds
-	ENRSeq     uint64 // EIP-868: our record's seq; 0 means absent
+	Version    uint64   // Version (4) when sent; any value is accepted
+	From       Endpoint // the sender's endpoint as it sees it (often its local address)
+	To         Endpoint // the recipient's endpoint as the sender addresses it
+	Expiration uint64   // absolute Unix time in seconds; the transport drops expired packets
+	ENRSeq     uint64   // EIP-868: our record's seq; 0 means absent
 
 	Rest []rlp.RawValue // extra list elements, ignored
 }
@@ -50,36 +51,36 @@ type Pong struct {
 	// learns its external endpoint.
 	To         Endpoint
 	ReplyTok   [32]byte // hash of the Ping being answered
-	Expiration uint64
-	ENRSeq     uint64 // EIP-868: the sender's record seq; 0 means absent
+	Expiration uint64   // absolute Unix time in seconds; the transport drops expired packets
+	ENRSeq     uint64   // EIP-868: the sender's record seq; 0 means absent
 
-	Rest []rlp.RawValue
+	Rest []rlp.RawValue // extra list elements (EIP-8), ignored
 }
 
 // Findnode (type 0x03) asks for the nodes closest to keccak256(Target):
 // [target, expiration, …].
 type Findnode struct {
-	Target     Pubkey
-	Expiration uint64
+	Target     Pubkey // 64 bytes hashed to the lookup target; need not be a valid key
+	Expiration uint64 // absolute Unix time in seconds; the transport drops expired packets
 
-	Rest []rlp.RawValue
+	Rest []rlp.RawValue // extra list elements (EIP-8), ignored
 }
 
 // Neighbors (type 0x04) answers a Findnode with at most MaxNeighbors nodes
 // per packet: [[node, …], expiration, …].
 type Neighbors struct {
-	Nodes      []Node
-	Expiration uint64
+	Nodes      []Node // as received: the 1280-byte packet bounds them, not MaxNeighbors
+	Expiration uint64 // absolute Unix time in seconds; the transport drops expired packets
 
-	Rest []rlp.RawValue
+	Rest []rlp.RawValue // extra list elements (EIP-8), ignored
 }
 
 // ENRRequest (type 0x05, EIP-868) asks for the recipient's record:
 // [expiration, …].
 type ENRRequest struct {
-	Expiration uint64
+	Expiration uint64 // absolute Unix time in seconds; the transport drops expired packets
 
-	Rest []rlp.RawValue
+	Rest []rlp.RawValue // extra list elements (EIP-8), ignored
 }
 
 // ENRResponse (type 0x06, EIP-868) answers an ENRRequest:
@@ -87,10 +88,10 @@ type ENRRequest struct {
 // signature; checking that the record belongs to the packet's sender is the
 // transport's job.
 type ENRResponse struct {
-	ReplyTok [32]byte // hash of the ENRRequest being answered
-	Record   enr.Record
+	ReplyTok [32]byte   // hash of the ENRRequest being answered
+	Record   enr.Record // the sender's record, its signature verified by the decoder
 
-	Rest []rlp.RawValue
+	Rest []rlp.RawValue // extra list elements (EIP-8), ignored
 }
 
 // Kind implements Packet.
