@@ -25,8 +25,8 @@ const (
 // SessionKeys are the two keys of a session, named by handshake role: the
 // initiator writes with InitiatorKey and reads with RecipientKey.
 type SessionKeys struct {
-	InitiatorKey [KeySize]byte
-	RecipientKey [KeySize]byte
+	InitiatorKey [KeySize]byte // AES-128-GCM key of packets from the handshake's initiator
+	RecipientKey [KeySize]byte // AES-128-GCM key of packets from the handshake's recipient
 }
 
 // ECDH returns priv·pub as a 33-byte compressed point, the shared secret of

@@ -31,7 +31,7 @@ type Whoareyou struct {
 // session with its sender, or a different one. The answer is a WHOAREYOU
 // echoing Nonce.
 type Unknown struct {
-	Nonce Nonce
+	Nonce Nonce // the nonce from the packet's header, as received
 }
 
 // Kind implements Packet.
@@ -105,8 +105,10 @@ func EncodeWhoareyou(dest nodeid.ID, iv [MaskingIVSize]byte, w *Whoareyou) ([]by
 type HandshakeParams struct {
 	// Key is our node key; Ephemeral a fresh key for this handshake.
 	Key, Ephemeral *secp256k1.PrivateKey
-	// RemoteID and RemoteKey identify the recipient.
-	RemoteID  nodeid.ID
+	// RemoteID and RemoteKey identify the recipient; the ECDH with the
+	// ephemeral key uses RemoteKey, so it must be the key of RemoteID's record.
+	RemoteID nodeid.ID
+	// RemoteKey is the recipient's static public key (see RemoteID).
 	RemoteKey *secp256k1.PublicKey
 	// ChallengeData is the recipient's WHOAREYOU (Whoareyou.ChallengeData).
 	ChallengeData []byte
@@ -145,10 +147,10 @@ func encodeHandshakePacket(self nodeid.ID, iv [MaskingIVSize]byte, nonce Nonce, 
 
 // HandshakeAuth is the authdata of a handshake packet.
 type HandshakeAuth struct {
-	SrcID     nodeid.ID
-	Signature []byte // ID-nonce signature, 64 bytes
-	PubKey    []byte // ephemeral public key, 33 bytes compressed
-	Record    []byte // the sender's encoded record, or empty
+	SrcID     nodeid.ID // the sender's claimed node ID, unverified until the signature is checked
+	Signature []byte    // ID-nonce signature, 64 bytes
+	PubKey    []byte    // ephemeral public key, 33 bytes compressed
+	Record    []byte    // the sender's encoded record, or empty
 }
 
 // DecodeHandshakeAuth splits the authdata of a handshake packet. It checks

@@ -54,46 +54,46 @@ type Message interface {
 
 // Ping checks liveness and announces the sender's record sequence number.
 type Ping struct {
-	ReqID  []byte
-	ENRSeq uint64
+	ReqID  []byte // request ID, at most MaxRequestIDSize bytes, echoed by the Pong
+	ENRSeq uint64 // the sender's record sequence number
 }
 
 // Pong answers a Ping with the responder's record sequence number and the
 // UDP endpoint the Ping came from.
 type Pong struct {
-	ReqID  []byte
-	ENRSeq uint64
+	ReqID  []byte     // the Ping's request ID
+	ENRSeq uint64     // the responder's record sequence number
 	ToIP   netip.Addr // the Ping's source IP; the zero Addr if not 4 or 16 bytes on the wire
-	ToPort uint16
+	ToPort uint16     // the Ping's source UDP port
 }
 
 // Findnode asks for the records at the given log distances from the
 // recipient; distance 0 is the recipient's own record.
 type Findnode struct {
-	ReqID     []byte
-	Distances []uint
+	ReqID     []byte // request ID, echoed by every Nodes packet of the response
+	Distances []uint // log distances, as received: may repeat or exceed MaxDistance
 }
 
 // Nodes answers Findnode. A response may span several packets; Total is
 // the number of packets in it.
 type Nodes struct {
-	ReqID []byte
-	Total uint8
-	Nodes []*enr.Record
+	ReqID []byte        // the Findnode's request ID
+	Total uint8         // packets in the response, as the sender claims
+	Nodes []*enr.Record // the records in this packet, each signature-checked by the decoder
 }
 
 // TalkRequest carries a request of an application protocol named Protocol.
 type TalkRequest struct {
-	ReqID    []byte
-	Protocol string
-	Message  []byte
+	ReqID    []byte // request ID, echoed by the TalkResponse
+	Protocol string // the application protocol's name, as received
+	Message  []byte // the request, opaque to discv5
 }
 
 // TalkResponse answers a TalkRequest; Message is empty when the recipient
 // does not know the protocol.
 type TalkResponse struct {
-	ReqID   []byte
-	Message []byte
+	ReqID   []byte // the TalkRequest's request ID
+	Message []byte // the response, opaque to discv5; empty for an unknown protocol
 }
 
 // Kind implements Packet.
