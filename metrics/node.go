@@ -50,12 +50,12 @@ func LookupBuckets() []float64 {
 // no allocation, and does nothing on a nil receiver, so a layer given no
 // metrics needs no branch.
 type Node struct {
-	Server    *Server
-	Dial      *Dial
-	Traffic   *Traffic
-	Discovery *Discovery
-	DNS       *DNS
-	NAT       *NAT
+	Server    *Server    // peers, handshakes, admission and disconnects (the server)
+	Dial      *Dial      // dial attempts and their results (the dial scheduler)
+	Traffic   *Traffic   // messages and bytes per protocol and code (the peers)
+	Discovery *Discovery // discv4 and discv5 packets, table and lookups
+	DNS       *DNS       // EIP-1459 DNS tree syncs
+	NAT       *NAT       // UPnP and NAT-PMP port mappings
 }
 
 // NewNode registers every family of a node in r. protocols are the node's
@@ -141,7 +141,8 @@ func NewServer(r *Registry) (*Server, error) {
 
 // PeerCounts is the make-up of the peer set.
 type PeerCounts struct {
-	Inbound, Outbound, Trusted, Static int
+	Inbound, Outbound int // peers by the side that opened the connection
+	Trusted, Static   int // of those, the trusted peers and the peers dialled as static nodes
 }
 
 // SetPeers sets the peer gauges. The server calls it with its peer set's

@@ -18,7 +18,7 @@ const (
 // names in the tags below). Families come in registration order, samples in
 // the order their label values were declared.
 type Snapshot struct {
-	Families []Family `json:"families"`
+	Families []Family `json:"families"` // every family of the Registry, in registration order
 }
 
 // Family is one metric family: a name (for example devp2p_dials_total), its
@@ -26,20 +26,20 @@ type Snapshot struct {
 // set of label values. Every declared sample is present, including those
 // still at zero.
 type Family struct {
-	Name    string   `json:"name"`
-	Help    string   `json:"help"`
-	Type    Type     `json:"type"`
-	Labels  []string `json:"labels,omitempty"`
-	Samples []Sample `json:"samples"`
+	Name    string   `json:"name"`             // the metric name, e.g. devp2p_dials_total
+	Help    string   `json:"help"`             // one line saying what is measured
+	Type    Type     `json:"type"`             // counter, gauge or histogram
+	Labels  []string `json:"labels,omitempty"` // label names; empty for a family of one unlabelled sample
+	Samples []Sample `json:"samples"`          // one per declared set of label values, in declaration order
 }
 
 // Sample is one series of a family. LabelValues match Family.Labels one for
 // one. A counter or gauge sample has its Value; a histogram sample has
 // Histogram instead (and a zero Value).
 type Sample struct {
-	LabelValues []string        `json:"label_values,omitempty"`
-	Value       float64         `json:"value"`
-	Histogram   *HistogramValue `json:"histogram,omitempty"`
+	LabelValues []string        `json:"label_values,omitempty"` // one per Family.Labels, in the same order
+	Value       float64         `json:"value"`                  // a counter's or gauge's value; 0 for a histogram
+	Histogram   *HistogramValue `json:"histogram,omitempty"`    // a histogram's state; nil for a counter or gauge
 }
 
 // HistogramValue is a histogram's state. Buckets are cumulative, in
@@ -47,15 +47,15 @@ type Sample struct {
 // number of observations ≤ Buckets[i].UpperBound. The implicit +Inf bucket
 // is Count, so no infinity has to be marshalled.
 type HistogramValue struct {
-	Count   uint64   `json:"count"`
-	Sum     float64  `json:"sum"`
-	Buckets []Bucket `json:"buckets"`
+	Count   uint64   `json:"count"`   // observations in all, the implicit +Inf bucket
+	Sum     float64  `json:"sum"`     // sum of the observed values, in the family's unit (seconds for durations)
+	Buckets []Bucket `json:"buckets"` // cumulative buckets by increasing UpperBound, without +Inf
 }
 
 // Bucket is one cumulative histogram bucket.
 type Bucket struct {
-	UpperBound float64 `json:"le"`
-	Count      uint64  `json:"count"`
+	UpperBound float64 `json:"le"`    // the bucket's inclusive upper bound, in the family's unit
+	Count      uint64  `json:"count"` // observations ≤ UpperBound (cumulative)
 }
 
 // Family returns the family called name.

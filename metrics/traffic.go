@@ -10,9 +10,9 @@ import (
 // capability name and version, and Length, the number of message codes it
 // uses (as in peer.Protocol).
 type Protocol struct {
-	Name    string
-	Version uint
-	Length  uint64
+	Name    string // the capability name, e.g. "eth"
+	Version uint   // the capability version
+	Length  uint64 // message codes the protocol uses; codes from here on count as "other"
 }
 
 // MaxCodes bounds the per-code series of one protocol: codes from MaxCodes
