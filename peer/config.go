@@ -51,15 +51,15 @@ type Config struct {
 	// larger than QueueBytes is still queued alone, so the memory held per
 	// protocol stays below QueueBytes + 2 × its MaxMessageSize (queue plus
 	// the one the reader holds). Defaults: 4 messages and 1 MiB.
-	QueueLength int
-	QueueBytes  int
+	QueueLength int // messages queued per protocol; default 4
+	QueueBytes  int // bytes queued per protocol; default 1 MiB
 
 	// PingBurst and PingRefill rate-limit inbound pings with a token bucket
 	// that holds PingBurst tokens and gains one every PingRefill. A ping
 	// with no token left disconnects with DiscProtocolError. Defaults: 10
 	// and 1 s.
-	PingBurst  int
-	PingRefill time.Duration
+	PingBurst  int           // the bucket's size in pings; default 10
+	PingRefill time.Duration // the time to gain one ping; default 1 s
 
 	// Metrics counts every message in and out by protocol and code
 	// (decoded and wire bytes) in a node's metrics, from New on (the

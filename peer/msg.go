@@ -14,10 +14,10 @@ import (
 // exactly Size bytes; the payload belongs to the receiver and stays valid
 // after the next ReadMsg.
 type Msg struct {
-	Code       uint64
-	Size       uint32
-	Payload    io.Reader
-	ReceivedAt time.Time
+	Code       uint64    // message code within the protocol, 0..Length-1
+	Size       uint32    // payload length in bytes, before compression
+	Payload    io.Reader // the RLP payload, Size bytes; on receipt, the peer's unvalidated input
+	ReceivedAt time.Time // when the reader took the message off the connection (Config.Clock); zero on send
 }
 
 // Decode decodes the payload as exactly one RLP value into v (a pointer, as

@@ -203,12 +203,12 @@ func (p *Peer) Disconnect(r DiscReason) {
 // ProtocolStats counts the traffic of one shared protocol. Bytes are the
 // wire sizes the connection reports (after compression and framing).
 type ProtocolStats struct {
-	Cap      Cap
-	Offset   uint64
-	MsgsIn   uint64
-	BytesIn  uint64
-	MsgsOut  uint64
-	BytesOut uint64
+	Cap      Cap    // the shared capability
+	Offset   uint64 // the first wire message code assigned to it
+	MsgsIn   uint64 // messages received
+	BytesIn  uint64 // wire bytes of the messages received
+	MsgsOut  uint64 // messages sent
+	BytesOut uint64 // wire bytes of the messages sent
 }
 
 // Stats returns the traffic counters of each shared protocol, in offset

@@ -16,8 +16,8 @@ const baseProtocolLength = 0x10
 
 // Cap is a capability: a sub-protocol name and version as announced in Hello.
 type Cap struct {
-	Name    string
-	Version uint
+	Name    string // the protocol name, e.g. "eth"; from a peer's Hello, remote input
+	Version uint   // the protocol version, e.g. 68
 }
 
 // String returns the capability as "name/version", e.g. "eth/68".
@@ -30,7 +30,8 @@ func (c Cap) String() string {
 type Protocol struct {
 	// Name and Version form the capability announced in Hello. Names are
 	// case-sensitive and at most 8 ASCII characters by convention.
-	Name    string
+	Name string
+	// Version is the protocol version (see Name).
 	Version uint
 
 	// Length is the number of message codes the protocol uses. Its codes
@@ -80,8 +81,8 @@ type Protocol struct {
 // ENREntry is one node record entry: a key and its value, which must be
 // exactly one RLP item.
 type ENREntry struct {
-	Key   string
-	Value []byte
+	Key   string // the record key, e.g. "eth"
+	Value []byte // the RLP-encoded value, exactly one item
 }
 
 // Cap returns the capability the protocol announces.
@@ -89,8 +90,8 @@ func (p Protocol) Cap() Cap { return Cap{Name: p.Name, Version: p.Version} }
 
 // Match is a protocol shared with a peer and the code offset it got.
 type Match struct {
-	Protocol Protocol
-	Offset   uint64
+	Protocol Protocol // our protocol
+	Offset   uint64   // the wire code of its message 0
 }
 
 // MatchProtocols returns the protocols in ours that the peer also announced

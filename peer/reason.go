@@ -82,9 +82,9 @@ func ReasonOf(err error) (DiscReason, bool) {
 // failed, sent the reason to the peer). Err is the underlying cause, if any:
 // a protocol's error, a read error, a context error.
 type DisconnectError struct {
-	Reason DiscReason
-	Remote bool
-	Err    error
+	Reason DiscReason // the Disconnect reason, received or chosen by us
+	Remote bool       // the reason came from the peer (remote input), not from us
+	Err    error      // the underlying cause, or nil
 }
 
 // Error describes the disconnect, e.g. "peer: remote disconnected: too many

@@ -10,12 +10,12 @@ import (
 // claims. Size is the decoded payload length, Wire the bytes of the whole
 // frame on the wire.
 type MsgTrace struct {
-	Peer     *Peer
-	Outbound bool // we sent it
-	Cap      Cap
-	Code     uint64
-	Size     int
-	Wire     int
+	Peer     *Peer  // the peer the message came from or went to
+	Outbound bool   // we sent it
+	Cap      Cap    // the protocol the code belongs to
+	Code     uint64 // message code relative to the protocol's offset
+	Size     int    // decoded payload length in bytes
+	Wire     int    // bytes of the whole frame on the wire
 }
 
 // baseCap is the base protocol's capability as MsgTrace reports it
