@@ -32,11 +32,11 @@ func (t PeerEventType) String() string {
 
 // PeerEvent reports a peer joining or leaving the server.
 type PeerEvent struct {
-	Type       PeerEventType
-	ID         nodeid.ID
-	RemoteAddr net.Addr
-	Inbound    bool
-	Time       time.Time // from Config.Clock
+	Type       PeerEventType // PeerAdded or PeerDropped
+	ID         nodeid.ID     // the peer's node ID, from its proven RLPx key
+	RemoteAddr net.Addr      // the peer's TCP address
+	Inbound    bool          // it dialed us
+	Time       time.Time     // from Config.Clock
 
 	// Reason is why a dropped peer left (PeerDropped only). Err is the
 	// error the peer's loop ended with; peer.ReasonOf(Err) yields Reason,

@@ -49,8 +49,8 @@ func (t ConnEventType) String() string {
 // ConnEvent reports a decision about a connection: a dial started or
 // failed, a static node backed off, an inbound connection refused.
 type ConnEvent struct {
-	Type ConnEventType
-	Time time.Time // from Config.Clock
+	Type ConnEventType // what happened
+	Time time.Time     // from Config.Clock
 
 	ID         nodeid.ID      // the remote node; zero if not known
 	Node       *discover.Node // the node dialled (dial events only)
@@ -140,13 +140,13 @@ func (ps *pendingSet) wasEvicted(pc *pendingConn) bool {
 // MsgEvent reports one message read from or written to a peer. The server
 // produces them only with Config.MessageEvents, for debugging.
 type MsgEvent struct {
-	ID       nodeid.ID
-	Outbound bool     // we sent it
-	Cap      peer.Cap // its protocol: "p2p"/5 for the base protocol, zero for a code no protocol claims
-	Code     uint64   // relative to the protocol's offset
-	Size     int      // decoded payload bytes
-	Wire     int      // bytes of the frame on the wire
-	Time     time.Time
+	ID       nodeid.ID // the peer's node ID
+	Outbound bool      // we sent it
+	Cap      peer.Cap  // its protocol: "p2p"/5 for the base protocol, zero for a code no protocol claims
+	Code     uint64    // relative to the protocol's offset
+	Size     int       // decoded payload bytes
+	Wire     int       // bytes of the frame on the wire
+	Time     time.Time // when it was read or written, from Config.Clock
 }
 
 // SubscribeMessages delivers a MsgEvent for every message of every peer to

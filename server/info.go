@@ -17,17 +17,17 @@ import (
 // marshals to JSON with the ID and public key as hex, addresses as
 // "host:port" and ConnectedFor as a duration string such as "1m30s".
 type PeerInfo struct {
-	ID         nodeid.ID
-	Pubkey     *secp256k1.PublicKey
-	Enode      string     // enode:// URL of the node dialled, or of the address an inbound peer came from
-	ENR        string     // "enr:…" text of its record when we dialled it from one, else ""
-	Name       string     // client name from its Hello
-	Caps       []peer.Cap // capabilities it announced
-	LocalAddr  net.Addr
-	RemoteAddr net.Addr
-	Inbound    bool // it dialed us
-	Trusted    bool // admitted as a trusted node
-	Static     bool // currently one of our static nodes
+	ID         nodeid.ID            // keccak256 of Pubkey
+	Pubkey     *secp256k1.PublicKey // the static key the peer proved in the RLPx handshake
+	Enode      string               // enode:// URL of the node dialled, or of the address an inbound peer came from
+	ENR        string               // "enr:…" text of its record when we dialled it from one, else ""
+	Name       string               // client name from its Hello, as the peer sent it
+	Caps       []peer.Cap           // capabilities it announced
+	LocalAddr  net.Addr             // our end of the TCP connection
+	RemoteAddr net.Addr             // the peer's end of the TCP connection
+	Inbound    bool                 // it dialed us
+	Trusted    bool                 // admitted as a trusted node
+	Static     bool                 // currently one of our static nodes
 	// ConnectedFor is the time since the peer was added, on Config.Clock.
 	ConnectedFor time.Duration
 	// Protocols has one entry per shared protocol, with its traffic.
@@ -62,10 +62,10 @@ func addrString(a net.Addr) string {
 // ProtocolInfo is a shared protocol's traffic with one peer, and what the
 // protocol's own PeerInfo hook reports.
 type ProtocolInfo struct {
-	Cap               peer.Cap
-	MsgsIn, MsgsOut   uint64
-	BytesIn, BytesOut uint64
-	Info              any // Protocol.PeerInfo's result, nil without the hook
+	Cap               peer.Cap // the shared capability
+	MsgsIn, MsgsOut   uint64   // messages received and sent
+	BytesIn, BytesOut uint64   // their wire bytes (after compression and framing)
+	Info              any      // Protocol.PeerInfo's result, nil without the hook
 }
 
 // Peers returns information on every connected peer, sorted by ID.
@@ -116,11 +116,11 @@ func (srv *Server) peerInfo(sp *serverPeer, now time.Time) PeerInfo {
 
 // NodeInfo describes the local node.
 type NodeInfo struct {
-	ID         nodeid.ID
-	Name       string
-	Enode      string // enode:// URL
-	ENR        string // "enr:…" text of our record; empty without discovery
-	ListenAddr string // the TCP address listened on, once started
+	ID         nodeid.ID // our node ID
+	Name       string    // our client name, as sent in Hello (Config.Name)
+	Enode      string    // enode:// URL
+	ENR        string    // "enr:…" text of our record; empty without discovery
+	ListenAddr string    // the TCP address listened on, once started
 	// Protocols maps "name/version" to what the protocol's NodeInfo hook
 	// reports (nil without the hook).
 	Protocols map[string]any
