@@ -137,7 +137,9 @@ func TestRLPxReadLimitFlowsDown(t *testing.T) {
 
 // TestRLPxBreachGetsDisconnect checks, from the remote's side, that every
 // breach of protocol after Hello is answered with Disconnect(0x02) before
-// the connection closes.
+// the connection closes. A malformed frame with valid MACs, which no
+// conforming writer produces, is sent the same way by rlpx's
+// TestMalformedFrameGetsDisconnect, through a hook only rlpx's tests have.
 func TestRLPxBreachGetsDisconnect(t *testing.T) {
 	random := func(n int) []byte {
 		b := make([]byte, n)
@@ -291,8 +293,8 @@ func TestErrorChainNamesEachLayerOnce(t *testing.T) {
 // TestReadReason: every read failure that is the remote's breach of the
 // protocol, however the rlpx layer wraps it, becomes DiscProtocolError (so
 // the peer sends Disconnect 0x02); a malformed frame, which a conforming
-// writer cannot produce and TestRLPxBreachGetsDisconnect therefore cannot
-// send, is among them. Timeouts and other I/O errors are not breaches.
+// writer cannot produce (rlpx's TestMalformedFrameGetsDisconnect sends one
+// end to end), is among them. Timeouts and other I/O errors are not breaches.
 func TestReadReason(t *testing.T) {
 	tests := []struct {
 		name string
