@@ -11,6 +11,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/internal/config"
+	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
@@ -109,7 +110,7 @@ type Config struct {
 func (cfg Config) withDefaults(key *secp256k1.PrivateKey) (Config, error) {
 	c := config.NewChecker(ErrInvalidConfig)
 	c.Check(key != nil, "the node key is nil")
-	c.Check(key == nil || cfg.LocalNode == nil || cfg.LocalNode.ID() == nodeid.FromPubkey(key.PubKey()),
+	c.Check(key == nil || cfg.LocalNode == nil || cfg.LocalNode.ID() == nodeid.FromPubkey(ethcrypto.PubkeyOf(key)),
 		"LocalNode belongs to another key")
 	config.NonNegative(c, "ResponseTimeout", cfg.ResponseTimeout)
 	config.NonNegative(c, "BondExpiration", cfg.BondExpiration)

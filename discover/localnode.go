@@ -8,6 +8,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
 	"github.com/devp2p-go/devp2p/discover/enr"
+	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -40,7 +41,7 @@ type LocalNode struct {
 // with the "id" and "secp256k1" entries only; set the endpoint with SetIP,
 // SetUDP and SetTCP.
 func NewLocalNode(priv *secp256k1.PrivateKey, db *DB) *LocalNode {
-	ln := &LocalNode{key: priv, id: nodeid.FromPubkey(priv.PubKey()), db: db}
+	ln := &LocalNode{key: priv, id: nodeid.FromPubkey(ethcrypto.PubkeyOf(priv)), db: db}
 	seq := uint64(time.Now().UnixMilli())
 	if db != nil {
 		if stored := db.LocalSeq(ln.id); stored != 0 {

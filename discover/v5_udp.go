@@ -14,6 +14,7 @@ import (
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover/enr"
 	"github.com/devp2p-go/devp2p/discover/v5wire"
+	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/internal/logging"
 	"github.com/devp2p-go/devp2p/internal/netutil"
 	"github.com/devp2p-go/devp2p/metrics"
@@ -138,7 +139,7 @@ func newUDPv5(conn UDPConn, key *secp256k1.PrivateKey, cfg Config) (*UDPv5, erro
 		v5:             v5,
 		conn:           conn,
 		priv:           key,
-		self:           nodeid.FromPubkey(key.PubKey()),
+		self:           nodeid.FromPubkey(ethcrypto.PubkeyOf(key)),
 		clock:          cfg.Clock,
 		rand:           &lockedRand{r: cfg.Rand},
 		log:            cfg.Logger,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
+	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/rlpx"
 )
 
@@ -53,7 +54,7 @@ func Dial(ctx context.Context, addr string, key *secp256k1.PrivateKey, remote *s
 	for i, p := range protocols {
 		caps[i] = p.Cap()
 	}
-	theirs, err := Handshake(ctx, conn, NewHello(key.PubKey(), name, caps...))
+	theirs, err := Handshake(ctx, conn, NewHello(ethcrypto.PubkeyOf(key), name, caps...))
 	if err != nil {
 		conn.Close()
 		return nil, err

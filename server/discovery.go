@@ -7,6 +7,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 )
 
 // startDiscovery opens the node database, our local record and the discv4
@@ -86,7 +87,7 @@ func (srv *Server) advertised(tcp netip.AddrPort) *discover.Node {
 	if srv.localNode != nil {
 		return srv.localNode.Node()
 	}
-	return discover.NewV4(srv.cfg.PrivateKey.PubKey(), advertisedIP(tcp.Addr()), tcp.Port(), tcp.Port())
+	return discover.NewV4(ethcrypto.PubkeyOf(srv.cfg.PrivateKey), advertisedIP(tcp.Addr()), tcp.Port(), tcp.Port())
 }
 
 // boundAddr is the address the listener got, with an unspecified IP

@@ -13,6 +13,7 @@ import (
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/dial"
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/internal/logging"
 	"github.com/devp2p-go/devp2p/internal/netutil"
 	"github.com/devp2p-go/devp2p/metrics"
@@ -85,7 +86,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	id := nodeid.FromPubkey(cfg.PrivateKey.PubKey())
+	id := nodeid.FromPubkey(ethcrypto.PubkeyOf(cfg.PrivateKey))
 	srv := &Server{
 		cfg:    cfg,
 		clock:  cfg.Clock,

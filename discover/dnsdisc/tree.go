@@ -123,7 +123,7 @@ func (t *Tree) Sign(key *secp256k1.PrivateKey, domain string) (string, error) {
 	}
 	root.sig = sig
 	t.root = &root
-	return NewLink(domain, key.PubKey()).String(), nil
+	return NewLink(domain, ethcrypto.PubkeyOf(key)).String(), nil
 }
 
 // Seq returns the root's sequence number.

@@ -15,6 +15,7 @@ import (
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/discover/enr"
 	"github.com/devp2p-go/devp2p/internal/config"
+	"github.com/devp2p-go/devp2p/internal/ethcrypto"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -107,12 +108,12 @@ func NewCodec(priv *secp256k1.PrivateKey, record func() *enr.Record, cfg CodecCo
 	return &Codec{
 		cfg:        cfg,
 		priv:       priv,
-		self:       nodeid.FromPubkey(priv.PubKey()),
+		self:       nodeid.FromPubkey(ethcrypto.PubkeyOf(priv)),
 		record:     record,
 		sessions:   newSessionCache(cfg.MaxSessions),
 		challenges: make(map[sessionKey]*challenge),
 		records:    newRecordCache(DefaultRecordCache),
-		selfMask:   newMaskCipher(nodeid.FromPubkey(priv.PubKey())),
+		selfMask:   newMaskCipher(nodeid.FromPubkey(ethcrypto.PubkeyOf(priv))),
 	}, nil
 }
 
