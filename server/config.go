@@ -338,6 +338,13 @@ func (cfg Config) withDefaults() (Config, error) {
 		return Config{}, err
 	}
 	cfg.Protocols = slices.Clone(cfg.Protocols)
+	for i := range cfg.Protocols { // New copies the record entries too
+		entries := slices.Clone(cfg.Protocols[i].ENR)
+		for j := range entries {
+			entries[j].Value = slices.Clone(entries[j].Value)
+		}
+		cfg.Protocols[i].ENR = entries
+	}
 	cfg.BootstrapNodes = slices.Clone(cfg.BootstrapNodes)
 	cfg.BootstrapNodesV5 = slices.Clone(cfg.BootstrapNodesV5)
 	cfg.StaticNodes = slices.Clone(cfg.StaticNodes)

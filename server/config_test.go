@@ -183,3 +183,15 @@ func TestConfigExplicitInbound(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, cfg.MaxInboundPeers)
 }
+
+// TestConfigCopiesRecordEntries: changing a protocol's record entry after
+// New does not reach the server.
+func TestConfigCopiesRecordEntries(t *testing.T) {
+	value := []byte{0xc1, 0x01}
+	in := Config{PrivateKey: testKey(t), Protocols: []peer.Protocol{{Name: "p", Version: 1, Length: 1, ENR: []peer.ENREntry{{Key: "p", Value: value}}}}}
+	cfg, err := in.withDefaults()
+	require.NoError(t, err)
+	value[1] = 0x02
+	in.Protocols[0].ENR[0].Key = "q"
+	require.Equal(t, peer.ENREntry{Key: "p", Value: []byte{0xc1, 0x01}}, cfg.Protocols[0].ENR[0])
+}

@@ -129,6 +129,11 @@ func (srv *Server) Start() error {
 		// cut a slow gateway short.
 		<-nm.ready
 	}
+	if err == nil {
+		// Logged once the first NAT round is done, so that the URL shows
+		// the mapped endpoint.
+		srv.log.Info("Server started", "enode", srv.Self().URLv4(), "listen", srv.NodeInfo().ListenAddr, "discovery", !srv.cfg.NoDiscovery)
+	}
 	return err
 }
 
@@ -176,7 +181,6 @@ func (srv *Server) start() error {
 	}
 	srv.wg.Add(1)
 	go srv.listenLoop(ln)
-	srv.log.Info("Server started", "enode", srv.self.URLv4(), "listen", tcpAddr, "discovery", !srv.cfg.NoDiscovery)
 	return nil
 }
 
