@@ -18,7 +18,8 @@ const (
 	// DefaultMaxSessions bounds the discv5 session cache (LRU).
 	DefaultMaxSessions = v5wire.DefaultMaxSessions
 	// DefaultHandshakesPerIP bounds the WHOAREYOU challenges, and so the
-	// handshakes, we grant one non-LAN IP address per second.
+	// handshakes, we grant one non-LAN source (an IPv4 address or an IPv6
+	// /64) per second.
 	DefaultHandshakesPerIP = 10
 	// DefaultMaxTalkWorkers bounds the TALKREQ handlers running at once;
 	// requests beyond it are dropped.
@@ -61,8 +62,9 @@ type V5Config struct {
 	// MaxSessions bounds the session cache; zero means DefaultMaxSessions
 	// (1024).
 	MaxSessions int
-	// HandshakesPerIP bounds the handshakes granted to one non-LAN IP per
-	// second; zero means DefaultHandshakesPerIP (10).
+	// HandshakesPerIP bounds the handshakes granted to one non-LAN source
+	// per second, an IPv4 address or an IPv6 /64 (all addresses of one
+	// host); zero means DefaultHandshakesPerIP (10).
 	HandshakesPerIP int
 	// MaxTalkWorkers bounds the TALKREQ handlers running at once; zero
 	// means DefaultMaxTalkWorkers (16).
@@ -86,21 +88,27 @@ func (c V5Config) withDefaults() (V5Config, error) {
 	return c, nil
 }
 
-// ipRateLimiter counts events per IP in one-second windows. LAN and
-// loopback addresses are exempt. It is owned by one goroutine.
+// ipRateLimiter counts events per source in one-second windows: an IPv4
+// address, or an IPv6 /64, since one host usually holds a whole /64 and
+// could otherwise take a fresh address for every event. LAN and loopback
+// addresses are exempt. It is owned by one goroutine.
 type ipRateLimiter struct {
 	limit  int
 	window time.Time
-	counts map[netip.Addr]int
+	counts map[netip.Prefix]int
 }
 
+// ipv6SourceBits is the prefix length one IPv6 source is counted by.
+const ipv6SourceBits = 64
+
 func newIPRateLimiter(limit int) *ipRateLimiter {
-	return &ipRateLimiter{limit: limit, counts: make(map[netip.Addr]int)}
+	return &ipRateLimiter{limit: limit, counts: make(map[netip.Prefix]int)}
 }
 
 // allow counts one event from ip at now and reports whether it is within
 // the limit.
 func (l *ipRateLimiter) allow(ip netip.Addr, now time.Time) bool {
+	ip = ip.Unmap().WithZone("")
 	if netutil.IsLAN(ip) {
 		return true
 	}
@@ -108,13 +116,21 @@ func (l *ipRateLimiter) allow(ip netip.Addr, now time.Time) bool {
 		clear(l.counts)
 		l.window = now
 	}
-	n, ok := l.counts[ip]
+	bits := 32
+	if !ip.Is4() {
+		bits = ipv6SourceBits
+	}
+	key, err := ip.Prefix(bits)
+	if err != nil {
+		return false // not an IP address
+	}
+	n, ok := l.counts[key]
 	if !ok && len(l.counts) >= v5MaxTrackedIPs {
 		return false
 	}
 	if n >= l.limit {
 		return false
 	}
-	l.counts[ip] = n + 1
+	l.counts[key] = n + 1
 	return true
 }

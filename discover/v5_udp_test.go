@@ -2,6 +2,7 @@ package discover
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -200,10 +201,41 @@ func TestV5Limits(t *testing.T) {
 		// The third peer, from another IP, gets its handshake and session,
 		// and its probe shows nothing else was sent to it.
 		p3 := peers[2]
-		p3.conn.Close()
 		p4 := newV5Peer(t, pn, "5.6.7.8:30303")
 		require.IsType(t, &v5wire.Pong{}, p4.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
-		if data, _, ok := readPacket(p3.conn, time.Millisecond); ok {
+		// Dispatch answers packets in arrival order, so a WHOAREYOU to p3
+		// would already be queued: the read does not wait.
+		if data, _, ok := readPacket(p3.conn, 0); ok {
+			t.Fatalf("rate-limited peer got a %d-byte packet", len(data))
+		}
+	})
+
+	t.Run("handshakes-per-ipv6-subnet", func(t *testing.T) {
+		pn := newPipeNet(t)
+		u := pipeV5(t, pn, "1.2.3.1:30303", Config{V5: V5Config{HandshakesPerIP: 2}})
+		to := u.Self().UDPAddr()
+		// One host holds a whole /64: three of its addresses share the
+		// limit of one, so the third gets no WHOAREYOU.
+		var peers []*v5peer
+		for i := range 3 {
+			p := newV5Peer(t, pn, fmt.Sprintf("[2001:db8:1:2::%x]:30303", i+1))
+			pkt, _, err := p.codec.EncodeMessage(u.self, to, &v5wire.Ping{})
+			require.NoError(t, err)
+			p.write(to, pkt)
+			peers = append(peers, p)
+		}
+		for _, p := range peers[:2] {
+			w, _ := p.read(5 * time.Second)
+			require.Len(t, w, v5wire.MinPacketSize)
+		}
+		// A node in another /64 gets its handshake; the third peer's probe
+		// shows nothing was sent to it.
+		p3 := peers[2]
+		p4 := newV5Peer(t, pn, "[2001:db8:1:3::1]:30303")
+		require.IsType(t, &v5wire.Pong{}, p4.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
+		// Dispatch answers packets in arrival order, so a WHOAREYOU to p3
+		// would already be queued: the read does not wait.
+		if data, _, ok := readPacket(p3.conn, 0); ok {
 			t.Fatalf("rate-limited peer got a %d-byte packet", len(data))
 		}
 	})
