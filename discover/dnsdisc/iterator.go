@@ -140,14 +140,17 @@ func (it *iterator) sleepUntil(now, t time.Time) bool {
 func (it *iterator) rebuild() {
 	old := it.trees
 	it.trees = make(map[string]*clientTree, len(old))
-	var queue []*clientTree
+	var (
+		queue   []*clientTree
+		dropped int // links to trees beyond maxTrees, logged once
+	)
 	visit := func(l *Link, depth int) {
 		key := l.String()
 		if _, ok := it.trees[key]; ok {
 			return
 		}
 		if len(it.trees) >= maxTrees {
-			it.c.cfg.Logger.Debug("dnsdisc: too many linked trees", "tree", l.Domain, "max", maxTrees)
+			dropped++
 			return
 		}
 		ct := old[key]
@@ -174,5 +177,8 @@ func (it *iterator) rebuild() {
 		for _, l := range ct.linkSet {
 			visit(l, ct.depth+1)
 		}
+	}
+	if dropped > 0 {
+		it.c.cfg.Logger.Debug("dnsdisc: too many linked trees", "max", maxTrees, "dropped", dropped)
 	}
 }

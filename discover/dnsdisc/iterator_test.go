@@ -1,7 +1,10 @@
 package dnsdisc
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -145,7 +148,8 @@ func TestIteratorSkipsBadEntries(t *testing.T) {
 }
 
 // TestIteratorMaxTrees: a tree linking to more trees than the iterator
-// keeps; only maxTrees are walked.
+// keeps; only maxTrees are walked, and the links left out are logged in one
+// line per rebuild, not one per link (a tree decides how many it lists).
 func TestIteratorMaxTrees(t *testing.T) {
 	var links []string
 	for i := range maxTrees + 20 {
@@ -153,7 +157,9 @@ func TestIteratorMaxTrees(t *testing.T) {
 	}
 	tree, url := signedTree(t, testKey(t), "n", 1, testNodes(t, "mt", 1, 0), links)
 	r := newMapResolver(tree.TXT("n"))
-	c := newTestClient(t, r, Config{})
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := newTestClient(t, r, Config{Logger: logger})
 	it, err := c.NewIterator(url)
 	require.NoError(t, err)
 	defer it.Close()
@@ -161,6 +167,13 @@ func TestIteratorMaxTrees(t *testing.T) {
 		require.True(t, it.Next())
 	}
 	require.Len(t, it.(*iterator).trees, maxTrees)
+
+	logs.Reset()
+	it.(*iterator).rebuild()
+	require.Len(t, it.(*iterator).trees, maxTrees)
+	require.Equal(t, 1, strings.Count(logs.String(), "too many linked trees"), logs.String())
+	// The root and 255 of its links make maxTrees: 21 links are left out.
+	require.Contains(t, logs.String(), "dropped=21")
 }
 
 // TestIteratorLinkRemoved: a tree whose link disappears in a new root is
