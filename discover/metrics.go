@@ -43,7 +43,7 @@ func badPacketReasonV5(err error) metrics.BadPacket {
 		return metrics.BadPacketDecrypt
 	case errors.Is(err, v5wire.ErrUnknownMessage):
 		return metrics.BadPacketUnknownType
-	case errors.Is(err, v5wire.ErrUnexpectedHandshake):
+	case errors.Is(err, v5wire.ErrUnexpectedHandshake), errors.Is(err, v5wire.ErrUnsolicited):
 		return metrics.BadPacketUnsolicited
 	case errors.Is(err, v5wire.ErrMalformed), errors.Is(err, v5wire.ErrInvalidHeader),
 		errors.Is(err, v5wire.ErrInvalidAuthData), errors.Is(err, v5wire.ErrInvalidReqID),

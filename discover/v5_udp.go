@@ -1,6 +1,7 @@
 package discover
 
 import (
+	"bytes"
 	crand "crypto/rand"
 	"errors"
 	"log/slog"
@@ -162,7 +163,7 @@ func newUDPv5(conn UDPConn, key *secp256k1.PrivateKey, cfg Config) (*UDPv5, erro
 // start makes the codec and launches the reader and dispatch goroutines.
 func (t *UDPv5) start() error {
 	codec, err := v5wire.NewCodec(t.priv, func() *enr.Record { return t.localNode.Node().Record() },
-		v5wire.CodecConfig{MaxSessions: t.v5.MaxSessions, Clock: t.clock})
+		v5wire.CodecConfig{MaxSessions: t.v5.MaxSessions, Clock: t.clock, AcceptNodes: t.wantNodes})
 	if err != nil {
 		return err
 	}
@@ -362,6 +363,14 @@ func (t *UDPv5) handshakeRecord(rec *enr.Record, from netip.AddrPort) {
 		return
 	}
 	t.tab.addSeen(n)
+}
+
+// wantNodes reports whether a NODES message from src at from with reqID
+// answers the active call to src; the codec verifies the records of no
+// other. It runs on dispatch, inside Decode.
+func (t *UDPv5) wantNodes(src nodeid.ID, from netip.AddrPort, reqID []byte) bool {
+	c := t.activeByNode[src]
+	return c != nil && c.addr == from && c.responseType == v5wire.NodesMsg && bytes.Equal(c.reqID, reqID)
 }
 
 // handleUnknown answers an undecryptable message packet with a WHOAREYOU.

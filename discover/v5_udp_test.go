@@ -12,6 +12,7 @@ import (
 
 	"github.com/devp2p-go/devp2p/discover/enr"
 	"github.com/devp2p-go/devp2p/discover/v5wire"
+	"github.com/devp2p-go/devp2p/metrics"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -238,6 +239,30 @@ func TestV5Limits(t *testing.T) {
 		if data, _, ok := readPacket(p3.conn, 0); ok {
 			t.Fatalf("rate-limited peer got a %d-byte packet", len(data))
 		}
+	})
+
+	t.Run("unsolicited-nodes", func(t *testing.T) {
+		pn := newPipeNet(t)
+		reg := metrics.NewRegistry()
+		m, err := metrics.NewDiscovery(reg)
+		require.NoError(t, err)
+		u := pipeV5(t, pn, "1.2.3.1:30303", Config{Metrics: m})
+		p := newV5Peer(t, pn, "5.6.7.1:30303")
+		require.IsType(t, &v5wire.Pong{}, p.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
+		// A NODES nobody asked for, full of valid records, is dropped as
+		// unsolicited by the codec, before any signature is checked.
+		var recs []*enr.Record
+		for i := range 3 {
+			addr := netip.AddrPortFrom(netip.AddrFrom4([4]byte{5, 6, 7, byte(10 + i)}), 30303)
+			recs = append(recs, signedNode(t, newV5Key(t), addr).Record())
+		}
+		to := u.Self().UDPAddr()
+		pkt, _, err := p.codec.EncodeMessage(u.self, to, &v5wire.Nodes{ReqID: []byte{2}, Total: 1, Nodes: recs})
+		require.NoError(t, err)
+		p.write(to, pkt)
+		p.probe(u, "unsolicited NODES")
+		v, _ := reg.Snapshot().Value(metrics.NameDiscoverBadPackets, "v5", "unsolicited")
+		require.Equal(t, float64(1), v)
 	})
 
 	t.Run("findnode-from-other-address", func(t *testing.T) {

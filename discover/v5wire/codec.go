@@ -54,6 +54,16 @@ type CodecConfig struct {
 	// Rand supplies masking IVs, nonces and ID nonces; nil means
 	// crypto/rand.
 	Rand io.Reader
+	// AcceptNodes, if set, is asked before the records of a NODES message
+	// packet are decoded and their signatures checked: it reports whether
+	// the NODES from the node src at addr with request ID reqID answers a
+	// request of ours. When it returns false, Decode fails with
+	// ErrUnsolicited, so a peer holding a session cannot make us verify
+	// signatures without being asked. (A NODES in a handshake packet is
+	// not checked: handshakes are bounded by the challenges we grant.) It
+	// is called on the goroutine calling Decode. nil accepts every NODES
+	// message.
+	AcceptNodes func(src nodeid.ID, addr netip.AddrPort, reqID []byte) bool
 }
 
 func (cfg CodecConfig) withDefaults() (CodecConfig, error) {
@@ -295,8 +305,28 @@ func (c *Codec) decodeMessagePacket(h *header, hdr, msg []byte, addr netip.AddrP
 	if err != nil {
 		return src, nil, &Unknown{Nonce: h.Nonce}, nil
 	}
+	if err := c.checkNodes(src, addr, pt); err != nil {
+		return src, nil, nil, err
+	}
 	m, err := decodeMessage(pt, c.records.decode)
 	return src, nil, m, err
+}
+
+// checkNodes asks AcceptNodes about the message pt from src at addr if it
+// is a NODES message, before its records are decoded.
+func (c *Codec) checkNodes(src nodeid.ID, addr netip.AddrPort, pt []byte) error {
+	if c.cfg.AcceptNodes == nil || len(pt) == 0 || pt[0] != NodesMsg {
+		return nil
+	}
+	w := openBody("NODES", pt[1:])
+	reqID := w.reqID()
+	if w.err != nil {
+		return w.err
+	}
+	if !c.cfg.AcceptNodes(src, addr, reqID) {
+		return fmt.Errorf("%w from %v", ErrUnsolicited, addr)
+	}
+	return nil
 }
 
 func (c *Codec) decodeHandshake(h *header, hdr, msg []byte, addr netip.AddrPort) (nodeid.ID, *enr.Record, Packet, error) {

@@ -359,3 +359,57 @@ func TestCodecRecordCache(t *testing.T) {
 	}
 	require.Equal(t, 2, c.order.Len())
 }
+
+// TestCodecAcceptNodes: a NODES message that AcceptNodes refuses fails
+// with ErrUnsolicited before its records are decoded (the verified-record
+// cache stays empty); other messages are not asked about.
+func TestCodecAcceptNodes(t *testing.T) {
+	type call struct {
+		src   nodeid.ID
+		addr  netip.AddrPort
+		reqID []byte
+	}
+	var recs []*enr.Record
+	for range 3 {
+		recs = append(recs, newTestNode(t, genKey(t), CodecConfig{}).rec)
+	}
+	tests := []struct {
+		name      string
+		msg       Message
+		accept    bool
+		wantErr   error
+		wantCalls int
+		wantCache int
+	}{
+		{"nodes-refused", &Nodes{ReqID: []byte{7}, Total: 1, Nodes: recs}, false, ErrUnsolicited, 1, 0},
+		{"nodes-accepted", &Nodes{ReqID: []byte{7}, Total: 1, Nodes: recs}, true, nil, 1, len(recs)},
+		{"pong-not-asked", &Pong{ReqID: []byte{7}, ToIP: addrB.Addr(), ToPort: addrB.Port()}, false, nil, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls []call
+			a := newTestNode(t, genKey(t), CodecConfig{})
+			b := newTestNode(t, genKey(t), CodecConfig{AcceptNodes: func(src nodeid.ID, addr netip.AddrPort, reqID []byte) bool {
+				calls = append(calls, call{src, addr, reqID})
+				return tt.accept
+			}})
+			handshake(t, a, b, nil)
+			pkt, _, err := a.codec.EncodeMessage(b.id, addrB, tt.msg)
+			require.NoError(t, err)
+			src, _, p, err := b.codec.Decode(pkt, addrA)
+			require.Equal(t, a.id, src)
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				require.Nil(t, p)
+			} else {
+				require.NoError(t, err)
+				require.Equal(t, tt.msg.Kind(), p.Kind())
+			}
+			require.Len(t, calls, tt.wantCalls)
+			for _, c := range calls {
+				require.Equal(t, call{a.id, addrA, []byte{7}}, c)
+			}
+			require.Equal(t, tt.wantCache, b.codec.records.order.Len())
+		})
+	}
+}

@@ -39,6 +39,9 @@ var (
 	ErrMalformed = errors.New("v5wire: malformed message")
 	// ErrInvalidReqID: a request ID longer than MaxRequestIDSize.
 	ErrInvalidReqID = errors.New("v5wire: request ID longer than 8 bytes")
+	// ErrUnsolicited: a NODES message that CodecConfig.AcceptNodes refused;
+	// its records were neither decoded nor verified.
+	ErrUnsolicited = errors.New("v5wire: unsolicited NODES")
 	// ErrNoSession: encoding a message for a node we hold no session with.
 	ErrNoSession = errors.New("v5wire: no session")
 )
