@@ -68,7 +68,7 @@ const (
 // SOAPError is a UPnP error returned in a SOAP fault.
 type SOAPError struct {
 	Code        int    // the UPnP errorCode from the fault, as the gateway sent it
-	Description string // the fault's errorDescription, as the gateway sent it
+	Description string // the fault's errorDescription, as the gateway sent it, cut to maxRemoteText bytes
 }
 
 // Error gives the UPnP error code and its description.
@@ -183,7 +183,7 @@ func parseSSDPAnswer(b []byte, from netip.Addr) (*url.URL, error) {
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%w: SSDP answer status %q", ErrMalformed, resp.Status)
+		return nil, fmt.Errorf("%w: SSDP answer status %q", ErrMalformed, clip(resp.Status))
 	}
 	loc := resp.Header.Get("Location")
 	if loc == "" {
@@ -203,7 +203,7 @@ func parseSSDPAnswer(b []byte, from netip.Addr) (*url.URL, error) {
 func checkGatewayURL(u *url.URL, gateway netip.Addr) error {
 	host, err := netip.ParseAddr(u.Hostname())
 	if u.Scheme != "http" || err != nil || host.Unmap() != gateway {
-		return fmt.Errorf("%w: URL %q is not http on the gateway %v", ErrMalformed, u.Redacted(), gateway)
+		return fmt.Errorf("%w: URL %q is not http on the gateway %v", ErrMalformed, clip(u.Redacted()), gateway)
 	}
 	return nil
 }
@@ -269,6 +269,19 @@ func newHTTPClient() *http.Client {
 	}
 }
 
+// maxRemoteText caps the gateway-chosen text (a fault description, a
+// malformed value, a URL) that goes into an error, and so into a log line:
+// a body may be MaxHTTPBody bytes.
+const maxRemoteText = 128
+
+// clip returns s cut to maxRemoteText bytes, marked with "…" when cut.
+func clip(s string) string {
+	if len(s) <= maxRemoteText {
+		return s
+	}
+	return s[:maxRemoteText] + "…"
+}
+
 // readBody reads at most MaxHTTPBody bytes and fails beyond.
 func readBody(r io.Reader) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxHTTPBody+1))
@@ -299,7 +312,7 @@ func newIGD(ctx context.Context, loc *url.URL, gateway netip.Addr) (*IGD, error)
 		return nil, fmt.Errorf("nat: UPnP description %s: %w", loc, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("nat: UPnP description %s: status %q", loc, resp.Status)
+		return nil, fmt.Errorf("nat: UPnP description %s: status %q", loc, clip(resp.Status))
 	}
 	var desc upnpDescription
 	if err := xml.Unmarshal(body, &desc); err != nil {
@@ -359,7 +372,7 @@ func (g *IGD) ExternalIP(ctx context.Context) (netip.Addr, error) {
 	}
 	ip, err := netip.ParseAddr(strings.TrimSpace(out["NewExternalIPAddress"]))
 	if err != nil {
-		return netip.Addr{}, fmt.Errorf("%w: UPnP external address %q", ErrMalformed, out["NewExternalIPAddress"])
+		return netip.Addr{}, fmt.Errorf("%w: UPnP external address %q", ErrMalformed, clip(out["NewExternalIPAddress"]))
 	}
 	return checkPublic(ip)
 }
@@ -418,7 +431,7 @@ func (g *IGD) add(ctx context.Context, action string, m *Mapping, desc string) e
 	if action == "AddAnyPortMapping" {
 		p, err := strconv.ParseUint(strings.TrimSpace(out["NewReservedPort"]), 10, 16)
 		if err != nil || p == 0 {
-			return fmt.Errorf("%w: UPnP NewReservedPort %q", ErrMalformed, out["NewReservedPort"])
+			return fmt.Errorf("%w: UPnP NewReservedPort %q", ErrMalformed, clip(out["NewReservedPort"]))
 		}
 		m.ExternalPort = uint16(p)
 	}
@@ -484,7 +497,7 @@ func parseSOAPAnswer(b []byte, action string, status int) (map[string]string, er
 		return leaves, nil
 	}
 	if code, err := strconv.Atoi(strings.TrimSpace(leaves["errorCode"])); err == nil {
-		return nil, &SOAPError{Code: code, Description: strings.TrimSpace(leaves["errorDescription"])}
+		return nil, &SOAPError{Code: code, Description: clip(strings.TrimSpace(leaves["errorDescription"]))}
 	}
 	if status == http.StatusOK {
 		return nil, fmt.Errorf("%w: SOAP answer to %s without %sResponse", ErrMalformed, action, action)

@@ -437,3 +437,51 @@ func TestUPnPNoGateway(t *testing.T) {
 	_, err = discoverUPnPAt(ctx, conn.LocalAddr().(*net.UDPAddr).AddrPort())
 	require.ErrorIs(t, err, ErrNoGateway)
 }
+
+// TestUPnPLongRemoteText: text a gateway chooses (a malformed value, a
+// fault description, a control URL) is cut to maxRemoteText bytes in the
+// errors that carry it, which end up in log lines.
+func TestUPnPLongRemoteText(t *testing.T) {
+	long := strings.Repeat("x", 20000)
+	const maxErr = 500 // the cut text, quoted, and the message around it
+	t.Run("external address", func(t *testing.T) {
+		f := newFakeIGD(t, 1)
+		f.set(func(f *fakeIGD) {
+			f.soap = func(action string, _ map[string]string) (int, string) {
+				return 200, soapOK(action, "<NewExternalIPAddress>"+long+"</NewExternalIPAddress>")
+			}
+		})
+		igd, err := f.discover(t)
+		require.NoError(t, err)
+		_, err = igd.ExternalIP(context.Background())
+		require.ErrorIs(t, err, ErrMalformed)
+		require.Less(t, len(err.Error()), maxErr)
+	})
+	t.Run("fault description", func(t *testing.T) {
+		f := newFakeIGD(t, 1)
+		f.set(func(f *fakeIGD) {
+			f.soap = func(string, map[string]string) (int, string) { return 500, soapFault(501, long) }
+		})
+		igd, err := f.discover(t)
+		require.NoError(t, err)
+		_, err = igd.ExternalIP(context.Background())
+		var se *SOAPError
+		require.ErrorAs(t, err, &se)
+		require.Equal(t, 501, se.Code)
+		require.Equal(t, long[:maxRemoteText]+"…", se.Description)
+		require.Less(t, len(err.Error()), maxErr)
+	})
+	t.Run("control URL", func(t *testing.T) {
+		f := newFakeIGD(t, 1)
+		f.set(func(f *fakeIGD) {
+			f.description = `<root><device><serviceList><service>` +
+				`<serviceType>urn:schemas-upnp-org:service:WANIPConnection:1</serviceType>` +
+				`<controlURL>http://192.0.2.1/` + long + `</controlURL></service></serviceList></device></root>`
+		})
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		_, err := discoverUPnPAt(ctx, f.ssdpAddr())
+		require.ErrorIs(t, err, ErrMalformed)
+		require.Less(t, len(err.Error()), maxErr)
+	})
+}
