@@ -2,8 +2,11 @@ package v5wire
 
 import (
 	"bytes"
+	"errors"
+	"net/netip"
 	"testing"
 
+	"github.com/devp2p-go/devp2p/discover/enr"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -57,14 +60,22 @@ func FuzzDecodeNoSession(f *testing.F) {
 
 // FuzzDecodeSession encrypts fuzzed plaintexts under an established
 // session, so the message decoders see them, and also decodes the raw
-// input with the session installed.
+// input with the session installed. NODES messages whose request ID has
+// an odd length are refused by AcceptNodes, and must then fail with
+// ErrUnsolicited.
 func FuzzDecodeSession(f *testing.F) {
 	for _, v := range messageVectors {
 		f.Add(hexBytes(f, v.hex))
 	}
+	f.Add(AppendMessage(nil, &Nodes{ReqID: []byte{1}, Total: 1, Nodes: []*enr.Record{recordA(f)}}))
+	f.Add(AppendMessage(nil, &Nodes{ReqID: []byte{1, 2}, Total: 1, Nodes: []*enr.Record{recordA(f)}}))
 	keyA := keyFromHex(f, nodeAKeyHex)
 	idA := nodeid.FromPubkey(keyA.PubKey())
-	b := newTestNode(f, keyFromHex(f, nodeBKeyHex), CodecConfig{})
+	var refused bool
+	b := newTestNode(f, keyFromHex(f, nodeBKeyHex), CodecConfig{AcceptNodes: func(_ nodeid.ID, _ netip.AddrPort, reqID []byte) bool {
+		refused = len(reqID)%2 == 1
+		return !refused
+	}})
 	var key [KeySize]byte
 	f.Fuzz(func(t *testing.T, pt []byte) {
 		b.codec.sessions.put(sessionKey{idA, testAddr}, newSession([KeySize]byte{}, key))
@@ -72,8 +83,12 @@ func FuzzDecodeSession(f *testing.F) {
 		if err != nil {
 			return // too big
 		}
+		refused = false
 		_, _, p, err := b.codec.Decode(pkt, testAddr)
 		checkDecoded(t, p, err)
+		if refused != errors.Is(err, ErrUnsolicited) {
+			t.Fatalf("AcceptNodes refused: %v, error: %v", refused, err)
+		}
 		if err == nil {
 			if _, ok := p.(*Unknown); ok {
 				t.Fatal("packet under the session did not decrypt")
