@@ -55,3 +55,29 @@ func TestServe(t *testing.T) {
 		t.Errorf("pprof index without goroutine profile:\n%s", body)
 	}
 }
+
+// TestServerTimeouts: every timeout of the HTTP server is set, so a client
+// that connects and stalls (headers, body, or an idle keep-alive) cannot
+// hold a connection and its goroutine forever.
+func TestServerTimeouts(t *testing.T) {
+	s, err := Start("127.0.0.1:0", metrics.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, tt := range []struct {
+		name string
+		got  time.Duration
+	}{
+		{"ReadHeaderTimeout", s.srv.ReadHeaderTimeout},
+		{"ReadTimeout", s.srv.ReadTimeout},
+		{"WriteTimeout", s.srv.WriteTimeout},
+		{"IdleTimeout", s.srv.IdleTimeout},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got <= 0 {
+				t.Errorf("%s not set", tt.name)
+			}
+		})
+	}
+}
