@@ -86,7 +86,10 @@ func TestV5Metrics(t *testing.T) {
 	m, err := metrics.NewDiscovery(reg)
 	require.NoError(t, err)
 	a := startV5(t, loopbackConn(t), nil, Config{Metrics: m})
-	b := startV5(t, loopbackConn(t), nil, Config{})
+	regB := metrics.NewRegistry()
+	mB, err := metrics.NewDiscovery(regB)
+	require.NoError(t, err)
+	b := startV5(t, loopbackConn(t), nil, Config{Metrics: mB})
 	defer a.Close()
 	defer b.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -94,6 +97,12 @@ func TestV5Metrics(t *testing.T) {
 
 	_, err = a.Ping(ctx, b.Self()) // random packet, WHOAREYOU, handshake with the PING, PONG
 	require.NoError(t, err)
+	// The handshake carried a's record into b's table, which a standalone
+	// discv5 node counts like discv4's.
+	require.Eventually(t, func() bool {
+		v, _ := regB.Snapshot().Value(metrics.NameDiscoverTableNodes)
+		return v == 1
+	}, 5*time.Second, time.Millisecond)
 	junk := loopbackConn(t)
 	defer junk.Close()
 	_, err = junk.WriteToUDPAddrPort(make([]byte, 20), a.Self().UDPAddr())

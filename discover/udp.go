@@ -75,34 +75,14 @@ func Listen(conn UDPConn, key *secp256k1.PrivateKey, cfg Config) (*UDPv4, error)
 		replyCh:      make(chan *incomingReply),
 		closing:      make(chan struct{}),
 	}
-	db := cfg.NodeDB
-	if db == nil {
-		if db, err = OpenDB(""); err != nil {
-			return nil, err
-		}
-		t.ownDB = db
+	parts, err := newNodeParts(cfg, key, t.self, conn.LocalAddr(), t.rand, t.log, cfg.Bootnodes, t)
+	if err != nil {
+		return nil, err
 	}
-	t.db = dbStore{db}
-	t.localNode = cfg.LocalNode
-	if t.localNode == nil {
-		t.localNode = newLocalNodeFor(key, db, conn.LocalAddr())
-	}
-	t.predict = newPredictor(t.clock, t.localNode, t.log)
-	t.tab = newTable(tableConfig{
-		self:               t.self,
-		bootnodes:          cfg.Bootnodes,
-		clock:              t.clock,
-		rand:               t.rand,
-		log:                t.log,
-		metrics:            cfg.Metrics,
-		revalidateInterval: cfg.RevalidateInterval,
-		refreshInterval:    cfg.RefreshInterval,
-	}, t, t.db)
+	t.db, t.ownDB, t.localNode, t.predict, t.tab = parts.db, parts.ownDB, parts.localNode, parts.predict, parts.tab
 	if cfg.V5.Enable {
 		if err := t.attachV5(); err != nil {
-			if t.ownDB != nil {
-				t.ownDB.Close()
-			}
+			parts.closeOwnDB()
 			return nil, err
 		}
 	}

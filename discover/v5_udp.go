@@ -95,33 +95,14 @@ func ListenV5(conn UDPConn, key *secp256k1.PrivateKey, cfg Config) (*UDPv5, erro
 	if err != nil {
 		return nil, err
 	}
-	db := cfg.NodeDB
-	if db == nil {
-		if db, err = OpenDB(""); err != nil {
-			return nil, err
-		}
-		t.ownDB = db
+	parts, err := newNodeParts(cfg, key, t.self, conn.LocalAddr(), t.rand, t.log, t.v5.Bootnodes, t)
+	if err != nil {
+		return nil, err
 	}
-	t.db = dbStore{db}
-	t.localNode = cfg.LocalNode
-	if t.localNode == nil {
-		t.localNode = newLocalNodeFor(key, db, conn.LocalAddr())
-	}
-	t.predict = newPredictor(t.clock, t.localNode, t.log)
+	t.db, t.ownDB, t.localNode, t.predict, t.tab = parts.db, parts.ownDB, parts.localNode, parts.predict, parts.tab
 	t.ownTab = true
-	t.tab = newTable(tableConfig{
-		self:               t.self,
-		bootnodes:          t.v5.Bootnodes,
-		clock:              t.clock,
-		rand:               t.rand,
-		log:                t.log,
-		revalidateInterval: cfg.RevalidateInterval,
-		refreshInterval:    cfg.RefreshInterval,
-	}, t, t.db)
 	if err := t.start(); err != nil {
-		if t.ownDB != nil {
-			t.ownDB.Close()
-		}
+		parts.closeOwnDB()
 		return nil, err
 	}
 	t.tab.start()
