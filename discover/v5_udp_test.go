@@ -2,7 +2,6 @@ package discover
 
 import (
 	"context"
-	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -181,65 +180,44 @@ func TestV5Limits(t *testing.T) {
 		require.Equal(t, got[0], got[1])
 	})
 
-	t.Run("handshakes-per-ip", func(t *testing.T) {
-		pn := newPipeNet(t)
-		u := pipeV5(t, pn, "1.2.3.1:30303", Config{V5: V5Config{HandshakesPerIP: 2}})
-		to := u.Self().UDPAddr()
-		// Three nodes behind one public IP, each asking for a handshake:
-		// the third gets no WHOAREYOU.
-		var peers []*v5peer
-		for i := range 3 {
-			p := newV5Peer(t, pn, netip.AddrPortFrom(netip.MustParseAddr("5.6.7.7"), uint16(30000+i)).String())
-			pkt, _, err := p.codec.EncodeMessage(u.self, to, &v5wire.Ping{})
-			require.NoError(t, err)
-			p.write(to, pkt)
-			peers = append(peers, p)
-		}
-		for _, p := range peers[:2] {
-			w, _ := p.read(5 * time.Second)
-			require.Len(t, w, v5wire.MinPacketSize)
-		}
-		// The third peer, from another IP, gets its handshake and session,
-		// and its probe shows nothing else was sent to it.
-		p3 := peers[2]
-		p4 := newV5Peer(t, pn, "5.6.7.8:30303")
-		require.IsType(t, &v5wire.Pong{}, p4.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
-		// Dispatch answers packets in arrival order, so a WHOAREYOU to p3
-		// would already be queued: the read does not wait.
-		if data, _, ok := readPacket(p3.conn, 0); ok {
-			t.Fatalf("rate-limited peer got a %d-byte packet", len(data))
-		}
-	})
-
-	t.Run("handshakes-per-ipv6-subnet", func(t *testing.T) {
-		pn := newPipeNet(t)
-		u := pipeV5(t, pn, "1.2.3.1:30303", Config{V5: V5Config{HandshakesPerIP: 2}})
-		to := u.Self().UDPAddr()
-		// One host holds a whole /64: three of its addresses share the
-		// limit of one, so the third gets no WHOAREYOU.
-		var peers []*v5peer
-		for i := range 3 {
-			p := newV5Peer(t, pn, fmt.Sprintf("[2001:db8:1:2::%x]:30303", i+1))
-			pkt, _, err := p.codec.EncodeMessage(u.self, to, &v5wire.Ping{})
-			require.NoError(t, err)
-			p.write(to, pkt)
-			peers = append(peers, p)
-		}
-		for _, p := range peers[:2] {
-			w, _ := p.read(5 * time.Second)
-			require.Len(t, w, v5wire.MinPacketSize)
-		}
-		// A node in another /64 gets its handshake; the third peer's probe
-		// shows nothing was sent to it.
-		p3 := peers[2]
-		p4 := newV5Peer(t, pn, "[2001:db8:1:3::1]:30303")
-		require.IsType(t, &v5wire.Pong{}, p4.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
-		// Dispatch answers packets in arrival order, so a WHOAREYOU to p3
-		// would already be queued: the read does not wait.
-		if data, _, ok := readPacket(p3.conn, 0); ok {
-			t.Fatalf("rate-limited peer got a %d-byte packet", len(data))
-		}
-	})
+	// The handshake limit counts a source per IPv4 address and per IPv6
+	// /64: three askers from one source share a limit of two, so the third
+	// gets no WHOAREYOU, while a node from another source still completes
+	// its handshake.
+	for _, tc := range []struct {
+		name   string
+		askers []string
+		other  string
+	}{
+		{"handshakes-per-ip", []string{"5.6.7.7:30000", "5.6.7.7:30001", "5.6.7.7:30002"}, "5.6.7.8:30303"},
+		{"handshakes-per-ipv6-subnet", []string{"[2001:db8:1:2::1]:30303", "[2001:db8:1:2::2]:30303", "[2001:db8:1:2::3]:30303"}, "[2001:db8:1:3::1]:30303"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pn := newPipeNet(t)
+			u := pipeV5(t, pn, "1.2.3.1:30303", Config{V5: V5Config{HandshakesPerIP: 2}})
+			to := u.Self().UDPAddr()
+			var peers []*v5peer
+			for _, addr := range tc.askers {
+				p := newV5Peer(t, pn, addr)
+				pkt, _, err := p.codec.EncodeMessage(u.self, to, &v5wire.Ping{})
+				require.NoError(t, err)
+				p.write(to, pkt)
+				peers = append(peers, p)
+			}
+			for _, p := range peers[:2] {
+				w, _ := p.read(5 * time.Second)
+				require.Len(t, w, v5wire.MinPacketSize)
+			}
+			other := newV5Peer(t, pn, tc.other)
+			require.IsType(t, &v5wire.Pong{}, other.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
+			// Dispatch answers packets in arrival order, so a WHOAREYOU to
+			// the third asker would already be queued: the read does not
+			// wait.
+			if data, _, ok := readPacket(peers[2].conn, 0); ok {
+				t.Fatalf("rate-limited peer got a %d-byte packet", len(data))
+			}
+		})
+	}
 
 	t.Run("unsolicited-nodes", func(t *testing.T) {
 		pn := newPipeNet(t)
