@@ -169,7 +169,12 @@ func pipeV5(t testing.TB, pn *pipeNet, addr string, cfg Config) *UDPv5 {
 	ap := netip.MustParseAddrPort(addr)
 	cfg.LocalNode.SetIP(ap.Addr())
 	cfg.LocalNode.SetUDP(ap.Port())
-	return startV5(t, conn, key, cfg)
+	u := startV5(t, conn, key, cfg)
+	// The first refresh runs four lookups; with an empty table they end at
+	// once. Waiting for them keeps a scripted peer added later from being
+	// sent a lookup's FINDNODE the script does not expect.
+	u.tab.waitInit(t.Context())
+	return u
 }
 
 func netListenUDPAddr(addr netip.AddrPort) (UDPConn, error) {
