@@ -36,6 +36,7 @@ type v5call struct {
 	timer          clock.Timer
 	timerArmed     bool
 	timerGen       int // tells a stale timeout from the current one
+	nodesPackets   int // NODES packets let through to record checks (wantNodes)
 }
 
 // v5timeout is a fired response timer.

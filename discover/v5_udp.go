@@ -347,11 +347,19 @@ func (t *UDPv5) handshakeRecord(rec *enr.Record, from netip.AddrPort) {
 }
 
 // wantNodes reports whether a NODES message from src at from with reqID
-// answers the active call to src; the codec verifies the records of no
-// other. It runs on dispatch, inside Decode.
+// answers the active call to src, within the call's first
+// v5MaxNodesPackets packets; the codec verifies the records of no other.
+// It runs on dispatch, inside Decode.
 func (t *UDPv5) wantNodes(src nodeid.ID, from netip.AddrPort, reqID []byte) bool {
 	c := t.activeByNode[src]
-	return c != nil && c.addr == from && c.responseType == v5wire.NodesMsg && bytes.Equal(c.reqID, reqID)
+	if c == nil || c.addr != from || c.responseType != v5wire.NodesMsg || !bytes.Equal(c.reqID, reqID) {
+		return false
+	}
+	if c.nodesPackets >= v5MaxNodesPackets {
+		return false
+	}
+	c.nodesPackets++
+	return true
 }
 
 // handleUnknown answers an undecryptable message packet with a WHOAREYOU.

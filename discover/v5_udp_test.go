@@ -320,7 +320,10 @@ func TestV5NodesChecks(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	pn := newPipeNet(t)
-	u := pipeV5(t, pn, "1.2.3.1:30303", Config{V5: V5Config{ResponseTimeout: 5 * time.Second}})
+	reg := metrics.NewRegistry()
+	m, err := metrics.NewDiscovery(reg)
+	require.NoError(t, err)
+	u := pipeV5(t, pn, "1.2.3.1:30303", Config{Metrics: m, V5: V5Config{ResponseTimeout: 5 * time.Second}})
 	p := newV5Peer(t, pn, "5.6.7.1:30303")
 
 	recAt := func(d int, ip string, port uint16) *enr.Record {
@@ -362,7 +365,10 @@ func TestV5NodesChecks(t *testing.T) {
 		_, pk, from := p.decode()
 		req := pk.(*v5wire.Findnode)
 		// 7 packets announced, 3 records each: only 5 packets are read,
-		// and at most 16 records kept.
+		// and at most 16 records kept. The 6th and 7th are refused as
+		// unsolicited before their signatures are checked, whether they
+		// arrive before or after FindNode returns.
+		var pkts [][]byte
 		for i := range 7 {
 			resp := &v5wire.Nodes{ReqID: req.ReqID, Total: 7}
 			for j := range 3 {
@@ -370,11 +376,17 @@ func TestV5NodesChecks(t *testing.T) {
 			}
 			pkt, _, err := p.codec.EncodeMessage(u.self, from, resp)
 			require.NoError(t, err)
+			pkts = append(pkts, pkt)
+		}
+		for _, pkt := range pkts { // all queued before the 5th is handled
 			p.write(from, pkt)
 		}
 		r := <-res
 		require.NoError(t, r.err)
 		require.Len(t, r.nodes, 15) // 5 packets × 3
+		p.probe(u, "NODES beyond the packet cap")
+		v, _ := reg.Snapshot().Value(metrics.NameDiscoverBadPackets, "v5", "unsolicited")
+		require.Equal(t, float64(2), v)
 	})
 }
 
