@@ -31,11 +31,18 @@ func newPredictor(c clock.Clock, ln *LocalNode, log *slog.Logger) *predictor {
 // from claimed: a discv4 Pong's "to" endpoint (discv4.md) or a discv5
 // PONG's recipient-ip and recipient-port (discv5-wire.md). Only answers to
 // our own pings count, so a node cannot push statements at us unasked.
+// A claim the peer could not have seen is ignored, by the rule that
+// filters relayed addresses (checkRelayIP): a public peer never sees us at
+// a LAN or loopback address, and nobody at a special-purpose one, so ten
+// colluding public nodes cannot make us advertise an unreachable address.
 // When the prediction for that family changes, our record's IP and UDP
 // port follow, unless LocalNode's SetStaticIP fixed them; the change is
 // logged once.
 func (p *predictor) note(from netip.Addr, claimed netip.AddrPort) {
 	claimed = netip.AddrPortFrom(claimed.Addr().Unmap(), claimed.Port())
+	if checkRelayIP(from, claimed.Addr()) != nil {
+		return
+	}
 	ep, changed := p.fam[family(claimed.Addr())].Add(from, claimed)
 	if changed && p.ln.SetPredicted(ep) {
 		p.log.Info("discover: external endpoint changed", "endpoint", ep, "seq", p.ln.Seq())

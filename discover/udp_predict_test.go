@@ -36,7 +36,7 @@ func TestUDPPredictsEndpointFromPongs(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	ut := newUDPTest(t)
 	defer ut.close()
-	external := netip.MustParseAddrPort("203.0.113.7:40404")
+	external := netip.MustParseAddrPort("5.6.7.8:40404")
 	before := ut.udp.Self()
 
 	for i := range 9 {
@@ -53,10 +53,33 @@ func TestUDPPredictsEndpointFromPongs(t *testing.T) {
 	// A lying minority, each liar repeating itself, changes nothing.
 	for round := range 3 {
 		for i := range 5 {
-			ut.pingAnswered(fmt.Sprintf("10.0.1.%d:30303", i+1), netip.MustParseAddrPort("198.51.100.1:1"))
+			ut.pingAnswered(fmt.Sprintf("10.0.1.%d:30303", i+1), netip.MustParseAddrPort("9.9.9.9:1"))
 		}
 		require.Equal(t, self.Seq(), ut.udp.Self().Seq(), "round %d", round)
 	}
+}
+
+// A claim its sender could not have seen is no statement: public peers
+// never see us at a LAN or loopback address, and nobody sees us at a
+// special-purpose one, however many agree. The same peers' claim of a
+// public endpoint is counted.
+func TestUDPPredictionIgnoresUnseeableClaims(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ut := newUDPTest(t)
+	defer ut.close()
+	before := ut.udp.Self()
+	for _, claim := range []string{"10.1.2.3:40404", "127.0.0.9:40404", "192.0.2.1:40404", "224.0.0.1:40404"} {
+		for i := range 12 {
+			ut.pingAnswered(fmt.Sprintf("5.6.8.%d:30303", i+1), netip.MustParseAddrPort(claim))
+		}
+		require.Equal(t, before.Seq(), ut.udp.Self().Seq(), "claim %s", claim)
+		require.Equal(t, before.IP(), ut.udp.Self().IP(), "claim %s", claim)
+	}
+	external := netip.MustParseAddrPort("5.6.7.8:40404")
+	for i := range 10 {
+		ut.pingAnswered(fmt.Sprintf("5.6.8.%d:30303", i+1), external)
+	}
+	require.Equal(t, external.Addr(), ut.udp.Self().IP())
 }
 
 // Pongs that answer no ping of ours are not statements.
@@ -67,7 +90,7 @@ func TestUDPUnsolicitedPongsIgnored(t *testing.T) {
 	before := ut.udp.Self()
 	for i := range 20 {
 		r := ut.remote(fmt.Sprintf("10.0.0.%d:30303", i+1), nil)
-		r.send(&v4wire.Pong{To: v4wire.NewEndpoint(netip.MustParseAddrPort("198.51.100.1:1"), 0), Expiration: r.exp()})
+		r.send(&v4wire.Pong{To: v4wire.NewEndpoint(netip.MustParseAddrPort("9.9.9.9:1"), 0), Expiration: r.exp()})
 		r.sync()
 	}
 	require.Equal(t, before.Seq(), ut.udp.Self().Seq())
@@ -82,7 +105,7 @@ func TestUDPPredictionKeepsStaticIP(t *testing.T) {
 	static := netip.MustParseAddr("192.0.2.50")
 	ut.udp.localNode.SetStaticIP(static)
 	for i := range 12 {
-		ut.pingAnswered(fmt.Sprintf("10.0.0.%d:30303", i+1), netip.MustParseAddrPort("203.0.113.7:40404"))
+		ut.pingAnswered(fmt.Sprintf("10.0.0.%d:30303", i+1), netip.MustParseAddrPort("5.6.7.8:40404"))
 	}
 	require.Equal(t, static, ut.udp.Self().IP())
 	require.Equal(t, uint16(30303), ut.udp.Self().UDP())
@@ -94,7 +117,7 @@ func TestUDPPredictionKeepsStaticIP(t *testing.T) {
 func TestV5PredictsEndpointFromPongs(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	pn := newPipeNet(t)
-	external := netip.MustParseAddrPort("203.0.113.7:40404")
+	external := netip.MustParseAddrPort("5.6.7.8:40404")
 	key := newV5Key(t)
 	ln := NewLocalNode(key, nil)
 	ln.SetIP(netip.MustParseAddr("127.0.0.1"))
