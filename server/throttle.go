@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/internal/netutil"
 )
 
 // inboundThrottleTime is how long an inbound connection from a non-LAN IP
@@ -17,7 +18,7 @@ const inboundThrottleTime = 30 * time.Second
 const maxThrottleEntries = 10_000
 
 // throttle refuses a second inbound connection from the same source within
-// a window. A source is an IPv4 address or an IPv6 /64 (throttleKey).
+// a window. A source is an IPv4 address or an IPv6 /64 (netutil.Source).
 // Addresses for which exempt returns true (loopback and LAN by default) are
 // never throttled.
 //
@@ -57,7 +58,7 @@ func (t *throttle) allow(ip netip.Addr) bool {
 	if t.exempt != nil && t.exempt(ip) {
 		return true
 	}
-	key := throttleKey(ip)
+	key := netutil.Source(ip)
 	now := t.clock.Now()
 	t.expire(now)
 	if until, ok := t.until[key]; ok && now.Before(until) {
@@ -70,19 +71,6 @@ func (t *throttle) allow(ip netip.Addr) bool {
 	t.until[key] = until
 	t.queue = append(t.queue, throttleEntry{key, until})
 	return true
-}
-
-// throttleKey is the source an address is throttled as: an IPv4 address
-// itself, an IPv6 address's /64. A single host is commonly given a whole
-// /64 (RFC 6177), so keying by the full address would let it connect as
-// often as it likes from fresh addresses.
-func throttleKey(ip netip.Addr) netip.Prefix {
-	bits := 32
-	if ip.Is6() {
-		bits = 64
-	}
-	p, _ := ip.Prefix(bits) // the zero Addr gives the zero Prefix
-	return p
 }
 
 // expire removes the entries whose window has passed.

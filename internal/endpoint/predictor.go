@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/devp2p-go/devp2p/clock"
+	"github.com/devp2p-go/devp2p/internal/netutil"
 )
 
 // Defaults for Config's zero values.
@@ -30,10 +31,6 @@ const (
 	// statement is dropped.
 	DefaultMaxSenders = 512
 )
-
-// ipv6SenderBits is the prefix length one IPv6 sender is counted by: a
-// host usually holds a whole /64, so its addresses share one vote.
-const ipv6SenderBits = 64
 
 // Config tunes a Predictor; the zero value gives the defaults.
 type Config struct {
@@ -94,7 +91,7 @@ func (p *Predictor) Add(sender netip.Addr, claimed netip.AddrPort) (netip.AddrPo
 	if !sender.IsValid() || !claimed.Addr().IsValid() || claimed.Addr().IsUnspecified() || claimed.Port() == 0 {
 		return p.Predict(), false
 	}
-	key := senderKey(sender)
+	key := netutil.Source(sender) // one vote per IPv4 address or IPv6 /64
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.cfg.Clock.Now()
@@ -155,15 +152,4 @@ func (p *Predictor) dropOldest() {
 		}
 	}
 	delete(p.votes, oldest)
-}
-
-// senderKey is the network a sender votes for: its IPv4 address, or its
-// IPv6 /64.
-func senderKey(ip netip.Addr) netip.Prefix {
-	ip = ip.Unmap().WithZone("")
-	if ip.Is4() {
-		return netip.PrefixFrom(ip, 32)
-	}
-	pfx, _ := ip.Prefix(ipv6SenderBits)
-	return pfx
 }

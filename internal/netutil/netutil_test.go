@@ -56,3 +56,26 @@ func TestAllowed(t *testing.T) {
 		})
 	}
 }
+
+func TestSource(t *testing.T) {
+	tests := []struct {
+		ip, want string
+	}{
+		{"8.8.8.8", "8.8.8.8/32"},
+		{"::ffff:8.8.4.4", "8.8.4.4/32"},
+		{"2001:db8:1:2::1", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff::9", "2001:db8:1:2::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+		{"::1", "::/64"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ip, func(t *testing.T) {
+			if got := Source(netip.MustParseAddr(tt.ip)); got != netip.MustParsePrefix(tt.want) {
+				t.Errorf("Source(%s) = %v, want %s", tt.ip, got, tt.want)
+			}
+		})
+	}
+	if got := Source(netip.Addr{}); got.IsValid() {
+		t.Errorf("Source of the zero Addr = %v, want the zero Prefix", got)
+	}
+}
