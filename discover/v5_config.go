@@ -17,6 +17,9 @@ const (
 	DefaultV5ResponseTimeout = 700 * time.Millisecond
 	// DefaultMaxSessions bounds the discv5 session cache (LRU).
 	DefaultMaxSessions = v5wire.DefaultMaxSessions
+	// DefaultMaxSessionsPerIP bounds the discv5 sessions of one non-LAN
+	// source (an IPv4 address or an IPv6 /64).
+	DefaultMaxSessionsPerIP = v5wire.DefaultMaxSessionsPerIP
 	// DefaultHandshakesPerIP bounds the WHOAREYOU challenges, and so the
 	// handshakes, we grant one non-LAN source (an IPv4 address or an IPv6
 	// /64) per second.
@@ -62,6 +65,11 @@ type V5Config struct {
 	// MaxSessions bounds the session cache; zero means DefaultMaxSessions
 	// (1024).
 	MaxSessions int
+	// MaxSessionsPerIP bounds the sessions of one non-LAN source, an IPv4
+	// address or an IPv6 /64; a new session from a source at the bound
+	// evicts that source's least recently used one. Zero means
+	// DefaultMaxSessionsPerIP (16).
+	MaxSessionsPerIP int
 	// HandshakesPerIP bounds the handshakes granted to one non-LAN source
 	// per second, an IPv4 address or an IPv6 /64 (all addresses of one
 	// host); zero means DefaultHandshakesPerIP (10).
@@ -75,6 +83,7 @@ func (c V5Config) withDefaults() (V5Config, error) {
 	ck := config.NewChecker(ErrInvalidConfig)
 	config.NonNegative(ck, "V5.ResponseTimeout", c.ResponseTimeout)
 	config.NonNegative(ck, "V5.MaxSessions", c.MaxSessions)
+	config.NonNegative(ck, "V5.MaxSessionsPerIP", c.MaxSessionsPerIP)
 	config.NonNegative(ck, "V5.HandshakesPerIP", c.HandshakesPerIP)
 	config.NonNegative(ck, "V5.MaxTalkWorkers", c.MaxTalkWorkers)
 	if err := ck.Err(); err != nil {
@@ -82,6 +91,7 @@ func (c V5Config) withDefaults() (V5Config, error) {
 	}
 	config.Default(&c.ResponseTimeout, DefaultV5ResponseTimeout)
 	config.Default(&c.MaxSessions, DefaultMaxSessions)
+	config.Default(&c.MaxSessionsPerIP, DefaultMaxSessionsPerIP)
 	config.Default(&c.HandshakesPerIP, DefaultHandshakesPerIP)
 	config.Default(&c.MaxTalkWorkers, DefaultMaxTalkWorkers)
 	c.Bootnodes = append([]*Node(nil), c.Bootnodes...)
@@ -98,9 +108,6 @@ type ipRateLimiter struct {
 	counts map[netip.Prefix]int
 }
 
-// ipv6SourceBits is the prefix length one IPv6 source is counted by.
-const ipv6SourceBits = 64
-
 func newIPRateLimiter(limit int) *ipRateLimiter {
 	return &ipRateLimiter{limit: limit, counts: make(map[netip.Prefix]int)}
 }
@@ -116,12 +123,8 @@ func (l *ipRateLimiter) allow(ip netip.Addr, now time.Time) bool {
 		clear(l.counts)
 		l.window = now
 	}
-	bits := 32
-	if !ip.Is4() {
-		bits = ipv6SourceBits
-	}
-	key, err := ip.Prefix(bits)
-	if err != nil {
+	key := netutil.Source(ip)
+	if !key.IsValid() {
 		return false // not an IP address
 	}
 	n, ok := l.counts[key]

@@ -144,7 +144,7 @@ func newUDPv5(conn UDPConn, key *secp256k1.PrivateKey, cfg Config) (*UDPv5, erro
 // start makes the codec and launches the reader and dispatch goroutines.
 func (t *UDPv5) start() error {
 	codec, err := v5wire.NewCodec(t.priv, func() *enr.Record { return t.localNode.Node().Record() },
-		v5wire.CodecConfig{MaxSessions: t.v5.MaxSessions, Clock: t.clock, AcceptNodes: t.wantNodes})
+		v5wire.CodecConfig{MaxSessions: t.v5.MaxSessions, MaxSessionsPerIP: t.v5.MaxSessionsPerIP, Clock: t.clock, AcceptNodes: t.wantNodes})
 	if err != nil {
 		return err
 	}

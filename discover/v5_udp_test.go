@@ -308,8 +308,36 @@ func TestV5Limits(t *testing.T) {
 		require.Equal(t, 2, u.codec.SessionCount()) // dispatch has exited
 	})
 
+	// A host's third session pushes out its own first one, not another
+	// host's: the first peer's next packet under its old keys gets a
+	// WHOAREYOU, while the other host's session still answers.
+	t.Run("sessions-per-ip", func(t *testing.T) {
+		pn := newPipeNet(t)
+		u := pipeV5(t, pn, "1.2.3.1:30303", Config{V5: V5Config{MaxSessionsPerIP: 2}})
+		other := newV5Peer(t, pn, "5.6.7.2:30303")
+		require.IsType(t, &v5wire.Pong{}, other.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
+		var peers []*v5peer
+		for i := range 3 {
+			p := newV5Peer(t, pn, netip.AddrPortFrom(netip.MustParseAddr("5.6.7.1"), uint16(30000+i)).String())
+			require.IsType(t, &v5wire.Pong{}, p.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
+			peers = append(peers, p)
+		}
+		to := u.Self().UDPAddr()
+		pkt, _, err := peers[0].codec.EncodeMessage(u.self, to, &v5wire.Ping{ReqID: []byte{2}})
+		require.NoError(t, err)
+		peers[0].write(to, pkt)
+		data, _ := peers[0].read(5 * time.Second)
+		require.Len(t, data, v5wire.MinPacketSize, "want a WHOAREYOU for the evicted session")
+		other.probe(u, "the other host's session")
+		peers[2].probe(u, "the newest session")
+		u.Close()
+		require.Equal(t, 3, u.codec.SessionCount()) // dispatch has exited
+	})
+
 	t.Run("invalid-config", func(t *testing.T) {
-		_, err := ListenV5(newPipeNet(t).listen("127.0.0.1:1"), newV5Key(t), Config{V5: V5Config{MaxSessions: -1}})
+		_, err := ListenV5(newPipeNet(t).listen("127.0.0.1:1"), newV5Key(t), Config{V5: V5Config{MaxSessionsPerIP: -1}})
+		require.ErrorIs(t, err, ErrInvalidConfig)
+		_, err = ListenV5(newPipeNet(t).listen("127.0.0.1:1"), newV5Key(t), Config{V5: V5Config{MaxSessions: -1}})
 		require.ErrorIs(t, err, ErrInvalidConfig)
 	})
 }

@@ -23,6 +23,9 @@ import (
 const (
 	// DefaultMaxSessions bounds the session cache (go-ethereum: 1024).
 	DefaultMaxSessions = 1024
+	// DefaultMaxSessionsPerIP bounds the sessions of one non-LAN source,
+	// an IPv4 address or an IPv6 /64 (go-ethereum has no such bound).
+	DefaultMaxSessionsPerIP = 16
 	// DefaultMaxChallenges bounds the WHOAREYOU challenges awaiting a
 	// handshake.
 	DefaultMaxChallenges = 1024
@@ -43,6 +46,11 @@ type CodecConfig struct {
 	// MaxSessions bounds the session cache; the least recently used
 	// session is evicted. Zero means DefaultMaxSessions (1024).
 	MaxSessions int
+	// MaxSessionsPerIP bounds the sessions of one non-LAN source, an IPv4
+	// address or an IPv6 /64: a new session from a source at the bound
+	// evicts that source's least recently used one. Zero means
+	// DefaultMaxSessionsPerIP (16).
+	MaxSessionsPerIP int
 	// MaxChallenges bounds the WHOAREYOU challenges awaiting a handshake.
 	// Zero means DefaultMaxChallenges (1024).
 	MaxChallenges int
@@ -69,12 +77,14 @@ type CodecConfig struct {
 func (cfg CodecConfig) withDefaults() (CodecConfig, error) {
 	c := config.NewChecker(ErrInvalidConfig)
 	config.NonNegative(c, "MaxSessions", cfg.MaxSessions)
+	config.NonNegative(c, "MaxSessionsPerIP", cfg.MaxSessionsPerIP)
 	config.NonNegative(c, "MaxChallenges", cfg.MaxChallenges)
 	config.NonNegative(c, "ChallengeTimeout", cfg.ChallengeTimeout)
 	if err := c.Err(); err != nil {
 		return cfg, err
 	}
 	config.Default(&cfg.MaxSessions, DefaultMaxSessions)
+	config.Default(&cfg.MaxSessionsPerIP, DefaultMaxSessionsPerIP)
 	config.Default(&cfg.MaxChallenges, DefaultMaxChallenges)
 	config.Default(&cfg.ChallengeTimeout, DefaultChallengeTimeout)
 	cfg.Clock = clock.OrSystem(cfg.Clock)
@@ -120,7 +130,7 @@ func NewCodec(priv *secp256k1.PrivateKey, record func() *enr.Record, cfg CodecCo
 		priv:       priv,
 		self:       nodeid.FromPubkey(ethcrypto.PubkeyOf(priv)),
 		record:     record,
-		sessions:   newSessionCache(cfg.MaxSessions),
+		sessions:   newSessionCache(cfg.MaxSessions, cfg.MaxSessionsPerIP),
 		challenges: make(map[sessionKey]*challenge),
 		records:    newRecordCache(DefaultRecordCache),
 		selfMask:   newMaskCipher(nodeid.FromPubkey(ethcrypto.PubkeyOf(priv))),

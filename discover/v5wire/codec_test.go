@@ -2,6 +2,7 @@ package v5wire
 
 import (
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -243,7 +244,7 @@ func TestCodecHandshakeChecks(t *testing.T) {
 }
 
 func TestSessionCacheLRU(t *testing.T) {
-	c := newSessionCache(2)
+	c := newSessionCache(2, 2)
 	k := func(i byte) sessionKey { return sessionKey{nodeid.ID{i}, addrA} }
 	c.put(k(1), &session{})
 	c.put(k(2), &session{})
@@ -255,6 +256,50 @@ func TestSessionCacheLRU(t *testing.T) {
 	require.Equal(t, 2, c.len())
 	c.remove(k(1))
 	require.Equal(t, 1, c.len())
+}
+
+// A source at its session cap makes room from its own sessions, least
+// recently used first; other sources' sessions and LAN sources are not
+// touched.
+func TestSessionCachePerSource(t *testing.T) {
+	key := func(i byte, addr string) sessionKey {
+		return sessionKey{nodeid.ID{i}, netip.MustParseAddrPort(addr)}
+	}
+	tests := []struct {
+		name    string
+		puts    []sessionKey // in order; the cache holds 10, 2 per source
+		touch   int          // index of a key used again before the last put, or -1
+		evicted []int        // indices of keys gone afterwards
+	}{
+		{"ipv4-address", []sessionKey{key(1, "5.6.7.8:1"), key(9, "5.6.7.9:1"), key(2, "5.6.7.8:2"), key(3, "5.6.7.8:3")}, -1, []int{0}},
+		{"ipv4-lru-of-source", []sessionKey{key(1, "5.6.7.8:1"), key(2, "5.6.7.8:2"), key(3, "5.6.7.8:3")}, 0, []int{1}},
+		{"ipv6-64", []sessionKey{key(1, "[2001:db8:1:2::1]:1"), key(2, "[2001:db8:1:2::2]:1"), key(9, "[2001:db8:1:3::1]:1"), key(3, "[2001:db8:1:2::3]:1")}, -1, []int{0}},
+		{"lan-uncapped", []sessionKey{key(1, "10.0.0.1:1"), key(2, "10.0.0.1:2"), key(3, "10.0.0.1:3")}, -1, nil},
+		{"loopback-uncapped", []sessionKey{key(1, "127.0.0.1:1"), key(2, "127.0.0.1:2"), key(3, "127.0.0.1:3")}, -1, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newSessionCache(10, 2)
+			last := len(tt.puts) - 1
+			for _, k := range tt.puts[:last] {
+				c.put(k, &session{})
+			}
+			if tt.touch >= 0 {
+				require.NotNil(t, c.get(tt.puts[tt.touch]))
+			}
+			c.put(tt.puts[last], &session{})
+			for i, k := range tt.puts {
+				gone := slices.Contains(tt.evicted, i)
+				require.Equal(t, gone, c.get(k) == nil, "session %d (%v)", i, k.addr)
+			}
+			require.Equal(t, len(tt.puts)-len(tt.evicted), c.len())
+			// The per-source counts follow removals down to nothing.
+			for _, k := range tt.puts {
+				c.remove(k)
+			}
+			require.Empty(t, c.bySource)
+		})
+	}
 }
 
 func TestCodecSessionLimit(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"crypto/cipher"
 	"net/netip"
 
+	"github.com/devp2p-go/devp2p/internal/netutil"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
 
@@ -32,11 +33,17 @@ func newSession(writeKey, readKey [KeySize]byte) *session {
 }
 
 // sessionCache is an LRU cache of sessions with a fixed capacity; the
-// least recently used session is evicted to make room.
+// least recently used session is evicted to make room. A non-LAN source
+// (netutil.Source: an IPv4 address or an IPv6 /64) holds at most perSource
+// sessions: a new one from a source at its cap evicts that source's least
+// recently used session, not another source's. Without it, one host
+// completing the handshakes its rate limit grants would push every honest
+// session out within minutes.
 type sessionCache struct {
-	max   int
-	order *list.List // of *sessionEntry, most recently used first
-	byKey map[sessionKey]*list.Element
+	max, perSource int
+	order          *list.List // of *sessionEntry, most recently used first
+	byKey          map[sessionKey]*list.Element
+	bySource       map[netip.Prefix]int // sessions of each non-LAN source
 }
 
 type sessionEntry struct {
@@ -44,8 +51,24 @@ type sessionEntry struct {
 	s   *session
 }
 
-func newSessionCache(max int) *sessionCache {
-	return &sessionCache{max: max, order: list.New(), byKey: make(map[sessionKey]*list.Element)}
+func newSessionCache(max, perSource int) *sessionCache {
+	return &sessionCache{
+		max:       max,
+		perSource: perSource,
+		order:     list.New(),
+		byKey:     make(map[sessionKey]*list.Element),
+		bySource:  make(map[netip.Prefix]int),
+	}
+}
+
+// sourceOf returns the source k's sessions count against, or false for a
+// LAN endpoint, which has no per-source cap.
+func sourceOf(k sessionKey) (netip.Prefix, bool) {
+	ip := k.addr.Addr()
+	if netutil.IsLAN(ip) {
+		return netip.Prefix{}, false
+	}
+	return netutil.Source(ip), true
 }
 
 func (c *sessionCache) get(k sessionKey) *session {
@@ -65,18 +88,34 @@ func (c *sessionCache) put(k sessionKey, s *session) {
 		c.order.MoveToFront(e)
 		return
 	}
+	if src, ok := sourceOf(k); ok && c.bySource[src] >= c.perSource {
+		for e := c.order.Back(); e != nil; e = e.Prev() {
+			if ek := e.Value.(*sessionEntry).key; netutil.Source(ek.addr.Addr()) == src {
+				c.remove(ek)
+				break
+			}
+		}
+	}
 	for c.order.Len() >= c.max {
-		last := c.order.Back()
-		delete(c.byKey, last.Value.(*sessionEntry).key)
-		c.order.Remove(last)
+		c.remove(c.order.Back().Value.(*sessionEntry).key)
 	}
 	c.byKey[k] = c.order.PushFront(&sessionEntry{key: k, s: s})
+	if src, ok := sourceOf(k); ok {
+		c.bySource[src]++
+	}
 }
 
 func (c *sessionCache) remove(k sessionKey) {
-	if e := c.byKey[k]; e != nil {
-		delete(c.byKey, k)
-		c.order.Remove(e)
+	e := c.byKey[k]
+	if e == nil {
+		return
+	}
+	delete(c.byKey, k)
+	c.order.Remove(e)
+	if src, ok := sourceOf(k); ok {
+		if c.bySource[src]--; c.bySource[src] == 0 {
+			delete(c.bySource, src)
+		}
 	}
 }
 
