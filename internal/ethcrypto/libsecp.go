@@ -4,6 +4,24 @@ package ethcrypto
 
 /*
 #cgo pkg-config: libsecp256k1
+// The wrappers below keep no pointer past the call and never call into Go,
+// so the buffers passed to them may stay on the Go stack.
+#cgo noescape ec_init
+#cgo nocallback ec_init
+#cgo noescape ec_ecdh
+#cgo nocallback ec_ecdh
+#cgo noescape ec_ecdh_compressed
+#cgo nocallback ec_ecdh_compressed
+#cgo noescape ec_pubkey
+#cgo nocallback ec_pubkey
+#cgo noescape ec_sign
+#cgo nocallback ec_sign
+#cgo noescape ec_recover
+#cgo nocallback ec_recover
+#cgo noescape ec_verify
+#cgo nocallback ec_verify
+#cgo noescape ec_parse
+#cgo nocallback ec_parse
 #include <string.h>
 #include <secp256k1.h>
 #include <secp256k1_ecdh.h>
