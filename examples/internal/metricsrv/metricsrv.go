@@ -53,12 +53,12 @@ func Start(addr string, reg *metrics.Registry) (*Server, error) {
 			WriteTimeout:      writeTimeout,
 			IdleTimeout:       idleTimeout,
 		},
-		ln:   ln,
+		ln:   newLimitListener(ln, maxConns),
 		done: make(chan struct{}),
 	}
 	go func() {
 		defer close(s.done)
-		s.srv.Serve(ln)
+		s.srv.Serve(s.ln)
 	}()
 	return s, nil
 }
