@@ -115,7 +115,6 @@ func newIPRateLimiter(limit int) *ipRateLimiter {
 // allow counts one event from ip at now and reports whether it is within
 // the limit.
 func (l *ipRateLimiter) allow(ip netip.Addr, now time.Time) bool {
-	ip = ip.Unmap().WithZone("")
 	if netutil.IsLAN(ip) {
 		return true
 	}

@@ -1,8 +1,11 @@
 package v5wire
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -299,6 +302,41 @@ func TestSessionCachePerSource(t *testing.T) {
 			}
 			require.Empty(t, c.bySource)
 		})
+	}
+}
+
+// Random puts and removes over a few sources, LAN and loopback ones among
+// them (::1 shares ::/64 with the public ::2), against a recount: the
+// per-source counts stay exact, no counted source exceeds its cap, and
+// the cache never exceeds its size.
+func TestSessionCacheCountsModel(t *testing.T) {
+	addrs := []string{"5.6.7.8", "5.6.7.9", "::1", "::2", "::1.2.3.4", "[2001:db8::1]", "[2001:db8::2]", "10.0.0.1", "127.0.0.1"}
+	const size, perSource = 12, 3
+	rng := rand.New(rand.NewPCG(1, 2))
+	c := newSessionCache(size, perSource)
+	for i := range 20000 {
+		a := addrs[rng.IntN(len(addrs))]
+		if a[0] != '[' && strings.Contains(a, ":") {
+			a = "[" + a + "]"
+		}
+		k := sessionKey{nodeid.ID{byte(rng.IntN(4))}, netip.MustParseAddrPort(fmt.Sprintf("%s:%d", a, 1+rng.IntN(3)))}
+		if rng.IntN(4) == 0 {
+			c.remove(k)
+		} else {
+			c.put(k, &session{})
+		}
+		want := make(map[netip.Prefix]int)
+		for e := c.order.Front(); e != nil; e = e.Next() {
+			if src, ok := sourceOf(e.Value.(*sessionEntry).key); ok {
+				want[src]++
+			}
+		}
+		require.Equal(t, want, c.bySource, "step %d", i)
+		for src, n := range want {
+			require.LessOrEqual(t, n, perSource, "step %d: source %v", i, src)
+		}
+		require.LessOrEqual(t, c.len(), size)
+		require.Equal(t, c.len(), len(c.byKey))
 	}
 }
 

@@ -35,7 +35,8 @@
 //
 // The pure functions of this package build and parse single packets. A
 // Codec adds the state around them: a bounded LRU cache of sessions keyed
-// by node ID and UDP endpoint, and the WHOAREYOU challenges we sent. A Codec
+// by node ID and UDP endpoint (capped per source host as well), and the
+// WHOAREYOU challenges we sent. A Codec
 // starts no goroutines and is not safe for concurrent use; a transport
 // keeps it in one goroutine.
 //

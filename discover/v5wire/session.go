@@ -71,6 +71,12 @@ func sourceOf(k sessionKey) (netip.Prefix, bool) {
 	return netutil.Source(ip), true
 }
 
+// sameSource reports whether k's session counts against src.
+func sameSource(k sessionKey, src netip.Prefix) bool {
+	s, ok := sourceOf(k)
+	return ok && s == src
+}
+
 func (c *sessionCache) get(k sessionKey) *session {
 	e := c.byKey[k]
 	if e == nil {
@@ -90,7 +96,9 @@ func (c *sessionCache) put(k sessionKey, s *session) {
 	}
 	if src, ok := sourceOf(k); ok && c.bySource[src] >= c.perSource {
 		for e := c.order.Back(); e != nil; e = e.Prev() {
-			if ek := e.Value.(*sessionEntry).key; netutil.Source(ek.addr.Addr()) == src {
+			// Only a session counted against src may make room for it: a
+			// LAN address can share src's prefix (::1 and ::2 in ::/64).
+			if ek := e.Value.(*sessionEntry).key; sameSource(ek, src) {
 				c.remove(ek)
 				break
 			}
