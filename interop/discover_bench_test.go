@@ -3,7 +3,6 @@ package interop
 import (
 	"context"
 	"crypto/ecdsa"
-	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -136,15 +135,9 @@ type ourLookupNet struct {
 func newOurLookupNet(b *testing.B, size int, sent *atomic.Int64) lookupNet {
 	b.Helper()
 	mn := newMemNet(b)
-	keys := make([]*secp256k1.PrivateKey, size)
-	conns := make([]*discovertest.Conn, size)
+	keys, conns := ourLookupIdentities(b, mn, size)
 	records := make([]*discover.Node, size)
-	for i := range keys {
-		k, err := secp256k1.GeneratePrivateKey()
-		if err != nil {
-			b.Fatal(err)
-		}
-		keys[i], conns[i] = k, mn.listen()
+	for i, k := range keys {
 		records[i] = discover.NewV4(k.PubKey(), conns[i].Addr().Addr(), 0, conns[i].Addr().Port())
 	}
 	n := &ourLookupNet{nodes: make([]*discover.UDPv4, 0, size)}
@@ -170,16 +163,7 @@ func (n *ourLookupNet) lookup(i int, target *ecdsa.PublicKey) {
 
 func (n *ourLookupNet) check(testing.TB) {}
 
-func (n *ourLookupNet) close() { n.closeOnce.Do(n.doClose) }
-
-func (n *ourLookupNet) doClose() {
-	var wg sync.WaitGroup
-	for _, u := range n.nodes {
-		wg.Add(1)
-		go func() { defer wg.Done(); u.Close() }()
-	}
-	wg.Wait()
-}
+func (n *ourLookupNet) close() { n.closeOnce.Do(func() { closeAll(n.nodes) }) }
 
 // gethLookupNet is a network of go-ethereum's p2p/discover.UDPv4 nodes,
 // each behind a timeout guard.
@@ -199,21 +183,11 @@ func newGethLookupNet(b *testing.B, size int, sent *atomic.Int64) lookupNet {
 	keys := make([]*ecdsa.PrivateKey, size)
 	locals := make([]*enode.LocalNode, size)
 	for i := range keys {
-		k, err := gcrypto.GenerateKey()
-		if err != nil {
-			b.Fatal(err)
-		}
-		db, err := enode.OpenDB("")
-		if err != nil {
-			b.Fatal(err)
-		}
-		n.dbs = append(n.dbs, db)
 		conn := mn.listen()
 		n.guards = append(n.guards, newGuardConn(conn, sent, &n.anyTrip))
-		ln := enode.NewLocalNode(db, k)
-		ln.SetStaticIP(net.IP(conn.Addr().Addr().AsSlice()))
-		ln.SetFallbackUDP(int(conn.Addr().Port()))
-		keys[i], locals[i] = k, ln
+		var db *enode.DB
+		keys[i], db, locals[i] = newGethLocalNode(b, conn.Addr())
+		n.dbs = append(n.dbs, db)
 	}
 	bootstrap(b, n, size, func(i int, bootIdx []int) error {
 		var boot []*enode.Node
@@ -246,16 +220,37 @@ func (n *gethLookupNet) check(tb testing.TB) {
 	}
 }
 
-func (n *gethLookupNet) close() { n.closeOnce.Do(n.doClose) }
+func (n *gethLookupNet) close() {
+	n.closeOnce.Do(func() {
+		closeAll(n.nodes)
+		closeAll(n.dbs)
+	})
+}
 
-func (n *gethLookupNet) doClose() {
+// ourLookupIdentities makes size keys and in-memory sockets for a network
+// of our nodes.
+func ourLookupIdentities(b *testing.B, mn *memNet, size int) ([]*secp256k1.PrivateKey, []*discovertest.Conn) {
+	b.Helper()
+	keys := make([]*secp256k1.PrivateKey, size)
+	conns := make([]*discovertest.Conn, size)
+	for i := range keys {
+		k, err := secp256k1.GeneratePrivateKey()
+		if err != nil {
+			b.Fatal(err)
+		}
+		keys[i], conns[i] = k, mn.listen()
+	}
+	return keys, conns
+}
+
+// closeAll closes every node of a network at once, and returns when all
+// have closed: each waits for its own goroutines, so one after another
+// takes the sum of their waits.
+func closeAll[T interface{ Close() }](nodes []T) {
 	var wg sync.WaitGroup
-	for _, u := range n.nodes {
+	for _, u := range nodes {
 		wg.Add(1)
 		go func() { defer wg.Done(); u.Close() }()
 	}
 	wg.Wait()
-	for _, db := range n.dbs {
-		db.Close()
-	}
 }

@@ -128,18 +128,8 @@ func TestGuardStopsGethPingingDeadNodes(t *testing.T) {
 	conn := mn.listen()
 	guard := newGuardConn(countConn{conn, &wire}, &sent, &anyTrip)
 
-	key, err := gcrypto.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := enode.OpenDB("")
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, db, ln := newGethLocalNode(t, conn.Addr())
 	t.Cleanup(db.Close)
-	ln := enode.NewLocalNode(db, key)
-	ln.SetStaticIP(net.IP(conn.Addr().Addr().AsSlice()))
-	ln.SetFallbackUDP(int(conn.Addr().Port()))
 	udp, err := gdiscover.ListenV4(guard, ln, gdiscover.Config{PrivateKey: key})
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"net"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -29,23 +30,39 @@ type gethNode struct {
 
 func (g *gethNode) close() { g.udp.Close(); g.db.Close() }
 
-func startGeth(t *testing.T, boot []*discover.Node) *gethNode {
-	t.Helper()
+// loopbackUDP opens a UDP socket on 127.0.0.1 at a free port.
+func loopbackUDP(tb testing.TB) *net.UDPConn {
+	tb.Helper()
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return conn
+}
+
+// newGethLocalNode makes a go-ethereum identity advertising addr: a new
+// key, an in-memory node database, which the caller closes after the node
+// that uses it, and the LocalNode.
+func newGethLocalNode(tb testing.TB, addr netip.AddrPort) (*ecdsa.PrivateKey, *enode.DB, *enode.LocalNode) {
+	tb.Helper()
 	key, err := gcrypto.GenerateKey()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	db, err := enode.OpenDB("")
 	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	ln := enode.NewLocalNode(db, key)
-	ln.SetStaticIP(net.IPv4(127, 0, 0, 1))
-	ln.SetFallbackUDP(conn.LocalAddr().(*net.UDPAddr).Port)
+	ln.SetStaticIP(net.IP(addr.Addr().AsSlice()))
+	ln.SetFallbackUDP(int(addr.Port()))
+	return key, db, ln
+}
+
+func startGeth(t *testing.T, boot []*discover.Node) *gethNode {
+	t.Helper()
+	conn := loopbackUDP(t)
+	key, db, ln := newGethLocalNode(t, conn.LocalAddr().(*net.UDPAddr).AddrPort())
 	var gboot []*enode.Node
 	for _, n := range boot {
 		gboot = append(gboot, toGeth(t, n))
@@ -63,12 +80,8 @@ func startGeth(t *testing.T, boot []*discover.Node) *gethNode {
 
 func startOurs(t *testing.T, boot []*discover.Node) *discover.UDPv4 {
 	t.Helper()
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	key, _ := secp256k1.GeneratePrivateKey()
-	u, err := discover.Listen(conn, key, discover.Config{Bootnodes: boot})
+	u, err := discover.Listen(loopbackUDP(t), key, discover.Config{Bootnodes: boot})
 	if err != nil {
 		t.Fatal(err)
 	}

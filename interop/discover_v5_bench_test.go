@@ -3,7 +3,6 @@ package interop
 import (
 	"context"
 	"crypto/ecdsa"
-	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -90,15 +89,8 @@ type gethCodecNode struct {
 }
 
 func newGethCodecNode(b *testing.B, addr netip.AddrPort) *gethCodecNode {
-	key, _ := gcrypto.GenerateKey()
-	db, err := enode.OpenDB("")
-	if err != nil {
-		b.Fatal(err)
-	}
+	key, db, ln := newGethLocalNode(b, addr)
 	b.Cleanup(db.Close)
-	ln := enode.NewLocalNode(db, key)
-	ln.SetStaticIP(net.IP(addr.Addr().AsSlice()))
-	ln.SetFallbackUDP(int(addr.Port()))
 	return &gethCodecNode{ln: ln, db: db, codec: gv5wire.NewCodec(ln, key, mclock.System{}, nil), addr: addr.String()}
 }
 
@@ -236,16 +228,10 @@ type ourV5LookupNet struct {
 func newOurV5LookupNet(b *testing.B, size int, sent *atomic.Int64) lookupNet {
 	b.Helper()
 	mn := newMemNet(b)
-	keys := make([]*secp256k1.PrivateKey, size)
-	conns := make([]*discovertest.Conn, size)
+	keys, conns := ourLookupIdentities(b, mn, size)
 	locals := make([]*discover.LocalNode, size)
 	for i := range keys {
-		k, err := secp256k1.GeneratePrivateKey()
-		if err != nil {
-			b.Fatal(err)
-		}
-		keys[i], conns[i] = k, mn.listen()
-		locals[i] = discover.NewLocalNode(k, nil)
+		locals[i] = discover.NewLocalNode(keys[i], nil)
 		locals[i].SetIP(conns[i].Addr().Addr())
 		locals[i].SetUDP(conns[i].Addr().Port())
 	}
@@ -274,16 +260,7 @@ func (n *ourV5LookupNet) lookup(i int, target *ecdsa.PublicKey) {
 
 func (n *ourV5LookupNet) check(testing.TB) {}
 
-func (n *ourV5LookupNet) close() {
-	n.closeOnce.Do(func() {
-		var wg sync.WaitGroup
-		for _, u := range n.nodes {
-			wg.Add(1)
-			go func() { defer wg.Done(); u.Close() }()
-		}
-		wg.Wait()
-	})
-}
+func (n *ourV5LookupNet) close() { n.closeOnce.Do(func() { closeAll(n.nodes) }) }
 
 // gethV5LookupNet is a network of go-ethereum's discv5 nodes; discv5 has
 // no NTP check, so they run on counting conns without a guard.
@@ -308,20 +285,10 @@ func buildGethV5LookupNet(b *testing.B, size int, sent *atomic.Int64, relayAll b
 	locals := make([]*enode.LocalNode, size)
 	conns := make([]*discovertest.Conn, size)
 	for i := range keys {
-		k, err := gcrypto.GenerateKey()
-		if err != nil {
-			b.Fatal(err)
-		}
-		db, err := enode.OpenDB("")
-		if err != nil {
-			b.Fatal(err)
-		}
-		n.dbs = append(n.dbs, db)
 		conns[i] = mn.listen()
-		ln := enode.NewLocalNode(db, k)
-		ln.SetStaticIP(net.IP(conns[i].Addr().Addr().AsSlice()))
-		ln.SetFallbackUDP(int(conns[i].Addr().Port()))
-		keys[i], locals[i] = k, ln
+		var db *enode.DB
+		keys[i], db, locals[i] = newGethLocalNode(b, conns[i].Addr())
+		n.dbs = append(n.dbs, db)
 	}
 	bootstrap(b, n, size, func(i int, bootIdx []int) error {
 		var boot []*enode.Node
@@ -346,14 +313,7 @@ func (n *gethV5LookupNet) check(testing.TB) {}
 
 func (n *gethV5LookupNet) close() {
 	n.closeOnce.Do(func() {
-		var wg sync.WaitGroup
-		for _, u := range n.nodes {
-			wg.Add(1)
-			go func() { defer wg.Done(); u.Close() }()
-		}
-		wg.Wait()
-		for _, db := range n.dbs {
-			db.Close()
-		}
+		closeAll(n.nodes)
+		closeAll(n.dbs)
 	})
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
-	gcrypto "github.com/ethereum/go-ethereum/crypto"
 	gdiscover "github.com/ethereum/go-ethereum/p2p/discover"
 	"github.com/ethereum/go-ethereum/p2p/enode"
 
@@ -45,21 +44,9 @@ func (g *gethV5) node(t *testing.T) *discover.Node { return fromGeth(t, g.v5.Sel
 // packets on, as go-ethereum's server does.
 func startGethV5(t *testing.T, boot []*discover.Node, both bool) *gethV5 {
 	t.Helper()
-	key, err := gcrypto.GenerateKey()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := enode.OpenDB("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln := enode.NewLocalNode(db, key)
-	ln.SetStaticIP(net.IPv4(127, 0, 0, 1))
-	ln.SetFallbackUDP(conn.LocalAddr().(*net.UDPAddr).Port)
+	conn := loopbackUDP(t)
+	key, db, ln := newGethLocalNode(t, conn.LocalAddr().(*net.UDPAddr).AddrPort())
+	var err error
 	var gboot []*enode.Node
 	for _, n := range boot {
 		gboot = append(gboot, toGeth(t, n))
@@ -85,12 +72,8 @@ func startGethV5(t *testing.T, boot []*discover.Node, both bool) *gethV5 {
 
 func startOursV5(t *testing.T, boot []*discover.Node) *discover.UDPv5 {
 	t.Helper()
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	key, _ := secp256k1.GeneratePrivateKey()
-	u, err := discover.ListenV5(conn, key, discover.Config{V5: discover.V5Config{Bootnodes: boot}})
+	u, err := discover.ListenV5(loopbackUDP(t), key, discover.Config{V5: discover.V5Config{Bootnodes: boot}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,12 +239,8 @@ func TestDiscoverV5InteropMixedNetwork(t *testing.T) {
 // socket; go-ethereum, also running both on one socket, talks to it over
 // each, and it answers over each.
 func TestDiscoverSharedSocketInterop(t *testing.T) {
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	key, _ := secp256k1.GeneratePrivateKey()
-	ours, err := discover.Listen(conn, key, discover.Config{V5: discover.V5Config{Enable: true}})
+	ours, err := discover.Listen(loopbackUDP(t), key, discover.Config{V5: discover.V5Config{Enable: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

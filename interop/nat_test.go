@@ -62,18 +62,8 @@ func TestGethLearnsOurExternalEndpoint(t *testing.T) {
 	geths := make([]*gdiscover.UDPv4, 10)
 	for i := range geths {
 		addr := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(i + 1)}), 30303)
-		gkey, err := gcrypto.GenerateKey()
-		if err != nil {
-			t.Fatal(err)
-		}
-		db, err := enode.OpenDB("")
-		if err != nil {
-			t.Fatal(err)
-		}
+		gkey, db, gln := newGethLocalNode(t, addr)
 		t.Cleanup(db.Close)
-		gln := enode.NewLocalNode(db, gkey)
-		gln.SetStaticIP(net.IP(addr.Addr().AsSlice()))
-		gln.SetFallbackUDP(int(addr.Port()))
 		udp, err := gdiscover.ListenV4(newGuardConn(mn.listenAt(addr), &sent, &tripped), gln, gdiscover.Config{PrivateKey: gkey})
 		if err != nil {
 			t.Fatal(err)
