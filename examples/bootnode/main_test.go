@@ -5,12 +5,9 @@ import (
 	"context"
 	"encoding/hex"
 	"io"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,46 +21,14 @@ import (
 // checks the enode URL on its first line, pings it, and stops it with
 // SIGINT.
 func TestBootnode(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a binary")
-	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "bootnode")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-
 	const keyHex = "b71c71a67e1177ad4e901695e1b4b9ee17ae16c6668d313eac2f96dbcda3f291"
 	keyFile := filepath.Join(dir, "nodekey")
 	if err := os.WriteFile(keyFile, []byte(keyHex+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-keyfile", keyFile, "-addr", "127.0.0.1:0", "-nodedb", filepath.Join(dir, "db"))
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-
-	lines := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Scan()
-		lines <- sc.Text()
-		for sc.Scan() {
-		}
-	}()
-	var first string
-	select {
-	case first = <-lines:
-	case <-time.After(30 * time.Second):
-		t.Fatal("no output within 30s")
-	}
+	p := startBootnode(t, "-keyfile", keyFile, "-addr", "127.0.0.1:0", "-nodedb", filepath.Join(dir, "db"))
+	first := p.next(t)
 	if !strings.HasPrefix(first, "enode://") {
 		t.Fatalf("first line %q is not an enode URL", first)
 	}
@@ -81,28 +46,13 @@ func TestBootnode(t *testing.T) {
 	}
 
 	// The node answers pings.
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	key, _ := secp256k1.GeneratePrivateKey()
-	client, err := discover.Listen(conn, key, discover.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := client.Ping(ctx, n); err != nil {
+	if err := ping(t, ctx, n, false); err != nil {
 		t.Fatalf("ping bootnode: %v", err)
 	}
-	client.Close()
 
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("exit after SIGINT: %v", err)
-	}
+	p.interrupt(t)
 }
 
 // TestBootnodeNAT runs the command in-process with -nat extip:<ip>: the
@@ -143,43 +93,8 @@ func TestBootnodeBadNAT(t *testing.T) {
 // TestBootnodeV5: with -v5 the second line is the enr: record, and the
 // node answers discv4 and discv5 pings on the same port.
 func TestBootnodeV5(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a binary")
-	}
-	bin := filepath.Join(t.TempDir(), "bootnode")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-v5")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	lines := make(chan string, 2)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	var got []string
-	for len(got) < 2 {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				t.Fatalf("output ended after %q", got)
-			}
-			got = append(got, l)
-		case <-time.After(30 * time.Second):
-			t.Fatal("no output within 30s")
-		}
-	}
+	p := startBootnode(t, "-addr", "127.0.0.1:0", "-v5")
+	got := []string{p.next(t), p.next(t)}
 	if !strings.HasPrefix(got[0], "enode://") || !strings.HasPrefix(got[1], "enr:") {
 		t.Fatalf("output %q, want an enode URL then an enr: record", got)
 	}
@@ -197,39 +112,11 @@ func TestBootnodeV5(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	for _, v5 := range []bool{false, true} {
-		conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		key, _ := secp256k1.GeneratePrivateKey()
-		cfg := discover.Config{}
-		if v5 {
-			client, err := discover.ListenV5(conn, key, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = client.Ping(ctx, rec)
-			client.Close()
-			if err != nil {
-				t.Fatalf("discv5 ping: %v", err)
-			}
-			continue
-		}
-		client, err := discover.Listen(conn, key, cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = client.Ping(ctx, enode)
-		client.Close()
-		if err != nil {
-			t.Fatalf("discv4 ping: %v", err)
-		}
+	if err := ping(t, ctx, enode, false); err != nil {
+		t.Fatalf("discv4 ping: %v", err)
 	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
+	if err := ping(t, ctx, rec, true); err != nil {
+		t.Fatalf("discv5 ping: %v", err)
 	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("exit after SIGINT: %v", err)
-	}
+	p.interrupt(t)
 }

@@ -5,53 +5,21 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
-	"go.uber.org/goleak"
 
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/nodeid"
 )
-
-// echoBin is the command built once by TestMain.
-var echoBin string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "echo-test")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	echoBin = filepath.Join(dir, "echo")
-	build := exec.Command("go", "build", "-o", echoBin, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building echo:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
 
 // testTimeout bounds each run of the command; it is a failure bound.
 const testTimeout = 60 * time.Second
@@ -90,7 +58,7 @@ func TestTwoNodes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, echoBin, "-n", "25")
+	cmd := testCommand(ctx, "-n", "25")
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("echo: %v\nstderr:\n%s", err, stderr.String())
@@ -111,30 +79,8 @@ func TestListenDial(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	listener := exec.CommandContext(ctx, echoBin, "-listen", "127.0.0.1:0", "-key", hex.EncodeToString(listenKey.Serialize()))
-	stdout, err := listener.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var lstderr bytes.Buffer
-	listener.Stderr = &lstderr
-	if err := listener.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer listener.Process.Kill()
-	lines := make(chan string, 16)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
-
-	first, ok := <-lines
-	if !ok {
-		t.Fatalf("listener printed nothing; stderr:\n%s", lstderr.String())
-	}
+	listener := startListener(t, ctx, "-key", hex.EncodeToString(listenKey.Serialize()))
+	first := listener.next(t)
 	node, err := discover.ParseNode(first)
 	if err != nil {
 		t.Fatalf("first line %q is not an enode URL: %v", first, err)
@@ -144,7 +90,7 @@ func TestListenDial(t *testing.T) {
 	}
 
 	var dout, derr bytes.Buffer
-	dialer := exec.CommandContext(ctx, echoBin, "-dial", first, "-keyfile", dialKeyFile, "-n", "10", "-sizes", "0,100")
+	dialer := testCommand(ctx, "-dial", first, "-keyfile", dialKeyFile, "-n", "10", "-sizes", "0,100")
 	dialer.Stdout, dialer.Stderr = &dout, &derr
 	if err := dialer.Run(); err != nil {
 		t.Fatalf("dialer: %v\nstderr:\n%s", err, derr.String())
@@ -153,23 +99,16 @@ func TestListenDial(t *testing.T) {
 
 	// The listener saw the dialer come (with the ID of -keyfile) and go.
 	wantID := nodeid.FromPubkey(dialKey.PubKey()).TerminalString()
-	connected := <-lines
+	connected := listener.next(t)
 	if !strings.Contains(connected, "peer "+wantID+" connected") {
 		t.Fatalf("listener line %q, want peer %s connected", connected, wantID)
 	}
-	if left := <-lines; !strings.Contains(left, "peer "+wantID+" left") {
+	if left := listener.next(t); !strings.Contains(left, "peer "+wantID+" left") {
 		t.Fatalf("listener line %q, want peer %s left", left, wantID)
 	}
 
 	// It exits cleanly on interrupt.
-	if err := listener.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	for range lines {
-	}
-	if err := listener.Wait(); err != nil {
-		t.Fatalf("listener exit: %v\nstderr:\n%s", err, lstderr.String())
-	}
+	listener.interrupt(t)
 }
 
 // TestRun runs the command in-process, so that its goroutines are checked

@@ -6,10 +6,8 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -63,11 +61,11 @@ func scrapeMetrics(t *testing.T, url string) (samples map[string]float64, types 
 func TestListenMetrics(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
-	listener, lines, lstderr := startListener(t, ctx, "-metrics", "127.0.0.1:0")
-	enode := <-lines
-	murl, ok := strings.CutPrefix(<-lines, "metrics ")
+	listener := startListener(t, ctx, "-metrics", "127.0.0.1:0")
+	enode := listener.next(t)
+	murl, ok := strings.CutPrefix(listener.next(t), "metrics ")
 	if !ok {
-		t.Fatalf("second line is not the metrics URL; stderr:\n%s", lstderr.String())
+		listener.fatalf(t, "second line is not the metrics URL")
 	}
 
 	var dout, derr bytes.Buffer
@@ -76,8 +74,8 @@ func TestListenMetrics(t *testing.T) {
 	if err := dialer.Run(); err != nil {
 		t.Fatalf("dialer: %v\nstderr:\n%s", err, derr.String())
 	}
-	<-lines // connected
-	<-lines // left: the disconnect is counted
+	listener.next(t) // connected
+	listener.next(t) // left: the disconnect is counted
 
 	samples, types := scrapeMetrics(t, murl)
 	for _, name := range []string{metrics.NamePeers, metrics.NameInbound, metrics.NameDisconnects, metrics.NameMessages, metrics.NameMessageWireBytes, metrics.NameHandshakeDuration, metrics.NameDials} {
@@ -98,44 +96,5 @@ func TestListenMetrics(t *testing.T) {
 		t.Errorf("inbound peers = %v after the dialer left, want 0", got)
 	}
 
-	if err := listener.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	for range lines {
-	}
-	if err := listener.Wait(); err != nil {
-		t.Fatalf("listener exit: %v\nstderr:\n%s", err, lstderr.String())
-	}
-}
-
-// testCommand is the echo command with args, ended by ctx.
-func testCommand(ctx context.Context, args ...string) *exec.Cmd {
-	return exec.CommandContext(ctx, echoBin, args...)
-}
-
-// startListener starts "echo -listen 127.0.0.1:0" with extra arguments
-// and returns it with its standard output, line by line (closed when it
-// exits), and its standard error. The test's cleanup kills it.
-func startListener(t *testing.T, ctx context.Context, extra ...string) (*exec.Cmd, <-chan string, *bytes.Buffer) {
-	t.Helper()
-	cmd := testCommand(ctx, append([]string{"-listen", "127.0.0.1:0"}, extra...)...)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill() })
-	lines := make(chan string, 16)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
-	return cmd, lines, &stderr
+	listener.interrupt(t)
 }
