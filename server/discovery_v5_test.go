@@ -35,48 +35,14 @@ func TestDiscoveryV5Modes(t *testing.T) {
 		}},
 	} {
 		t.Run(mode.name, func(t *testing.T) {
-			events := make(chan PeerEvent, 64*n)
-			servers := make([]*Server, n)
-			for i := range servers {
-				cfg := testConfig(t, newTestProto().protocol())
-				cfg.NoDiscovery = false
-				cfg.MaxPeers, cfg.DialRatio = maxPeers, dialRatio
-				var boot *discover.Node
-				if i > 0 {
-					boot = servers[0].Self()
-				}
-				mode.setup(&cfg, boot)
-				srv, err := New(cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(srv.SubscribeEvents(events))
-				if err := srv.Start(); err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { srv.Close() })
-				servers[i] = srv
+			servers, events := startDiscoveryNet(t, n, maxPeers, dialRatio, mode.setup)
+			for _, srv := range servers {
 				if srv.disc5 == nil {
 					t.Fatal("discv5 not running")
 				}
 			}
-			timer := time.NewTimer(45 * time.Second)
-			defer timer.Stop()
-			for {
-				lacking := 0
-				for _, srv := range servers {
-					if srv.PeerCount() < want {
-						lacking++
-					}
-				}
-				if lacking == 0 {
-					return
-				}
-				select {
-				case <-events:
-				case <-timer.C:
-					t.Fatalf("%d of %d servers have fewer than %d peers", lacking, n, want)
-				}
+			if lacking := waitPeers(servers, events, want, 45*time.Second); lacking > 0 {
+				t.Fatalf("%d of %d servers have fewer than %d peers", lacking, n, want)
 			}
 		})
 	}

@@ -81,22 +81,42 @@ func startServer(t testing.TB, cfg Config) *Server {
 // Start, so that no event is missed.
 func startWithEvents(t testing.TB, cfg Config) (*Server, chan PeerEvent) {
 	t.Helper()
+	ch := make(chan PeerEvent, 256)
+	return startSubscribed(t, cfg, ch), ch
+}
+
+// startSubscribed is startServer that subscribes ch to the server's events
+// before Start; several servers may share one channel. The test's cleanup
+// unsubscribes it.
+func startSubscribed(t testing.TB, cfg Config, ch chan<- PeerEvent) *Server {
+	t.Helper()
 	srv, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch := subscribe(t, srv)
+	t.Cleanup(srv.SubscribeEvents(ch))
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	return srv, ch
+	return srv
 }
 
 // subscribe returns a buffered channel of srv's events.
 func subscribe(t testing.TB, srv *Server) chan PeerEvent {
-	ch := make(chan PeerEvent, 256)
-	t.Cleanup(srv.SubscribeEvents(ch))
+	return subscribeTo(t, srv.SubscribeEvents)
+}
+
+// subscribeConn returns a buffered channel of srv's connection events.
+func subscribeConn(t testing.TB, srv *Server) chan ConnEvent {
+	return subscribeTo(t, srv.SubscribeConnEvents)
+}
+
+// subscribeTo returns a buffered channel subscribed with sub, one of the
+// server's Subscribe methods; the test's cleanup unsubscribes it.
+func subscribeTo[E any](t testing.TB, sub func(chan<- E) (unsubscribe func())) chan E {
+	ch := make(chan E, 256)
+	t.Cleanup(sub(ch))
 	return ch
 }
 
@@ -104,12 +124,25 @@ func subscribe(t testing.TB, srv *Server) chan PeerEvent {
 // returns it.
 func waitEvent(t testing.TB, ch <-chan PeerEvent, typ PeerEventType) PeerEvent {
 	t.Helper()
+	return waitType(t, ch, typ, func(ev PeerEvent) PeerEventType { return ev.Type })
+}
+
+// waitConnEvent waits for the next connection event of type typ.
+func waitConnEvent(t testing.TB, ch <-chan ConnEvent, typ ConnEventType) ConnEvent {
+	t.Helper()
+	return waitType(t, ch, typ, func(ev ConnEvent) ConnEventType { return ev.Type })
+}
+
+// waitType waits for the next event on ch whose type (by typeOf) is typ,
+// skipping others, and returns it.
+func waitType[E any, T comparable](t testing.TB, ch <-chan E, typ T, typeOf func(E) T) E {
+	t.Helper()
 	timer := time.NewTimer(waitTimeout)
 	defer timer.Stop()
 	for {
 		select {
 		case ev := <-ch:
-			if ev.Type == typ {
+			if typeOf(ev) == typ {
 				return ev
 			}
 		case <-timer.C:

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/devp2p-go/devp2p/discover"
 	"github.com/devp2p-go/devp2p/internal/netutil"
@@ -30,30 +29,6 @@ func wantMetric(t testing.TB, srv *Server, want float64, name string, labels ...
 	t.Helper()
 	if got := metricValue(t, srv, name, labels...); got != want {
 		t.Errorf("%s%v = %v, want %v", name, labels, got, want)
-	}
-}
-
-// subscribeConn returns a buffered channel of srv's connection events.
-func subscribeConn(t testing.TB, srv *Server) chan ConnEvent {
-	ch := make(chan ConnEvent, 256)
-	t.Cleanup(srv.SubscribeConnEvents(ch))
-	return ch
-}
-
-// waitConnEvent waits for the next connection event of type typ.
-func waitConnEvent(t testing.TB, ch <-chan ConnEvent, typ ConnEventType) ConnEvent {
-	t.Helper()
-	timer := time.NewTimer(waitTimeout)
-	defer timer.Stop()
-	for {
-		select {
-		case ev := <-ch:
-			if ev.Type == typ {
-				return ev
-			}
-		case <-timer.C:
-			t.Fatalf("no %v event within %v", typ, waitTimeout)
-		}
 	}
 }
 

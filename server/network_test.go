@@ -28,25 +28,45 @@ func TestDiscoveryNetwork(t *testing.T) {
 	const want = maxPeers / dialRatio
 	const deadline = 45 * time.Second
 
+	servers, events := startDiscoveryNet(t, n, maxPeers, dialRatio, func(cfg *Config, boot *discover.Node) {
+		cfg.Discovery.ResponseTimeout = replyTimeout
+		if boot != nil {
+			cfg.BootstrapNodes = []*discover.Node{boot}
+		}
+	})
+	if rec := servers[0].Self().Record(); rec == nil {
+		t.Fatal("with discovery on, Self has no signed record")
+	}
+
+	start := time.Now()
+	if lacking := waitPeers(servers, events, want, deadline); lacking > 0 {
+		for i, srv := range servers {
+			t.Logf("server %d: %d peers, table %d", i, srv.PeerCount(), len(srv.disc.TableNodes()))
+		}
+		t.Fatalf("after %v, %d of %d servers have fewer than %d peers", deadline, lacking, n, want)
+	}
+	t.Logf("%d servers reached %d peers each in %v", n, want, time.Since(start))
+}
+
+// startDiscoveryNet starts n loopback servers with discovery on, each
+// taking maxPeers peers and dialing maxPeers/dialRatio of them, all
+// subscribed to the returned channel. setup adjusts each server's config;
+// boot is the first server's node, nil for the first server itself.
+func startDiscoveryNet(t *testing.T, n, maxPeers, dialRatio int, setup func(cfg *Config, boot *discover.Node)) ([]*Server, <-chan PeerEvent) {
+	t.Helper()
 	events := make(chan PeerEvent, 64*n)
 	servers := make([]*Server, n)
 	for i := range servers {
 		cfg := testConfig(t, newTestProto().protocol())
 		cfg.NoDiscovery = false
 		cfg.MaxPeers, cfg.DialRatio = maxPeers, dialRatio
-		cfg.Discovery.ResponseTimeout = replyTimeout
+		var boot *discover.Node
 		if i > 0 {
-			cfg.BootstrapNodes = []*discover.Node{servers[0].Self()}
+			boot = servers[0].Self()
 		}
-		srv, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(srv.SubscribeEvents(events))
-		if err := srv.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
+		setup(&cfg, boot)
+		srv := startSubscribed(t, cfg, events)
+		t.Cleanup(func() { // runs first; startSubscribed's Close then does nothing
 			start := time.Now()
 			srv.Close()
 			if d := time.Since(start); d > time.Second {
@@ -55,31 +75,29 @@ func TestDiscoveryNetwork(t *testing.T) {
 		})
 		servers[i] = srv
 	}
-	if rec := servers[0].Self().Record(); rec == nil {
-		t.Fatal("with discovery on, Self has no signed record")
-	}
+	return servers, events
+}
 
-	start := time.Now()
-	timer := time.NewTimer(deadline)
+// waitPeers waits, re-checking on every event of events, until each of
+// servers has at least want peers or timeout passes. It returns how many
+// servers still have fewer (0 once all have enough).
+func waitPeers(servers []*Server, events <-chan PeerEvent, want int, timeout time.Duration) (lacking int) {
+	timer := time.NewTimer(timeout)
 	defer timer.Stop()
 	for {
-		lacking := 0
+		lacking = 0
 		for _, srv := range servers {
 			if srv.PeerCount() < want {
 				lacking++
 			}
 		}
 		if lacking == 0 {
-			t.Logf("%d servers reached %d peers each in %v", n, want, time.Since(start))
-			return
+			return 0
 		}
 		select {
 		case <-events:
 		case <-timer.C:
-			for i, srv := range servers {
-				t.Logf("server %d: %d peers, table %d", i, srv.PeerCount(), len(srv.disc.TableNodes()))
-			}
-			t.Fatalf("after %v, %d of %d servers have fewer than %d peers", deadline, lacking, n, want)
+			return lacking
 		}
 	}
 }

@@ -30,25 +30,8 @@ func TestSoak(t *testing.T) {
 	)
 
 	// The server's side of test/1 counts requests and answers each.
-	var served, answered atomic.Int64
-	serverProto := peer.Protocol{Name: "test", Version: 1, Length: 2, Run: func(p *peer.Peer, rw peer.MsgReadWriter) error {
-		for {
-			msg, err := rw.ReadMsg()
-			if err != nil {
-				return err
-			}
-			b, err := io.ReadAll(msg.Payload)
-			if err != nil {
-				return err
-			}
-			served.Add(1)
-			if err := rw.WriteMsg(peer.NewMsg(1, b)); err != nil {
-				return err
-			}
-			answered.Add(1)
-		}
-	}}
-	cfg := testConfig(t, serverProto)
+	serverProto := newTestProto()
+	cfg := testConfig(t, serverProto.protocol())
 	cfg.MaxPeers, cfg.MaxInboundPeers = peers, peers
 	// All clients come from 127.0.0.1. Room for every client at once, and
 	// more: the caps and evictions are TestAdmissionUnderAttack's subject.
@@ -103,9 +86,10 @@ func TestSoak(t *testing.T) {
 	unsub()
 
 	const total = peers * msgs
-	if served.Load() != total || answered.Load() != total || received.Load() != total {
+	served, answered := serverProto.Requests.Load(), serverProto.Answered.Load()
+	if served != total || answered != total || received.Load() != total {
 		t.Fatalf("server read %d and answered %d, clients received %d; want %d each",
-			served.Load(), answered.Load(), received.Load(), total)
+			served, answered, received.Load(), total)
 	}
 	if srv.PeerCount() != 0 {
 		t.Fatalf("PeerCount = %d after every peer left", srv.PeerCount())
