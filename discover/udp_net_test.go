@@ -4,7 +4,6 @@ import (
 	"context"
 	"net"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -63,18 +62,39 @@ func TestLoopbackNetwork(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
-	// Settle: rounds of random lookups on the nodes whose table is still
-	// short, until none is.
+	settleNetwork(t, ctx, nodes, minTable)
+	checkNoStrangers(t, nodes)
+
+	// A lookup for any node's ID finds it.
+	lookupEach(t, nodes, func(from, target *UDPv4) []*Node {
+		return from.Lookup(ctx, v4wire.PubkeyOf(target.Self().Pubkey()))
+	})
+}
+
+// networkNode is what the loopback network tests ask of a discv4 or a
+// discv5 transport.
+type networkNode interface {
+	Self() *Node
+	TableNodes() []*Node
+	LookupRandom(context.Context) []*Node
+}
+
+// settleNetwork runs rounds of random lookups on the nodes whose table is
+// still short of minTable entries, until none is. It fails the test if ctx
+// ends first.
+func settleNetwork[N networkNode](t *testing.T, ctx context.Context, nodes []N, minTable int) {
+	t.Helper()
+	start := time.Now()
 	for round := 0; ; round++ {
-		var short []*UDPv4
+		var short []N
 		for _, n := range nodes {
-			if n.tab.len() < minTable {
+			if len(n.TableNodes()) < minTable {
 				short = append(short, n)
 			}
 		}
 		if len(short) == 0 {
-			t.Logf("settled after %d rounds", round)
-			break
+			t.Logf("settled after %d rounds (%v)", round, time.Since(start))
+			return
 		}
 		if ctx.Err() != nil {
 			t.Fatalf("%d nodes still have fewer than %d table entries", len(short), minTable)
@@ -92,9 +112,12 @@ func TestLoopbackNetwork(t *testing.T) {
 		}
 		wg.Wait()
 	}
+}
 
-	// Every table entry is a live member of the network.
-	members := make(map[nodeid.ID]bool, size)
+// checkNoStrangers checks that every table entry is a member of nodes.
+func checkNoStrangers[N networkNode](t *testing.T, nodes []N) {
+	t.Helper()
+	members := make(map[nodeid.ID]bool, len(nodes))
 	for _, n := range nodes {
 		members[n.Self().ID()] = true
 	}
@@ -105,22 +128,23 @@ func TestLoopbackNetwork(t *testing.T) {
 			}
 		}
 	}
+}
 
-	// A lookup for any node's ID finds it.
-	var missed atomic.Int32
+// lookupEach has, for every node, the node half the network away look it
+// up with lookup, all at once, and reports each node not found.
+func lookupEach[N networkNode](t *testing.T, nodes []N, lookup func(from, target N) []*Node) {
+	t.Helper()
 	var wg sync.WaitGroup
 	for i, target := range nodes {
-		from := nodes[(i+size/2)%size]
+		from := nodes[(i+len(nodes)/2)%len(nodes)]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			key := v4wire.PubkeyOf(target.Self().Pubkey())
-			for _, n := range from.Lookup(ctx, key) {
+			for _, n := range lookup(from, target) {
 				if n.ID() == target.Self().ID() {
 					return
 				}
 			}
-			missed.Add(1)
 			t.Errorf("lookup from %v did not find %v", from.Self().ID().TerminalString(), target.Self().ID().TerminalString())
 		}()
 	}

@@ -19,17 +19,9 @@ func (ut *udpTest) pingAnswered(addr string, to netip.AddrPort) {
 	ut.t.Helper()
 	r := ut.remote(addr, nil)
 	defer r.conn.Close() // the address may be used again by a later call
-	errc := make(chan error, 1)
-	go func() {
-		_, err := ut.udp.Ping(context.Background(), r.node())
-		errc <- err
-	}()
-	p, hash := r.read()
-	if _, ok := p.(*v4wire.Ping); !ok {
-		ut.t.Fatalf("got %s, want PING", p.Name())
-	}
+	hash, ping := r.startPing()
 	r.send(&v4wire.Pong{To: v4wire.NewEndpoint(to, 0), ReplyTok: hash, Expiration: r.exp()})
-	require.NoError(ut.t, <-errc)
+	require.NoError(ut.t, (<-ping).err)
 }
 
 func TestUDPPredictsEndpointFromPongs(t *testing.T) {

@@ -274,43 +274,26 @@ func TestUDPPing(t *testing.T) {
 		ut := newUDPTest(t)
 		defer ut.close()
 		r := ut.remote("127.0.0.2:30303", nil)
-		errc := make(chan error, 1)
-		go func() {
-			_, err := ut.udp.Ping(context.Background(), r.node())
-			errc <- err
-		}()
-		p, hash := r.read()
-		if _, ok := p.(*v4wire.Ping); !ok {
-			t.Fatalf("got %s, want PING", p.Name())
-		}
+		hash, ping := r.startPing()
 		hash[5] ^= 0xff
 		r.send(&v4wire.Pong{To: r.endpoint(), ReplyTok: hash, Expiration: r.exp(), ENRSeq: 9})
 		r.sync()
 		r.read() // ping-back for the sync ping
 		select {
-		case err := <-errc:
-			t.Fatalf("Ping returned %v after a pong with the wrong hash", err)
+		case res := <-ping:
+			t.Fatalf("Ping returned %v after a pong with the wrong hash", res.err)
 		default:
 		}
 		ut.clk.Run(time.Second)
-		require.ErrorIs(t, <-errc, ErrTimeout)
+		require.ErrorIs(t, (<-ping).err, ErrTimeout)
 	})
 	t.Run("pong carries enr-seq", func(t *testing.T) {
 		ut := newUDPTest(t)
 		defer ut.close()
 		r := ut.remote("127.0.0.2:30303", nil)
-		type result struct {
-			seq uint64
-			err error
-		}
-		resc := make(chan result, 1)
-		go func() {
-			seq, err := ut.udp.Ping(context.Background(), r.node())
-			resc <- result{seq, err}
-		}()
-		_, hash := r.read()
+		hash, ping := r.startPing()
 		r.send(&v4wire.Pong{To: r.endpoint(), ReplyTok: hash, Expiration: r.exp(), ENRSeq: 9})
-		res := <-resc
+		res := <-ping
 		require.NoError(t, res.err)
 		require.Equal(t, uint64(9), res.seq)
 	})
@@ -319,29 +302,19 @@ func TestUDPPing(t *testing.T) {
 		defer ut.close()
 		r := ut.remote("127.0.0.2:30303", nil)
 		other := ut.remote("127.0.0.3:30303", r.key)
-		errc := make(chan error, 1)
-		go func() {
-			_, err := ut.udp.Ping(context.Background(), r.node())
-			errc <- err
-		}()
-		_, hash := r.read()
+		hash, ping := r.startPing()
 		other.send(&v4wire.Pong{To: r.endpoint(), ReplyTok: hash, Expiration: r.exp()})
 		other.sync()
 		ut.clk.Run(time.Second)
-		require.ErrorIs(t, <-errc, ErrTimeout)
+		require.ErrorIs(t, (<-ping).err, ErrTimeout)
 	})
 	t.Run("closed", func(t *testing.T) {
 		ut := newUDPTest(t)
 		r := ut.remote("127.0.0.2:30303", nil)
-		errc := make(chan error, 1)
-		go func() {
-			_, err := ut.udp.Ping(context.Background(), r.node())
-			errc <- err
-		}()
-		r.read()
+		_, ping := r.startPing()
 		ut.close()
 		ut.close() // idempotent
-		require.True(t, errors.Is(<-errc, ErrClosed))
+		require.True(t, errors.Is((<-ping).err, ErrClosed))
 		_, err := ut.udp.Ping(context.Background(), r.node())
 		require.ErrorIs(t, err, ErrClosed)
 	})
@@ -358,6 +331,29 @@ func (r *remote) answerBond() {
 	r.send(&v4wire.Pong{To: r.endpoint(), ReplyTok: hash, Expiration: r.exp()})
 	back := r.ping()
 	r.expectPong(back)
+}
+
+// pingResult is what a Ping of the transport's returned.
+type pingResult struct {
+	seq uint64
+	err error
+}
+
+// startPing has the transport ping r in a goroutine of its own and reads
+// the PING. It returns the PING's hash, the reply token of a Pong, and the
+// channel that receives what Ping returns.
+func (r *remote) startPing() ([32]byte, <-chan pingResult) {
+	r.ut.t.Helper()
+	res := make(chan pingResult, 1)
+	go func() {
+		seq, err := r.ut.udp.Ping(context.Background(), r.node())
+		res <- pingResult{seq, err}
+	}()
+	p, hash := r.read()
+	if _, ok := p.(*v4wire.Ping); !ok {
+		r.ut.t.Fatalf("got %s, want PING", p.Name())
+	}
+	return hash, res
 }
 
 func TestUDPFindNodeRelayFilter(t *testing.T) {
@@ -660,15 +656,7 @@ func TestUDPPingFlood(t *testing.T) {
 
 	// Once they time out there is room again.
 	ut.clk.Run(time.Second)
-	errc := make(chan error, 1)
-	go func() {
-		_, err := ut.udp.Ping(context.Background(), target.node())
-		errc <- err
-	}()
-	p, hash := target.read()
-	if _, ok := p.(*v4wire.Ping); !ok {
-		t.Fatalf("got %s, want PING", p.Name())
-	}
+	hash, ping := target.startPing()
 	target.send(&v4wire.Pong{To: target.endpoint(), ReplyTok: hash, Expiration: target.exp()})
-	require.NoError(t, <-errc)
+	require.NoError(t, (<-ping).err)
 }

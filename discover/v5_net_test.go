@@ -2,13 +2,10 @@ package discover
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
-
-	"github.com/devp2p-go/devp2p/nodeid"
 )
 
 // TestV5LoopbackNetwork runs 64 discv5 nodes on loopback UDP, bootstrapped
@@ -32,64 +29,12 @@ func TestV5LoopbackNetwork(t *testing.T) {
 		nodes = append(nodes, startV5(t, loopbackConn(t), nil, cfg))
 	}
 
-	setup := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
-	for round := 0; ; round++ {
-		var short []*UDPv5
-		for _, n := range nodes {
-			if n.tab.len() < minTable {
-				short = append(short, n)
-			}
-		}
-		if len(short) == 0 {
-			t.Logf("settled after %d rounds (%v)", round, time.Since(setup))
-			break
-		}
-		if ctx.Err() != nil {
-			t.Fatalf("%d nodes still have fewer than %d table entries", len(short), minTable)
-		}
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, 8)
-		for _, n := range short {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				n.LookupRandom(ctx)
-			}()
-		}
-		wg.Wait()
-	}
-
-	members := make(map[nodeid.ID]bool, size)
-	for _, n := range nodes {
-		members[n.self] = true
-	}
-	for i, n := range nodes {
-		for _, e := range n.TableNodes() {
-			if !members[e.ID()] {
-				t.Fatalf("node %d has a stranger %v in its table", i, e.ID())
-			}
-		}
-	}
+	settleNetwork(t, ctx, nodes, minTable)
+	checkNoStrangers(t, nodes)
 
 	start := time.Now()
 	defer func() { t.Logf("final lookups took %v", time.Since(start)) }()
-	var wg sync.WaitGroup
-	for i, target := range nodes {
-		from := nodes[(i+size/2)%size]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, n := range from.Lookup(ctx, target.self) {
-				if n.ID() == target.self {
-					return
-				}
-			}
-			t.Errorf("lookup from %v did not find %v", from.self.TerminalString(), target.self.TerminalString())
-		}()
-	}
-	wg.Wait()
+	lookupEach(t, nodes, func(from, target *UDPv5) []*Node { return from.Lookup(ctx, target.self) })
 }
