@@ -3,7 +3,9 @@ package discover
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
+	"syscall"
 
 	"github.com/devp2p-go/devp2p/internal/netutil"
 )
@@ -137,4 +139,13 @@ func (s *netSet) remove(ip netip.Addr) {
 // String describes the set for debug logs.
 func (s *netSet) String() string {
 	return fmt.Sprintf("netSet(limit %d, %d subnets)", s.limit, len(s.members))
+}
+
+// transientReadError reports whether a read error of a UDP socket leaves
+// the socket usable: a timeout, or an ICMP error (port unreachable, reset)
+// that some systems (Windows) report on the next read.
+func transientReadError(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout() ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
 }

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
 	"net/netip"
 	"sync"
-	"syscall"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
@@ -428,15 +426,11 @@ func (t *UDPv4) readLoop() {
 	for {
 		nbytes, from, err := t.conn.ReadFromUDPAddrPort(buf)
 		if err != nil {
-			select {
-			case <-t.closing:
+			if t.isClosed() {
 				return
-			default:
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() ||
-				errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) {
-				continue // ICMP errors reported on the socket (Windows) are not fatal
+			if transientReadError(err) {
+				continue
 			}
 			t.log.Debug("discover: read error, stopping", "err", err)
 			return

@@ -3,12 +3,9 @@ package discover
 import (
 	"bytes"
 	crand "crypto/rand"
-	"errors"
 	"log/slog"
-	"net"
 	"net/netip"
 	"sync"
-	"syscall"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
@@ -202,15 +199,14 @@ func (t *UDPv5) readLoop() {
 			if t.isClosed() {
 				return
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() ||
-				errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) {
+			if transientReadError(err) {
 				continue
 			}
 			t.log.Debug("discv5: read error, stopping", "err", err)
 			return
 		}
 		if n > v5wire.MaxPacketSize {
+			t.cfg.Metrics.BadPacket(metrics.DiscV5, metrics.BadPacketTooBig)
 			continue
 		}
 		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())

@@ -137,7 +137,10 @@ func TestV5Limits(t *testing.T) {
 
 	t.Run("packet-sizes", func(t *testing.T) {
 		pn := newPipeNet(t)
-		u := pipeV5(t, pn, "1.2.3.1:30303", Config{})
+		reg := metrics.NewRegistry()
+		m, err := metrics.NewDiscovery(reg)
+		require.NoError(t, err)
+		u := pipeV5(t, pn, "1.2.3.1:30303", Config{Metrics: m})
 		p := newV5Peer(t, pn, "5.6.7.1:30303")
 		require.IsType(t, &v5wire.Pong{}, p.handshakeWith(u, &v5wire.Ping{ReqID: []byte{1}}))
 		to := u.Self().UDPAddr()
@@ -148,6 +151,10 @@ func TestV5Limits(t *testing.T) {
 		p.write(to, make([]byte, v5wire.MaxPacketSize+1))
 		p.write(to, make([]byte, 62))
 		p.probe(u, "undersized and oversized packets")
+		for reason, want := range map[string]float64{"too_small": 2, "too_big": 1} {
+			v, _ := reg.Snapshot().Value(metrics.NameDiscoverBadPackets, "v5", reason)
+			require.Equal(t, want, v, reason)
+		}
 	})
 
 	t.Run("no-whoareyou-for-whoareyou", func(t *testing.T) {
