@@ -9,9 +9,7 @@ import (
 
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
-		if build.dir != "" {
-			os.RemoveAll(build.dir)
-		}
+		bootnodeBin.Remove()
 		os.Exit(code)
 	}))
 }

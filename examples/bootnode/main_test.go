@@ -28,7 +28,7 @@ func TestBootnode(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := startBootnode(t, "-keyfile", keyFile, "-addr", "127.0.0.1:0", "-nodedb", filepath.Join(dir, "db"))
-	first := p.next(t)
+	first := p.Next(t)
 	if !strings.HasPrefix(first, "enode://") {
 		t.Fatalf("first line %q is not an enode URL", first)
 	}
@@ -52,7 +52,7 @@ func TestBootnode(t *testing.T) {
 		t.Fatalf("ping bootnode: %v", err)
 	}
 
-	p.interrupt(t)
+	p.Interrupt(t)
 }
 
 // TestBootnodeNAT runs the command in-process with -nat extip:<ip>: the
@@ -94,7 +94,7 @@ func TestBootnodeBadNAT(t *testing.T) {
 // node answers discv4 and discv5 pings on the same port.
 func TestBootnodeV5(t *testing.T) {
 	p := startBootnode(t, "-addr", "127.0.0.1:0", "-v5")
-	got := []string{p.next(t), p.next(t)}
+	got := []string{p.Next(t), p.Next(t)}
 	if !strings.HasPrefix(got[0], "enode://") || !strings.HasPrefix(got[1], "enr:") {
 		t.Fatalf("output %q, want an enode URL then an enr: record", got)
 	}
@@ -118,5 +118,5 @@ func TestBootnodeV5(t *testing.T) {
 	if err := ping(t, ctx, rec, true); err != nil {
 		t.Fatalf("discv5 ping: %v", err)
 	}
-	p.interrupt(t)
+	p.Interrupt(t)
 }

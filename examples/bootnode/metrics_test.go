@@ -18,11 +18,11 @@ import (
 // type, and the ping was counted. The profiler answers too.
 func TestBootnodeMetrics(t *testing.T) {
 	p := startBootnode(t, "-addr", "127.0.0.1:0", "-metrics", "127.0.0.1:0")
-	n, err := discover.ParseNode(p.next(t))
+	n, err := discover.ParseNode(p.Next(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	murl, ok := strings.CutPrefix(p.next(t), "metrics ")
+	murl, ok := strings.CutPrefix(p.Next(t), "metrics ")
 	if !ok {
 		t.Fatal("second line is not the metrics URL")
 	}
@@ -67,7 +67,7 @@ func TestBootnodeMetrics(t *testing.T) {
 		t.Error("no profiler index at /debug/pprof/")
 	}
 
-	p.interrupt(t)
+	p.Interrupt(t)
 }
 
 // sampleValue returns the value of the sample line that starts with series.

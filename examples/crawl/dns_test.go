@@ -48,7 +48,7 @@ func requestENR(t *testing.T, n *discover.Node) *discover.Node {
 // TestCrawlDNS starts the crawl from a DNS tree (served on loopback) that
 // lists one node of the network, and no -bootnodes: it still finds all.
 func TestCrawlDNS(t *testing.T) {
-	bin := buildCrawl(t)
+	bin := crawlBin.Path(t)
 	network := startNetwork(t, 8, false)
 	treeKey, _ := secp256k1.GeneratePrivateKey()
 	tree, err := dnsdisc.MakeTree(1, []*discover.Node{requestENR(t, network[0])}, nil)

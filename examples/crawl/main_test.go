@@ -10,27 +10,28 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"go.uber.org/goleak"
 
 	"github.com/devp2p-go/devp2p/discover"
+	"github.com/devp2p-go/devp2p/examples/internal/progtest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// crawlBin and bootnodeBin are the programs, built on first use; TestMain
+// removes them.
+var (
+	crawlBin    = progtest.NewBinary(".")
+	bootnodeBin = progtest.NewBinary("../bootnode")
+)
 
-func buildCrawl(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds a binary")
-	}
-	bin := filepath.Join(t.TempDir(), "crawl")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		crawlBin.Remove()
+		bootnodeBin.Remove()
+		os.Exit(code)
+	}))
 }
 
 // startNetwork starts n examples/bootnode processes on 127.0.0.1, all
@@ -43,10 +44,7 @@ func buildCrawl(t *testing.T) string {
 // returned, as the enr: records they print on their second line.
 func startNetwork(t *testing.T, n int, v5 bool) []*discover.Node {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootnode")
-	if out, err := exec.Command("go", "build", "-o", bin, "../bootnode").CombinedOutput(); err != nil {
-		t.Fatalf("build bootnode: %v\n%s", err, out)
-	}
+	bin := bootnodeBin.Path(t)
 	nodes := make([]*discover.Node, n)
 	for i := range nodes {
 		args := []string{"-addr", "127.0.0.1:0"}
@@ -60,32 +58,15 @@ func startNetwork(t *testing.T, n int, v5 bool) []*discover.Node {
 			}
 			args = append(args, "-bootnodes", boot)
 		}
-		cmd := exec.Command(bin, args...)
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			cmd.Process.Signal(syscall.SIGINT)
-			cmd.Wait()
-		})
-		r := bufio.NewReader(stdout)
-		line, err := r.ReadString('\n')
-		if err != nil {
-			t.Fatalf("bootnode %d: %v", i, err)
-		}
-		if nodes[i], err = discover.ParseNode(strings.TrimSpace(line)); err != nil {
+		p := progtest.Start(t, exec.Command(bin, args...))
+		line := p.Next(t)
+		var err error
+		if nodes[i], err = discover.ParseNode(line); err != nil {
 			t.Fatalf("bootnode %d printed %q: %v", i, line, err)
 		}
 		if v5 {
-			line2, err := r.ReadString('\n')
-			if err != nil {
-				t.Fatalf("bootnode %d: second line: %v", i, err)
-			}
-			rec, err := discover.ParseNode(strings.TrimSpace(line2))
+			line2 := p.Next(t)
+			rec, err := discover.ParseNode(line2)
 			if err != nil || rec.Record() == nil || rec.ID() != nodes[i].ID() {
 				t.Fatalf("bootnode %d printed %q on line 2, want its enr: record (%v)", i, line2, err)
 			}
@@ -96,7 +77,7 @@ func startNetwork(t *testing.T, n int, v5 bool) []*discover.Node {
 }
 
 func TestCrawl(t *testing.T) {
-	bin := buildCrawl(t)
+	bin := crawlBin.Path(t)
 	t.Run("v4", func(t *testing.T) { testCrawl(t, bin, false) })
 	t.Run("v5", func(t *testing.T) { testCrawl(t, bin, true) })
 }
@@ -193,7 +174,7 @@ func testCrawl(t *testing.T, bin string, v5 bool) {
 }
 
 func TestCrawlUsage(t *testing.T) {
-	bin := buildCrawl(t)
+	bin := crawlBin.Path(t)
 	key, _ := secp256k1.GeneratePrivateKey()
 	node := discover.NewV4(key.PubKey(), netip.MustParseAddr("127.0.0.1"), 30303, 30303).URLv4()
 	tests := []struct {

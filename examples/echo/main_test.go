@@ -58,7 +58,7 @@ func TestTwoNodes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	cmd := testCommand(ctx, "-n", "25")
+	cmd := testCommand(t, ctx, "-n", "25")
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("echo: %v\nstderr:\n%s", err, stderr.String())
@@ -80,7 +80,7 @@ func TestListenDial(t *testing.T) {
 	}
 
 	listener := startListener(t, ctx, "-key", hex.EncodeToString(listenKey.Serialize()))
-	first := listener.next(t)
+	first := listener.Next(t)
 	node, err := discover.ParseNode(first)
 	if err != nil {
 		t.Fatalf("first line %q is not an enode URL: %v", first, err)
@@ -90,7 +90,7 @@ func TestListenDial(t *testing.T) {
 	}
 
 	var dout, derr bytes.Buffer
-	dialer := testCommand(ctx, "-dial", first, "-keyfile", dialKeyFile, "-n", "10", "-sizes", "0,100")
+	dialer := testCommand(t, ctx, "-dial", first, "-keyfile", dialKeyFile, "-n", "10", "-sizes", "0,100")
 	dialer.Stdout, dialer.Stderr = &dout, &derr
 	if err := dialer.Run(); err != nil {
 		t.Fatalf("dialer: %v\nstderr:\n%s", err, derr.String())
@@ -99,16 +99,16 @@ func TestListenDial(t *testing.T) {
 
 	// The listener saw the dialer come (with the ID of -keyfile) and go.
 	wantID := nodeid.FromPubkey(dialKey.PubKey()).TerminalString()
-	connected := listener.next(t)
+	connected := listener.Next(t)
 	if !strings.Contains(connected, "peer "+wantID+" connected") {
 		t.Fatalf("listener line %q, want peer %s connected", connected, wantID)
 	}
-	if left := listener.next(t); !strings.Contains(left, "peer "+wantID+" left") {
+	if left := listener.Next(t); !strings.Contains(left, "peer "+wantID+" left") {
 		t.Fatalf("listener line %q, want peer %s left", left, wantID)
 	}
 
 	// It exits cleanly on interrupt.
-	listener.interrupt(t)
+	listener.Interrupt(t)
 }
 
 // TestRun runs the command in-process, so that its goroutines are checked

@@ -62,20 +62,20 @@ func TestListenMetrics(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	listener := startListener(t, ctx, "-metrics", "127.0.0.1:0")
-	enode := listener.next(t)
-	murl, ok := strings.CutPrefix(listener.next(t), "metrics ")
+	enode := listener.Next(t)
+	murl, ok := strings.CutPrefix(listener.Next(t), "metrics ")
 	if !ok {
-		listener.fatalf(t, "second line is not the metrics URL")
+		t.Fatal("second line is not the metrics URL")
 	}
 
 	var dout, derr bytes.Buffer
-	dialer := testCommand(ctx, "-dial", enode, "-n", "10", "-sizes", "0,100")
+	dialer := testCommand(t, ctx, "-dial", enode, "-n", "10", "-sizes", "0,100")
 	dialer.Stdout, dialer.Stderr = &dout, &derr
 	if err := dialer.Run(); err != nil {
 		t.Fatalf("dialer: %v\nstderr:\n%s", err, derr.String())
 	}
-	listener.next(t) // connected
-	listener.next(t) // left: the disconnect is counted
+	listener.Next(t) // connected
+	listener.Next(t) // left: the disconnect is counted
 
 	samples, types := scrapeMetrics(t, murl)
 	for _, name := range []string{metrics.NamePeers, metrics.NameInbound, metrics.NameDisconnects, metrics.NameMessages, metrics.NameMessageWireBytes, metrics.NameHandshakeDuration, metrics.NameDials} {
@@ -96,5 +96,5 @@ func TestListenMetrics(t *testing.T) {
 		t.Errorf("inbound peers = %v after the dialer left, want 0", got)
 	}
 
-	listener.interrupt(t)
+	listener.Interrupt(t)
 }
