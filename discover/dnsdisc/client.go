@@ -49,6 +49,19 @@ type Resolver interface {
 	LookupTXT(ctx context.Context, name string) ([]string, error)
 }
 
+// ServerResolver returns a Resolver that sends every query to the DNS
+// server at addr ("host:port") instead of the system's: a private network's
+// own server, or a local one in tests.
+func ServerResolver(addr string) *net.Resolver {
+	return &net.Resolver{
+		PreferGo: true,
+		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr)
+		},
+	}
+}
+
 // Config tunes a Client. The zero value is usable: every zero field means
 // the default documented on it. New copies the Config.
 type Config struct {

@@ -27,7 +27,7 @@ func TestDNSServerTreeWithLink(t *testing.T) {
 	require.Greater(t, long, 255, "some records need two character-strings")
 
 	srv := dnstest.Start(t, treeA.TXT("a.example.org"), treeB.TXT("b.example.org"))
-	c := newTestClient(t, srv.Resolver(), Config{Timeout: 10 * time.Second})
+	c := newTestClient(t, ServerResolver(srv.Addr()), Config{Timeout: 10 * time.Second})
 	ctx := context.Background()
 
 	got, err := c.SyncTree(ctx, urlA)
@@ -51,7 +51,7 @@ func TestDNSServerRootUpdate(t *testing.T) {
 	t2, _ := signedTree(t, testKey(t), "n.example.org", 2, v2, nil)
 	srv := dnstest.Start(t, t1.TXT("n.example.org"))
 	clk := new(clock.Simulated)
-	c := newTestClient(t, srv.Resolver(), Config{Timeout: 10 * time.Second, Clock: clk, RecheckInterval: time.Minute})
+	c := newTestClient(t, ServerResolver(srv.Addr()), Config{Timeout: 10 * time.Second, Clock: clk, RecheckInterval: time.Minute})
 
 	it, err := c.NewIterator(url)
 	require.NoError(t, err)
@@ -73,7 +73,7 @@ func TestDNSServerRecordRemoved(t *testing.T) {
 	nodes := testNodes(t, "dns-rm", 20, 0)
 	tree, url := signedTree(t, testKey(t), "n.example.org", 1, nodes, nil)
 	srv := dnstest.Start(t, tree.TXT("n.example.org"))
-	c := newTestClient(t, srv.Resolver(), Config{Timeout: 10 * time.Second})
+	c := newTestClient(t, ServerResolver(srv.Addr()), Config{Timeout: 10 * time.Second})
 
 	it, err := c.NewIterator(url)
 	require.NoError(t, err)
@@ -101,7 +101,7 @@ func TestDNSServerRecordRemoved(t *testing.T) {
 	}
 	require.Equal(t, want, nodeIDs(rest[:len(want)]))
 
-	_, err = newTestClient(t, srv.Resolver(), Config{Timeout: 10 * time.Second}).SyncTree(context.Background(), url)
+	_, err = newTestClient(t, ServerResolver(srv.Addr()), Config{Timeout: 10 * time.Second}).SyncTree(context.Background(), url)
 	var ee *EntryError
 	require.ErrorAs(t, err, &ee)
 	require.Equal(t, gone, ee.Name)

@@ -234,14 +234,7 @@ const (
 func openDNS(ctx context.Context, o *options, log *slog.Logger) (discover.Iterator, []*discover.Node, error) {
 	cfg := dnsdisc.Config{Logger: log}
 	if o.dnsServer != "" {
-		server := o.dnsServer
-		cfg.Resolver = &net.Resolver{
-			PreferGo: true,
-			Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-				var d net.Dialer
-				return d.DialContext(ctx, network, server)
-			},
-		}
+		cfg.Resolver = dnsdisc.ServerResolver(o.dnsServer)
 	}
 	client, err := dnsdisc.New(cfg)
 	if err != nil {

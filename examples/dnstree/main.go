@@ -26,7 +26,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -246,14 +245,7 @@ func readNodes(r io.Reader) (nodes []*discover.Node, skipped int, err error) {
 func resolve(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	cfg := dnsdisc.Config{RateLimit: o.rate}
 	if o.dnsServer != "" {
-		server := o.dnsServer
-		cfg.Resolver = &net.Resolver{
-			PreferGo: true,
-			Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-				var d net.Dialer
-				return d.DialContext(ctx, network, server)
-			},
-		}
+		cfg.Resolver = dnsdisc.ServerResolver(o.dnsServer)
 	}
 	client, err := dnsdisc.New(cfg)
 	if err != nil {

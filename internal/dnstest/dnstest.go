@@ -5,7 +5,6 @@
 package dnstest
 
 import (
-	"context"
 	"net"
 	"strings"
 	"sync"
@@ -90,17 +89,6 @@ func (s *Server) Remove(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.zone, name)
-}
-
-// Resolver returns a resolver that sends every query to s.
-func (s *Server) Resolver() *net.Resolver {
-	return &net.Resolver{
-		PreferGo: true,
-		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, s.addr)
-		},
-	}
 }
 
 // ServeDNS implements dns.Handler.
