@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/netip"
@@ -12,20 +13,19 @@ import (
 
 // startDiscovery opens the node database, our local record and the discv4
 // endpoint. tcp is the address the listener got; its host and port are the
-// default UDP address. Called by Start with mu held.
-func (srv *Server) startDiscovery(tcp netip.AddrPort) error {
+// default UDP address. ctx bounds resolving it. Called by Start with mu
+// held.
+func (srv *Server) startDiscovery(ctx context.Context, tcp netip.AddrPort) error {
 	addr := srv.cfg.DiscoveryAddr
 	if addr == "" {
 		addr = tcp.String()
 	}
-	uaddr, err := net.ResolveUDPAddr("udp", addr)
-	if err != nil {
-		return fmt.Errorf("server: discovery address: %w", err)
-	}
-	conn, err := net.ListenUDP("udp", uaddr)
+	var lc net.ListenConfig
+	pc, err := lc.ListenPacket(ctx, "udp", addr)
 	if err != nil {
 		return fmt.Errorf("server: discovery: %w", err)
 	}
+	conn := pc.(*net.UDPConn)
 	db, err := discover.OpenDB(srv.cfg.NodeDBPath)
 	if err != nil {
 		conn.Close()

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/devp2p-go/devp2p/clock"
 	"github.com/devp2p-go/devp2p/dial"
@@ -114,7 +115,8 @@ func New(cfg Config) (*Server, error) {
 // Config.NoDiscovery) and starts dialing (unless Config.NoDial). It
 // returns ErrAlreadyStarted if called twice and ErrServerClosed after
 // Close. If Start fails, the server is closed: whatever it had started is
-// stopped again.
+// stopped again. Host names in ListenAddr and DiscoveryAddr are resolved
+// here, within 10 s.
 func (srv *Server) Start() error {
 	srv.mu.Lock()
 	err := srv.start()
@@ -137,6 +139,11 @@ func (srv *Server) Start() error {
 	return err
 }
 
+// listenTimeout bounds what Start does to open its sockets: mostly
+// resolving a host name in ListenAddr or DiscoveryAddr. Start holds mu,
+// so Close cannot cut a slow resolver short.
+const listenTimeout = 10 * time.Second
+
 // start does the work of Start with mu held.
 func (srv *Server) start() error {
 	switch {
@@ -147,8 +154,10 @@ func (srv *Server) start() error {
 	}
 	srv.started = true
 
+	ctx, cancel := context.WithTimeout(srv.ctx, listenTimeout)
+	defer cancel()
 	var lc net.ListenConfig
-	ln, err := lc.Listen(srv.ctx, "tcp", srv.cfg.ListenAddr)
+	ln, err := lc.Listen(ctx, "tcp", srv.cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("server: listen: %w", err)
 	}
@@ -156,7 +165,7 @@ func (srv *Server) start() error {
 	tcpAddr := boundAddr(srv.cfg.ListenAddr, ln.Addr().(*net.TCPAddr).AddrPort())
 
 	if !srv.cfg.NoDiscovery {
-		if err := srv.startDiscovery(tcpAddr); err != nil {
+		if err := srv.startDiscovery(ctx, tcpAddr); err != nil {
 			return err
 		}
 	} else {

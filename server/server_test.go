@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 
@@ -70,6 +71,22 @@ func TestStartListenError(t *testing.T) {
 	}
 	if err := srv.Start(); !errors.Is(err, ErrServerClosed) {
 		t.Fatalf("Start after failed Start: %v, want ErrServerClosed", err)
+	}
+}
+
+// Host names in ListenAddr and DiscoveryAddr are resolved when Start opens
+// the sockets (localhost comes from the hosts file, no DNS server).
+func TestStartResolvesHostNames(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.ListenAddr = "localhost:0"
+	cfg.NoDiscovery = false
+	cfg.DiscoveryAddr = "localhost:0"
+	srv := startServer(t, cfg)
+	if tcp := srv.listener.Addr().(*net.TCPAddr).AddrPort(); !tcp.Addr().Unmap().IsLoopback() {
+		t.Errorf("listening on %v, want a loopback address", tcp)
+	}
+	if self := srv.Self(); !self.IP().IsLoopback() || self.UDP() == 0 || self.TCP() == 0 {
+		t.Errorf("advertised %v, want a loopback address with TCP and UDP ports", self)
 	}
 }
 
