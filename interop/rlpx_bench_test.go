@@ -247,6 +247,7 @@ func rlpxThreadCPU() time.Duration {
 // the time ratio ours/geth (< 1 means we are faster) and our throughput as
 // a fraction of the bound.
 func BenchmarkRLPxFrameInterleaved(b *testing.B) {
+	b.ReportAllocs()
 	for _, size := range []struct {
 		name  string
 		n     int

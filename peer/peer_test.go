@@ -456,6 +456,9 @@ func testPeerPair(t *testing.T, mk pairFunc) {
 	if !errors.As(eb, &db) || db.Reason != DiscUselessPeer || !db.Remote {
 		t.Errorf("B: %v", eb)
 	}
+	if len(pa.Stats()) == 0 {
+		t.Fatal("A has no protocol stats")
+	}
 	for _, s := range pa.Stats() {
 		if s.MsgsIn != n || s.MsgsOut != n {
 			t.Errorf("A stats %+v", s)

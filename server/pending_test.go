@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"net"
 	"net/netip"
 	"slices"
 	"testing"
@@ -115,22 +116,34 @@ func TestPendingCapPerIP(t *testing.T) {
 			{"127.0.0.2", true, ok, noEvic},
 			{"127.0.0.2", true, pendingIPFull, noEvic},
 		}},
-		{"IPv4-mapped IPv6 is the IPv4 address", []pendingStep{
-			{"203.0.113.1", true, ok, noEvic},
-			{"203.0.113.1", true, ok, noEvic},
-			{"::ffff:203.0.113.1", true, pendingIPFull, noEvic},
-		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			// The accept path hands admit unmapped addresses (remoteIP).
-			for i := range tt.steps {
-				tt.steps[i].ip = netip.MustParseAddr(tt.steps[i].ip).Unmap().String()
-			}
-			runPending(t, caps, tt.steps)
-		})
+		t.Run(tt.name, func(t *testing.T) { runPending(t, caps, tt.steps) })
 	}
 }
+
+// The accept path hands admission the IPv4 address of an IPv4-mapped
+// IPv6 peer, so that it shares the IPv4 address's caps.
+func TestRemoteIPUnmaps(t *testing.T) {
+	for _, tt := range []struct{ remote, want string }{
+		{"[::ffff:203.0.113.1]:30303", "203.0.113.1"},
+		{"203.0.113.1:30303", "203.0.113.1"},
+		{"[2001:db8::1]:30303", "2001:db8::1"},
+	} {
+		fd := &addrConn{remote: net.TCPAddrFromAddrPort(netip.MustParseAddrPort(tt.remote))}
+		if got := remoteIP(fd); got != netip.MustParseAddr(tt.want) {
+			t.Errorf("remoteIP(%s) = %v, want %s", tt.remote, got, tt.want)
+		}
+	}
+}
+
+// addrConn is a net.Conn that only has a remote address.
+type addrConn struct {
+	net.Conn
+	remote net.Addr
+}
+
+func (c *addrConn) RemoteAddr() net.Addr { return c.remote }
 
 func TestPendingCapPer24(t *testing.T) {
 	caps := wide

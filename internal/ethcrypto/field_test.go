@@ -120,6 +120,7 @@ func TestFieldSetBytes(t *testing.T) {
 }
 
 func BenchmarkFieldMul(b *testing.B) {
+	b.ReportAllocs()
 	x, y := feGx, feGy
 	for b.Loop() {
 		x.mul(&x, &y)
@@ -127,6 +128,7 @@ func BenchmarkFieldMul(b *testing.B) {
 }
 
 func BenchmarkFieldSqr(b *testing.B) {
+	b.ReportAllocs()
 	x := feGx
 	for b.Loop() {
 		x.sqr(&x)
@@ -134,6 +136,7 @@ func BenchmarkFieldSqr(b *testing.B) {
 }
 
 func BenchmarkFieldInv(b *testing.B) {
+	b.ReportAllocs()
 	x := feGx
 	for b.Loop() {
 		x.inv(&x)

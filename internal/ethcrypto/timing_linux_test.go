@@ -41,6 +41,7 @@ var timingClasses = []struct {
 // before, are many times faster on short and sparse scalars, the leak a
 // remote timing our replies could exploit. The README records the figures.
 func BenchmarkTimingClasses(b *testing.B) {
+	b.ReportAllocs()
 	var seed secp256k1.ModNScalar
 	seed.SetInt(0x1234567)
 	pub := secp256k1.NewPrivateKey(&seed).PubKey()
