@@ -63,8 +63,8 @@ type Config struct {
 
 	// Protocols are the sub-protocols the server runs on each peer that
 	// shares at least one of them. Each needs a Name of 1–8 ASCII
-	// characters, a Run function, and a (Name, Version) pair no other entry
-	// has. A server with no protocols connects and immediately drops every
+	// characters and a (Name, Version) pair no other entry has; a nil Run
+	// reads and discards the protocol's messages (peer.Protocol.Run). A server with no protocols connects and immediately drops every
 	// peer as useless, which is only good for discovery or tests.
 	Protocols []peer.Protocol
 
